@@ -1,0 +1,197 @@
+/**
+ * The run side of the data model (seed 002): a PipelineRun with one StepState
+ * per pipeline step, each holding every AIResponse a model (or a merge, or a
+ * hand edit) produced, plus token usage and cost. These are the shapes that
+ * `evolve` folds events into and that the CLI, API and exports read. zod
+ * schemas guard every boundary; the TypeScript types are inferred from them.
+ */
+import { z } from "zod";
+
+/** Token counts for one call or a sum of calls; `estimated` when a tokenizer counted instead of the provider. */
+export const TokenUsageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  totalTokens: z.number().int().nonnegative(),
+  /** Cost in US dollars from the price table; 0 when the model has no price. */
+  costUsd: z.number().nonnegative(),
+  estimated: z.boolean().default(false),
+});
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+/** A usage record with every count at zero. */
+export function emptyUsage(): TokenUsage {
+  return { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
+}
+
+/** Adds two usage records; the sum is estimated when either part was. */
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+    costUsd: a.costUsd + b.costUsd,
+    estimated: a.estimated || b.estimated,
+  };
+}
+
+/** Lifecycle of a run (seed: INITIALIZING → RUNNING → PAUSED/COMPLETED, any → ERROR; plus CANCELLED). */
+export const RunStatusSchema = z.enum([
+  "initializing",
+  "running",
+  "paused",
+  "completed",
+  "error",
+  "cancelled",
+]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/**
+ * Lifecycle of a step. `awaiting_selection` means candidates are in and a
+ * human (or `--yes`) must pick; `stale` means an earlier selection changed
+ * after this step ran, so its result no longer follows from its inputs.
+ */
+export const StepStatusSchema = z.enum([
+  "pending",
+  "running",
+  "awaiting_selection",
+  "completed",
+  "skipped",
+  "failed",
+  "stale",
+]);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+/** Where a candidate came from. */
+export const ResponseOriginSchema = z.enum(["model", "merge", "edit", "user_input"]);
+export type ResponseOrigin = z.infer<typeof ResponseOriginSchema>;
+
+/** Result of a step's validation rules applied to one candidate. */
+export const ResponseValidationSchema = z.object({
+  passed: z.boolean(),
+  /** Why it failed, one reason per broken rule (`"shorter than 500 characters (412)"`). */
+  reasons: z.array(z.string()).default([]),
+});
+export type ResponseValidation = z.infer<typeof ResponseValidationSchema>;
+
+/** One candidate within a step (seed AIResponse). Immutable once created. */
+export const AIResponseSchema = z.object({
+  responseId: z.string().min(1),
+  stepId: z.string().min(1),
+  /** Which generation of the step produced it: 0 first, +1 per regenerate. */
+  generation: z.number().int().nonnegative(),
+  /** Position within its generation and model (drives the cache key). */
+  candidateIndex: z.number().int().nonnegative(),
+  modelName: z.string().min(1),
+  provider: z.string().min(1),
+  /** Exact prompt sent to the model (seed: cannot be empty). */
+  promptUsed: z.string().min(1),
+  rawOutput: z.string(),
+  processedContent: z.string(),
+  createdAt: z.string(),
+  usage: TokenUsageSchema,
+  /** Seconds from request to last chunk (seed: must be positive). */
+  processingTime: z.number().nonnegative(),
+  qualityScore: z.number().min(0).max(1).optional(),
+  origin: ResponseOriginSchema.default("model"),
+  cached: z.boolean().default(false),
+  validation: ResponseValidationSchema.default({ passed: true, reasons: [] }),
+  /** For merges: the candidates it was made from. */
+  sourceResponseIds: z.array(z.string()).optional(),
+  finishReason: z.string().optional(),
+});
+export type AIResponse = z.infer<typeof AIResponseSchema>;
+
+/** One piece of feedback a writer gave on a step. */
+export const FeedbackSchema = z.object({
+  text: z.string().min(1),
+  at: z.string(),
+  generation: z.number().int().nonnegative(),
+});
+export type Feedback = z.infer<typeof FeedbackSchema>;
+
+/** Most regenerations a step accepts (seed: retry count cannot exceed 3). */
+export const MAX_STEP_RETRIES = 3;
+
+/** State of one step in a run (seed StepState). */
+export const StepStateSchema = z.object({
+  stepId: z.string().min(1),
+  status: StepStatusSchema,
+  startedAt: z.string().optional(),
+  completedAt: z.string().optional(),
+  generation: z.number().int().nonnegative().default(0),
+  responses: z.array(AIResponseSchema).default([]),
+  /** Index into `responses` of the chosen candidate. */
+  userSelection: z.number().int().nonnegative().optional(),
+  /** Text that later steps read: the selection, a merge or a hand edit. */
+  selectedText: z.string().optional(),
+  feedback: z.array(FeedbackSchema).default([]),
+  mergedContent: z.string().optional(),
+  retryCount: z.number().int().min(0).max(MAX_STEP_RETRIES).default(0),
+  /** Rendered prompt of the current generation. */
+  prompt: z.string().optional(),
+  error: z.string().optional(),
+  usage: TokenUsageSchema.default(emptyUsage()),
+}).superRefine((step, context) => {
+  if (step.userSelection !== undefined && step.userSelection >= step.responses.length) {
+    context.addIssue({
+      code: "custom",
+      path: ["userSelection"],
+      message:
+        `Selection ${step.userSelection} is out of range: step "${step.stepId}" has ${step.responses.length} responses`,
+    });
+  }
+  if (
+    step.status === "completed" && step.responses.length === 0 && step.selectedText === undefined
+  ) {
+    context.addIssue({
+      code: "custom",
+      path: ["responses"],
+      message: `Step "${step.stepId}" is completed but has no responses`,
+    });
+  }
+  if (step.startedAt && step.completedAt && step.completedAt < step.startedAt) {
+    context.addIssue({
+      code: "custom",
+      path: ["completedAt"],
+      message: `Step "${step.stepId}" completed before it started`,
+    });
+  }
+});
+export type StepState = z.infer<typeof StepStateSchema>;
+
+/** Where a branch left its parent. */
+export const BranchPointSchema = z.object({
+  /** The step the child re-runs from (the child keeps the parent's earlier steps). */
+  stepId: z.string().min(1),
+  /** The parent's sequence number the child's shared history ends at. */
+  sequence: z.number().int().nonnegative(),
+});
+export type BranchPoint = z.infer<typeof BranchPointSchema>;
+
+/** A run of a pipeline (seed PipelineRun). */
+export const PipelineRunSchema = z.object({
+  runId: z.string().min(1),
+  /** Pipeline name (file stem) and the content hash of the definition the run used. */
+  pipelineId: z.string().min(1),
+  pipelineVersion: z.string().optional(),
+  pipelineHash: z.string().optional(),
+  workspace: z.string().min(1),
+  parentRunId: z.string().optional(),
+  branchPoint: BranchPointSchema.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+  status: RunStatusSchema,
+  currentStep: z.string().optional(),
+  userInputs: z.record(z.string(), z.unknown()),
+  styleId: z.string().optional(),
+  styleVersion: z.number().int().positive().optional(),
+  /** Step ids in pipeline order. */
+  stepOrder: z.array(z.string()),
+  steps: z.record(z.string(), StepStateSchema),
+  usage: TokenUsageSchema.default(emptyUsage()),
+  error: z.string().optional(),
+  /** Sequence number of the last event folded in. */
+  version: z.number().int().nonnegative(),
+});
+export type PipelineRun = z.infer<typeof PipelineRunSchema>;

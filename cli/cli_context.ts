@@ -1,0 +1,143 @@
+/**
+ * What every command gets: the WriteIt home, the selected workspace, the
+ * resolved configuration, the workspace's database, the pipeline and style
+ * libraries, and the output writer. Heavy parts (YAML, LMDB) load only when
+ * a command asks for them, so `writeit --help` starts fast.
+ *
+ * Workspace selection: `--workspace NAME`, else WRITEIT_WORKSPACE, else the
+ * active workspace (`writeit workspace use`), else "default". A home that
+ * was never initialised is initialised on first use of the default
+ * workspace; any other missing workspace is an error.
+ */
+import type { Command } from "commander";
+import type { ResolvedConfig } from "../config.ts";
+import type { Library } from "../storage/library.ts";
+import type { WorkspaceDatabase } from "../storage/workspace_database.ts";
+import { DEFAULT_WORKSPACE, type WorkspaceInfo, Workspaces } from "../storage/workspaces.ts";
+import { Output } from "./output.ts";
+
+/** Options every command may carry (global ones come from the program). */
+export interface CommonOptions {
+  workspace?: string;
+  home?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** Per-invocation context shared by the commands. */
+export class CliContext {
+  readonly options: CommonOptions;
+  readonly output: Output;
+  readonly home: string;
+  readonly workspaces: Workspaces;
+  readonly env: Record<string, string | undefined>;
+  #config?: ResolvedConfig;
+  #database?: WorkspaceDatabase;
+  #workspace?: WorkspaceInfo;
+  #closers: (() => Promise<void> | void)[] = [];
+
+  constructor(options: CommonOptions, env: Record<string, string | undefined>) {
+    this.options = options;
+    this.env = env;
+    this.home = options.home ?? env.WRITEIT_HOME ??
+      `${env.HOME ?? env.USERPROFILE ?? "."}/.writeit`;
+    this.workspaces = new Workspaces(this.home);
+    this.output = new Output({
+      json: options.json ?? false,
+      colour: options.color === false ? false : undefined,
+    });
+  }
+
+  /** Whether output should be JSON. */
+  get json(): boolean {
+    return this.output.json;
+  }
+
+  /** The name of the selected workspace (not checked). */
+  workspaceName(): string {
+    return this.options.workspace ?? (this.env.WRITEIT_WORKSPACE || undefined) ??
+      this.workspaces.activeName();
+  }
+
+  /** The selected workspace; initialises a fresh home for the default workspace. */
+  workspace(): WorkspaceInfo {
+    if (this.#workspace) return this.#workspace;
+    const name = this.workspaceName();
+    if (name === DEFAULT_WORKSPACE && !this.workspaces.isInitialised()) {
+      this.workspaces.init();
+      this.output.note(`Initialised WriteIt in ${this.home} (workspace "${DEFAULT_WORKSPACE}")`);
+    }
+    this.#workspace = this.workspaces.info(name);
+    return this.#workspace;
+  }
+
+  /** The resolved configuration for the selected workspace. */
+  async config(flags: Record<string, string | number | boolean | undefined> = {}): Promise<
+    ResolvedConfig
+  > {
+    if (this.#config && Object.keys(flags).length === 0) return this.#config;
+    const { resolveConfig } = await import("../config.ts");
+    const resolved = resolveConfig({
+      home: this.home,
+      workspaceRoot: this.workspace().path,
+      env: this.env,
+      flags,
+    });
+    if (Object.keys(flags).length === 0) this.#config = resolved;
+    return resolved;
+  }
+
+  /** The selected workspace's LMDB environment, opened once and closed at exit. */
+  async database(): Promise<WorkspaceDatabase> {
+    if (this.#database) return this.#database;
+    const { openWorkspaceDatabase } = await import("../storage/workspace_database.ts");
+    const { workspacePaths } = await import("../storage/workspaces.ts");
+    const database = openWorkspaceDatabase(workspacePaths(this.home, this.workspace().name).data);
+    this.#database = database;
+    this.onClose(() => database.close());
+    return database;
+  }
+
+  /** The pipeline or style library as seen from the selected workspace. */
+  async library(kind: "pipeline" | "style"): Promise<Library> {
+    const { Library, libraryFolders } = await import("../storage/library.ts");
+    let workspaceRoot: string | undefined;
+    try {
+      workspaceRoot = this.workspace().path;
+    } catch (error) {
+      // Without a workspace the global and bundled libraries still work.
+      if (this.options.workspace) throw error;
+    }
+    return new Library(kind, libraryFolders(kind, { home: this.home, workspaceRoot }));
+  }
+
+  /** Registers a cleanup that runs when the command ends. */
+  onClose(closer: () => Promise<void> | void): void {
+    this.#closers.push(closer);
+  }
+
+  /** Runs the cleanups, last registered first. */
+  async close(): Promise<void> {
+    for (const closer of this.#closers.reverse()) await closer();
+    this.#closers = [];
+  }
+}
+
+const contexts = new WeakMap<Command, CliContext>();
+
+/** The context of a running command (one per invocation). */
+export function cliContext(command: Command): CliContext {
+  let root: Command = command;
+  while (root.parent) root = root.parent;
+  let context = contexts.get(root);
+  if (!context) {
+    context = new CliContext(command.optsWithGlobals<CommonOptions>(), Deno.env.toObject());
+    contexts.set(root, context);
+  }
+  return context;
+}
+
+/** Closes the context of a program run, if one was made. */
+export async function closeCliContext(program: Command): Promise<void> {
+  await contexts.get(program)?.close();
+}

@@ -1,0 +1,150 @@
+/**
+ * `writeit init` and `writeit workspace create|list|use|remove|info`.
+ */
+import type { Command } from "commander";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { cliContext } from "../cli_context.ts";
+import { type WorkspaceInfo, workspacePaths } from "../../storage/workspaces.ts";
+
+function describe(info: WorkspaceInfo) {
+  return {
+    name: info.name,
+    active: info.active,
+    path: info.path,
+    description: info.description ?? null,
+    createdAt: info.createdAt ?? null,
+  };
+}
+
+/** Registers `init` and `workspace …`. */
+export function registerWorkspaceCommands(program: Command): void {
+  program.command("init")
+    .description("create the WriteIt home and its default workspace (safe to repeat)")
+    .option("--json", "print the result as JSON")
+    .action(function (this: Command) {
+      const context = cliContext(this);
+      const result = context.workspaces.init();
+      if (context.json) {
+        context.output.printJson({
+          home: context.home,
+          created: result.created,
+          workspace: describe(result.workspace),
+        });
+        return;
+      }
+      const { styles } = context.output;
+      context.output.print(
+        result.created
+          ? `${styles.green("Initialised")} WriteIt in ${context.home}`
+          : `WriteIt is already initialised in ${context.home}`,
+      );
+      context.output.print(
+        `Active workspace: ${styles.bold(result.workspace.name)} (${result.workspace.path})`,
+      );
+      context.output.print(`Next: ${styles.cyan("writeit pipeline list")} to see what you can run`);
+    });
+
+  const workspace = program.command("workspace").description(
+    "manage workspaces (separate runs, caches and files)",
+  );
+
+  workspace.command("create <name>")
+    .description("create a workspace")
+    .option("-d, --description <text>", "what the workspace is for")
+    .option("--use", "make it the active workspace")
+    .option("--json", "print the result as JSON")
+    .action(
+      function (this: Command, name: string, options: { description?: string; use?: boolean }) {
+        const context = cliContext(this);
+        if (!context.workspaces.isInitialised()) context.workspaces.init();
+        let info = context.workspaces.create(name, { description: options.description });
+        if (options.use) info = context.workspaces.use(name);
+        if (context.json) return context.output.printJson(describe(info));
+        context.output.print(
+          `Created workspace ${context.output.styles.bold(name)} at ${info.path}`,
+        );
+        if (!options.use) context.output.print(`Use it with: writeit workspace use ${name}`);
+      },
+    );
+
+  workspace.command("list")
+    .description("list workspaces; * marks the active one")
+    .option("--json", "print the list as JSON")
+    .action(function (this: Command) {
+      const context = cliContext(this);
+      const list = context.workspaces.list();
+      if (context.json) return context.output.printJson(list.map(describe));
+      const { styles } = context.output;
+      context.output.table(list, [
+        { header: "", value: (info) => (info.active ? styles.green("*") : " ") },
+        { header: "NAME", value: (info) => (info.active ? styles.bold(info.name) : info.name) },
+        { header: "CREATED", value: (info) => info.createdAt?.slice(0, 10) ?? "" },
+        { header: "DESCRIPTION", value: (info) => info.description ?? "" },
+      ], "no workspaces yet: run `writeit init`");
+    });
+
+  workspace.command("use <name>")
+    .description("make a workspace the active one")
+    .option("--json", "print the result as JSON")
+    .action(function (this: Command, name: string) {
+      const context = cliContext(this);
+      const info = context.workspaces.use(name);
+      if (context.json) return context.output.printJson(describe(info));
+      context.output.print(`Active workspace: ${context.output.styles.bold(name)}`);
+    });
+
+  workspace.command("remove <name>")
+    .alias("rm")
+    .description("delete a workspace and everything in it (not the active one)")
+    .option("--json", "print the result as JSON")
+    .action(function (this: Command, name: string) {
+      const context = cliContext(this);
+      context.workspaces.remove(name);
+      if (context.json) return context.output.printJson({ removed: name });
+      context.output.print(`Removed workspace ${name}`);
+    });
+
+  workspace.command("info [name]")
+    .description("show a workspace (default: the selected one)")
+    .option("--json", "print the result as JSON")
+    .action(function (this: Command, name?: string) {
+      const context = cliContext(this);
+      const info = name ? context.workspaces.info(name) : context.workspace();
+      const paths = workspacePaths(context.home, info.name);
+      const count = (folder: string) =>
+        existsSync(folder) ? readdirSync(folder).filter((file) => !file.startsWith(".")).length : 0;
+      const details = {
+        ...describe(info),
+        home: context.home,
+        pipelines: count(paths.pipelines),
+        styles: count(paths.styles),
+        outputs: count(paths.outputs),
+        dataBytes: folderBytes(paths.data),
+      };
+      if (context.json) return context.output.printJson(details);
+      const { styles } = context.output;
+      context.output.print(
+        `${styles.bold(info.name)}${info.active ? styles.green(" (active)") : ""}`,
+      );
+      const rows: [string, string][] = [
+        ["path", info.path],
+        ["description", info.description ?? ""],
+        ["created", info.createdAt ?? ""],
+        ["pipelines", `${details.pipelines} in ${paths.pipelines}`],
+        ["styles", `${details.styles} in ${paths.styles}`],
+        ["outputs", `${details.outputs} in ${paths.outputs}`],
+        ["data", `${(details.dataBytes / 1024).toFixed(0)} KiB in ${paths.data}`],
+      ];
+      for (const [key, value] of rows) context.output.print(`  ${key.padEnd(12)}${value}`);
+    });
+}
+
+function folderBytes(folder: string): number {
+  if (!existsSync(folder)) return 0;
+  let total = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (entry.isFile()) total += statSync(join(folder, entry.name)).size;
+  }
+  return total;
+}

@@ -2,6 +2,10 @@
 # Installs what WriteIt needs, from the npm registry only, into the project:
 #   tools/deno/      the Deno runtime (package "deno", exact version, own prefix)
 #   node_modules/    every npm dependency at the versions package-lock.json pins
+# `npm install --no-save` rather than `npm ci`: the lock files cannot list
+# other platforms' optional binaries (the registry mirror lacks them), which
+# `npm ci` refuses; every version is still the locked one (package.json pins
+# exact versions too) and the lock files are never rewritten.
 # Re-running is cheap: each part is installed again only when its lock file
 # changed. Prints the path of the deno binary on stdout.
 set -euo pipefail
@@ -25,11 +29,11 @@ fi
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 if need_install tools/deno; then
   log "installing the Deno runtime into tools/deno (npm package \"deno\")"
-  npm ci --prefix tools/deno --loglevel=error >&2
+  npm install --prefix tools/deno --no-save --loglevel=error >&2
 fi
 if need_install .; then
-  log "installing npm dependencies (npm ci)"
-  npm ci --loglevel=error >&2
+  log "installing npm dependencies at the versions package-lock.json pins"
+  npm install --no-save --loglevel=error >&2
 fi
 
 deno=""

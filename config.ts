@@ -9,7 +9,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Document, isMap, parseDocument } from "yaml";
 import { ValidationError } from "./engine/errors.ts";
-import { suggestName } from "./storage/name_suggestion.ts";
+import { didYouMean } from "./engine/did_you_mean.ts";
 
 /** Where a value came from. */
 export type ConfigSource = "default" | "global" | "workspace" | "environment" | "flag";
@@ -274,7 +274,7 @@ export function parseConfigValue(
 }
 
 function unknownKey(key: string, where: string): ValidationError {
-  const suggestion = suggestName(key, Object.keys(CONFIG_KEYS));
+  const suggestion = didYouMean(key, Object.keys(CONFIG_KEYS));
   const hint = suggestion
     ? `did you mean "${suggestion}"?`
     : "see `writeit config list` for every key";

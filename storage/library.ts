@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NotFoundError } from "../engine/errors.ts";
-import { suggestName } from "./name_suggestion.ts";
+import { didYouMean } from "../engine/did_you_mean.ts";
 import { workspaceNameProblem } from "./workspace_names.ts";
 
 /** Where a library entry was found. */
@@ -104,7 +104,7 @@ export class Library {
     const entries = this.list();
     const found = entries.find((entry) => entry.name === name);
     if (found) return found;
-    const suggestion = suggestName(name, entries.map((entry) => entry.name));
+    const suggestion = didYouMean(name, entries.map((entry) => entry.name));
     const hint = suggestion
       ? `did you mean "${suggestion}"?`
       : `see \`writeit ${this.kind} list\` for what exists`;

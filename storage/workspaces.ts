@@ -28,7 +28,7 @@ import {
 import { join } from "node:path";
 import { ConflictError, NotFoundError, ValidationError } from "../engine/errors.ts";
 import { assertWorkspaceName } from "./workspace_names.ts";
-import { suggestName } from "./name_suggestion.ts";
+import { didYouMean } from "../engine/did_you_mean.ts";
 
 /** The workspace every home starts with. */
 export const DEFAULT_WORKSPACE = "default";
@@ -194,7 +194,7 @@ export class Workspaces {
     const names = existsSync(join(this.home, "workspaces"))
       ? readdirSync(join(this.home, "workspaces")).filter((entry) => !entry.startsWith("."))
       : [];
-    const suggestion = suggestName(name, names);
+    const suggestion = didYouMean(name, names);
     const hint = suggestion
       ? `did you mean "${suggestion}"?`
       : names.length

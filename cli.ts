@@ -10,7 +10,12 @@ import { closeCliContext } from "./cli/cli_context.ts";
 import { reportError } from "./cli/error_report.ts";
 import { Output } from "./cli/output.ts";
 import { registerConfigCommands } from "./cli/commands/config.ts";
+import { registerPipelineCommands } from "./cli/commands/pipeline.ts";
+import { registerStyleCommands } from "./cli/commands/style.ts";
 import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
+import { registerRunCommands } from "./cli/commands/run.ts";
+import { registerExportCommand } from "./cli/commands/export.ts";
+import { registerCompletionCommand } from "./cli/commands/completion.ts";
 
 /** The WriteIt version. */
 export const VERSION = "0.1.0";
@@ -33,7 +38,12 @@ export function buildProgram(): Command {
       writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
     });
   registerWorkspaceCommands(program);
+  registerPipelineCommands(program);
+  registerStyleCommands(program);
   registerConfigCommands(program);
+  registerRunCommands(program);
+  registerExportCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
@@ -49,7 +59,8 @@ if (import.meta.main) {
       debug: Boolean(Deno.env.get("WRITEIT_DEBUG")),
     });
   } finally {
-    await closeCliContext(program);
+    const commandExitCode = await closeCliContext(program);
+    if (exitCode === 0) exitCode = commandExitCode;
   }
   Deno.exit(exitCode);
 }

@@ -31,6 +31,8 @@ export class CliContext {
   readonly home: string;
   readonly workspaces: Workspaces;
   readonly env: Record<string, string | undefined>;
+  /** Exit code for a command that printed its own failure (such as `--json` results); 0 by default. */
+  exitCode = 0;
   #config?: ResolvedConfig;
   #database?: WorkspaceDatabase;
   #workspace?: WorkspaceInfo;
@@ -137,7 +139,9 @@ export function cliContext(command: Command): CliContext {
   return context;
 }
 
-/** Closes the context of a program run, if one was made. */
-export async function closeCliContext(program: Command): Promise<void> {
-  await contexts.get(program)?.close();
+/** Closes the context of a program run, if one was made; returns the exit code a command set. */
+export async function closeCliContext(program: Command): Promise<number> {
+  const context = contexts.get(program);
+  await context?.close();
+  return context?.exitCode ?? 0;
 }

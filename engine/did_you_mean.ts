@@ -34,8 +34,9 @@ export interface DidYouMeanOptions {
 }
 
 /**
- * The candidate closest to `word`, or undefined when none is close enough.
- * Ties go to the candidate listed first. A candidate equal to `word` is
+ * The candidate closest to `word`, or undefined when none is close enough;
+ * failing that, the first candidate that starts with `word` (at least three
+ * letters). Ties go to the candidate listed first. A candidate equal to `word` is
  * never suggested (it would not be a fix).
  */
 export function didYouMean(
@@ -55,7 +56,12 @@ export function didYouMean(
       bestDistance = distance;
     }
   }
-  return best;
+  if (best !== undefined || lowered.length < 3) return best;
+  // No close spelling: a candidate that the word abbreviates (`selected` → `selected_response`).
+  for (const candidate of candidates) {
+    if (candidate !== word && candidate.toLowerCase().startsWith(lowered)) return candidate;
+  }
+  return undefined;
 }
 
 /** `: did you mean "x"?` when there is a suggestion, else the empty string, for message tails. */

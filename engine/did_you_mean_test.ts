@@ -15,12 +15,14 @@ Deno.test("didYouMean() suggests the closest candidate within reach", () => {
     "prompt_template",
   );
   assert.equal(didYouMean("Draft", ["draft"]), "draft");
+  assert.equal(didYouMean("selected", ["responses", "selected_response"]), "selected_response");
 });
 
 Deno.test("didYouMean() stays silent when nothing is close or the word is exact", () => {
   assert.equal(didYouMean("zebra", ["angles", "outline"]), undefined);
   assert.equal(didYouMean("draft", ["draft"]), undefined);
   assert.equal(didYouMean("ab", ["xy"], { maxDistance: 1 }), undefined);
+  assert.equal(didYouMean("se", ["selected_response"]), undefined);
 });
 
 Deno.test("didYouMeanSuffix() formats a message tail", () => {

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { loadPipeline } from "./pipeline_loader.ts";
+import { styleReferenceIssues, variableProblem } from "./pipeline_template_check.ts";
+import { templateVariables } from "./template.ts";
+
+const scope = {
+  inputNames: ["topic"],
+  defaults: { models: { primary: "gpt-4.1" }, list: ["a"], word_count: "600" },
+  stepIds: ["plan", "write"],
+  currentStep: "write",
+  readableSteps: new Set(["plan"]),
+};
+
+function problem(template: string): string | undefined {
+  return variableProblem(templateVariables(template)[0], scope)?.message;
+}
+
+Deno.test("variableProblem() accepts what a template may read", () => {
+  for (
+    const template of [
+      "{{ inputs.topic }}",
+      "{{ inputs.topic.size }}",
+      "{{ defaults.models.primary }}",
+      "{{ defaults.list[0] }}",
+      "{{ defaults.word_count.size }}",
+      "{{ steps.plan }}",
+      "{{ steps.plan.responses[0] }}",
+      "{{ steps.plan.responses.size }}",
+      "{{ steps.plan.user_input }}",
+      "{{ style.anything.at.all }}",
+      "{{ run.date }}",
+    ]
+  ) assert.equal(problem(template), undefined, template);
+});
+
+Deno.test("variableProblem() explains what does not resolve", () => {
+  assert.equal(
+    problem("{{ run.user }}"),
+    'Cannot resolve "run.user": run has id, pipeline, workspace and date',
+  );
+  assert.equal(
+    problem("{{ defaults.models.primary.name }}"),
+    'Cannot resolve "defaults.models.primary.name": "defaults.models.primary" is a single value and has no field "name"',
+  );
+  assert.equal(
+    problem("{{ inputs }}"),
+    'Cannot resolve "inputs": name what to read, as in "inputs.topic"',
+  );
+  assert.equal(
+    problem("{{ steps.write }}"),
+    'Cannot resolve "steps.write": "write" is not an earlier step of "write": a prompt cannot read its own step\'s result',
+  );
+  assert.equal(
+    problem("{{ steps.plan.responses.text }}"),
+    'Cannot resolve "steps.plan.responses.text": "steps.plan.responses" is a list: use an index, first, last or size',
+  );
+  assert.equal(
+    problem("{{ inputs.topic.words }}"),
+    'Cannot resolve "inputs.topic.words": input "topic" is text and has no field "words"',
+  );
+});
+
+const text = `defaults:
+  style: plain
+inputs:
+  topic: { type: text, required: true }
+steps:
+  plan:
+    prompt_template: "Tone {{ style.voice.tone }}, mood {{ style.voice.mood | default: 'calm' }}"
+  write:
+    style: loud
+    prompt_template: "{{ steps.plan }}"
+`;
+
+Deno.test("styleReferenceIssues() warns about missing primer fields and fails on missing primers", () => {
+  const { value } = loadPipeline(text, { file: "p.yaml" });
+  assert.ok(value);
+  const primers = new Map([["plain", { voice: { tone: "Calm" } }], ["loud", undefined]]);
+  assert.deepEqual(styleReferenceIssues(value, primers, { text }), [
+    {
+      severity: "warning",
+      message:
+        '"style.voice.mood" is not in style primer "plain": it renders as empty text (add a default filter or the field)',
+      path: "steps.plan.prompt_template",
+      file: "p.yaml",
+      line: 7,
+      column: 60,
+    },
+    {
+      severity: "error",
+      message: 'Style primer "loud" was not found',
+      path: "steps.write.style",
+      file: "p.yaml",
+      line: 9,
+      column: 12,
+    },
+  ]);
+});

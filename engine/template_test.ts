@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { ValidationError } from "./errors.ts";
+import {
+  renderTemplate,
+  templateFilterNames,
+  templateSyntaxIssue,
+  templateVariables,
+} from "./template.ts";
+import { stepTemplateValues, type TemplateContext } from "./template_context.ts";
+
+function context(overrides: Partial<TemplateContext> = {}): TemplateContext {
+  return {
+    inputs: { topic: "CRDTs", count: 3 },
+    defaults: { word_count: "600 words", models: { primary: "gpt-4.1" } },
+    steps: {
+      plan: stepTemplateValues({
+        selectedText: "The plan",
+        responses: ["First plan", "The plan"],
+        feedback: ["Shorter, please.", "More examples."],
+      }),
+      empty: stepTemplateValues({}),
+    },
+    style: { voice: { tone: "Direct" } },
+    run: { id: "run-1", pipeline: "quick-article", workspace: "default", date: "2026-01-01" },
+    ...overrides,
+  };
+}
+
+Deno.test("renderTemplate() fills inputs, defaults, steps, style and run", () => {
+  const text = renderTemplate(
+    "{{ inputs.topic }}|{{ defaults.models.primary }}|{{ steps.plan.selected_response }}|{{ style.voice.tone }}|{{ run.date }}",
+    context(),
+  );
+  assert.equal(text, "CRDTs|gpt-4.1|The plan|Direct|2026-01-01");
+});
+
+Deno.test("renderTemplate() prints steps.X alone as its selected response", () => {
+  assert.equal(
+    renderTemplate("[{{ steps.plan }}] [{{ steps.plan | upcase }}]", context()),
+    "[The plan] [THE PLAN]",
+  );
+  assert.equal(renderTemplate("{{ steps.plan.size }} {{ steps.plan | size }}", context()), "8 8");
+});
+
+Deno.test("renderTemplate() joins feedback with blank lines and gives '' when there is none", () => {
+  assert.equal(
+    renderTemplate("{{ steps.plan.user_feedback }}", context()),
+    "Shorter, please.\n\nMore examples.",
+  );
+  assert.equal(
+    renderTemplate("{{ steps.plan.user_input }}", context()),
+    "Shorter, please.\n\nMore examples.",
+  );
+  assert.equal(renderTemplate("[{{ steps.empty.user_feedback }}]", context()), "[]");
+});
+
+Deno.test("renderTemplate() inserts values literally, never parsing them again or escaping HTML", () => {
+  const draft = "Use {{ x }} and {% raw %}{% endraw %} <b>& 'quotes'</b>";
+  const rendered = renderTemplate(
+    "Draft: {{ steps.plan }} / {{ inputs.topic }}",
+    context({
+      inputs: { topic: "{% include 'secret' %}" },
+      steps: { plan: stepTemplateValues({ selectedText: draft }) },
+    }),
+  );
+  assert.equal(rendered, `Draft: ${draft} / {% include 'secret' %}`);
+});
+
+Deno.test("renderTemplate() supports filters, loops and assignments", () => {
+  const text = renderTemplate(
+    "{% for r in steps.plan.responses %}{{ forloop.index }}={{ r | truncate: 8 }};{% endfor %}{% assign t = inputs.topic | downcase %}{{ t }} {{ steps.plan.responses | join: '/' }} {{ inputs.missing | default: 'none' }}",
+    context({ inputs: { topic: "CRDTs", missing: "" } }),
+  );
+  assert.equal(text, "1=First...;2=The plan;crdts First plan/The plan none");
+});
+
+Deno.test("renderTemplate() fails on an undefined variable instead of printing nothing", () => {
+  assert.throws(
+    () => renderTemplate("Hello {{ inputs.nobody }}", context()),
+    (error: unknown) =>
+      error instanceof ValidationError && /undefined variable: inputs.nobody/.test(error.message),
+  );
+});
+
+Deno.test("renderTemplate() refuses file tags and object-model properties", () => {
+  assert.throws(
+    () => renderTemplate("{% include 'x' %}", context()),
+    /"include" tag is not allowed/,
+  );
+  assert.throws(() => renderTemplate("{% render 'x' %}", context()), /"render" tag is not allowed/);
+  assert.throws(
+    () => renderTemplate("{{ steps.plan.constructor }}", context()),
+    /"constructor", which is not data/,
+  );
+  assert.throws(
+    () => renderTemplate("{{ inputs.toString }}", context()),
+    /undefined variable: inputs.toString/,
+  );
+});
+
+Deno.test("templateVariables() lists globals with positions, not loop or assigned names", () => {
+  const second =
+    "{% for r in steps.plan.responses %}{{ r }}{{ forloop.index }}{{ steps.plan.responses[forloop.index0] }}{% endfor %}{% assign a = 1 %}{{ a }}";
+  const uses = templateVariables(`Hi {{ inputs.topic }}\n${second}`);
+  assert.deepEqual(uses.map((use) => [use.path, use.line, use.column]), [
+    ["inputs.topic", 1, 7],
+    ["steps.plan.responses", 2, second.indexOf("steps") + 1],
+    ["steps.plan.responses[…]", 2, second.lastIndexOf("steps") + 1],
+  ]);
+  assert.deepEqual(uses[2].segments, ["steps", "plan", "responses", null]);
+});
+
+Deno.test("templateVariables() throws a ValidationError on bad syntax", () => {
+  assert.throws(() => templateVariables("{{ a "), ValidationError);
+});
+
+Deno.test("templateSyntaxIssue() names unknown filters and forbidden tags with positions", () => {
+  assert.deepEqual(templateSyntaxIssue("ok\n  {{ a | upcse }}"), {
+    message: 'Unknown filter "upcse"',
+    line: 2,
+    column: 3,
+    unknownFilter: "upcse",
+  });
+  assert.equal(templateSyntaxIssue("{% layout 'x' %}")?.forbiddenTag, "layout");
+  assert.equal(templateSyntaxIssue("{{ a | upcase }}"), undefined);
+  assert.ok(templateFilterNames().includes("truncate"));
+});
+
+Deno.test("renderTemplate() reads style leniently: a field the primer lacks is empty and takes defaults", () => {
+  const text = renderTemplate(
+    '[{{ style.voice.tone }}] [{{ style.voice.mood | default: "calm" }}] [{% if style.nope %}x{% endif %}] [{{ style.nope.deeper }}]',
+    context(),
+  );
+  assert.equal(text, "[Direct] [calm] [] []");
+  assert.equal(
+    renderTemplate('{{ style.voice.tone | default: "plain" }}', context({ style: {} })),
+    "plain",
+  );
+});

@@ -9,16 +9,16 @@ import { Command } from "commander";
 import { closeCliContext } from "./cli/cli_context.ts";
 import { reportError } from "./cli/error_report.ts";
 import { Output } from "./cli/output.ts";
+import { VERSION } from "./engine/version.ts";
+import { registerCacheCommands } from "./cli/commands/cache.ts";
 import { registerConfigCommands } from "./cli/commands/config.ts";
+import { registerDoctorCommand } from "./cli/commands/doctor.ts";
 import { registerPipelineCommands } from "./cli/commands/pipeline.ts";
 import { registerStyleCommands } from "./cli/commands/style.ts";
 import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
 import { registerRunCommands } from "./cli/commands/run.ts";
 import { registerExportCommand } from "./cli/commands/export.ts";
 import { registerCompletionCommand } from "./cli/commands/completion.ts";
-
-/** The WriteIt version. */
-export const VERSION = "0.1.0";
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -41,6 +41,8 @@ export function buildProgram(): Command {
   registerPipelineCommands(program);
   registerStyleCommands(program);
   registerConfigCommands(program);
+  registerCacheCommands(program);
+  registerDoctorCommand(program);
   registerRunCommands(program);
   registerExportCommand(program);
   registerCompletionCommand(program);

@@ -29,17 +29,67 @@ export interface ModelRequest {
    * one. Part of the cache key.
    */
   variant?: number;
+  /**
+   * What the step will accept, from its validation rules. Real providers
+   * ignore it (a pipeline states such requirements in its prompt); the
+   * offline model shapes its text to it. Part of the cache key.
+   */
+  responseHints?: ResponseHints;
 }
 
-/** A part of a model's streamed answer. */
+/** Length and content a step's validation asks for (characters, like `min_response_length`). */
+export interface ResponseHints {
+  minLength?: number;
+  maxLength?: number;
+  /** Words the answer must contain, such as `title`, `hook`, `conclusion`. */
+  requiredElements?: string[];
+}
+
+/**
+ * A part of a model's streamed answer. `reset` means: discard the text
+ * received so far, the answer starts again from its first character (a retry
+ * or a fallback after a stream was cut midway). Consumers that show text live
+ * clear their view; `collectText` drops the text before it.
+ */
 export type ModelStreamPart =
   | { type: "text"; text: string }
+  | { type: "reset"; reason: string }
   | { type: "usage"; usage: TokenUsage }
-  | { type: "finish"; reason: string; cached?: boolean };
+  | {
+    type: "finish";
+    reason: string;
+    /** True when the answer came from the response cache. */
+    cached?: boolean;
+    /** The model that answered, set by a fallback chain (it may differ from the chain's first). */
+    provider?: string;
+    modelId?: string;
+  };
+
+/** Which run and step a call is for, so usage can be totalled per run and step. */
+export interface UsageScope {
+  runId?: string;
+  stepId?: string;
+}
+
+/** Why a fallback chain moved from one model to the next. */
+export interface FallbackEvent {
+  /** Model that failed, as `provider:modelId`. */
+  from: string;
+  /** Model tried next, as `provider:modelId`. */
+  to: string;
+  /** The failure, in words (the error's message). */
+  reason: string;
+  /** The failure's stable code (`rate_limited`, `provider_error`, `configuration_error`, …). */
+  code: string;
+}
 
 /** Options for one call. */
 export interface ModelCallOptions {
   signal?: AbortSignal;
+  /** Run and step this call belongs to (usage ledger totals). */
+  scope?: UsageScope;
+  /** Called when a fallback chain moves on to its next model, with the reason. */
+  onFallback?: (event: FallbackEvent) => void;
 }
 
 /** A resolved model: a provider plus a model id. */
@@ -73,8 +123,9 @@ export async function collectText(
   let cached = false;
   for await (const part of stream) {
     if (part.type === "text") text += part.text;
+    else if (part.type === "reset") text = "";
     else if (part.type === "usage") usage = part.usage;
-    else {
+    else if (part.type === "finish") {
       finishReason = part.reason;
       cached = part.cached ?? false;
     }

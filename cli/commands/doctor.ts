@@ -1,0 +1,107 @@
+/**
+ * `writeit doctor [--json]`: whether WriteIt can work here — each provider
+ * configured or not (and which variable to set), whether each configured one
+ * answers (a free models-list request with a short time-out), and the state
+ * of the workspace's storage and response cache. Exit code 1 when a
+ * configured provider does not answer or the storage cannot be opened.
+ */
+import type { Command } from "commander";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { cliContext } from "../cli_context.ts";
+
+/** Registers `doctor`. */
+export function registerDoctorCommand(program: Command): void {
+  program.command("doctor")
+    .description("check providers, keys, storage and cache")
+    .option("--timeout <ms>", "how long each provider may take to answer", "5000")
+    .option("--json", "print as JSON")
+    .action(async function (this: Command, options: { timeout: string }) {
+      const context = cliContext(this);
+      const config = await context.config();
+      const [{ checkProviders }, { providerSettingsFromEnvironment }, { hitRate }] = await Promise
+        .all([
+          import("../../engine/llm/provider_check.ts"),
+          import("../../engine/llm/provider_settings.ts"),
+          import("../../engine/cache/cache_stats.ts"),
+        ]);
+      const settings = providerSettingsFromEnvironment(config.providerEnvironment());
+      const timeoutMs = Number(options.timeout);
+      const providers = await checkProviders(settings, {
+        timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 5000,
+      });
+
+      let storage: Record<string, unknown>;
+      let cache: Record<string, unknown> | undefined;
+      let storageOk = true;
+      try {
+        const workspace = context.workspace();
+        const database = await context.database();
+        let bytes = 0;
+        try {
+          bytes = statSync(join(database.path, "data.mdb")).size;
+        } catch {
+          // A database that was never written has no data file yet.
+        }
+        storage = { ok: true, workspace: workspace.name, path: database.path, bytes };
+        const { createLmdbCacheStore } = await import("../../storage/lmdb_cache_store.ts");
+        const store = createLmdbCacheStore(database);
+        const stats = store.readStats();
+        cache = {
+          enabled: config.get<boolean>("cache.enabled") !== false,
+          ttlHours: Number(config.get<number>("cache.ttl_hours") ?? 24),
+          ...store.size(),
+          hits: stats.hits,
+          misses: stats.misses,
+          hitRate: hitRate(stats),
+        };
+      } catch (error) {
+        storageOk = false;
+        storage = { ok: false, error: (error as Error).message };
+      }
+      const failing = providers.filter((check) => check.configured && check.answers === false);
+      const ok = storageOk && failing.length === 0;
+      if (!ok) context.exitCode = 1;
+
+      if (context.json) return context.output.printJson({ ok, providers, storage, cache });
+      const { styles } = context.output;
+      const print = (text: string) => context.output.print(text);
+      print(styles.bold("Providers"));
+      for (const check of providers) {
+        const name = check.provider.padEnd(10);
+        let state: string;
+        if (check.provider === "offline") {
+          state = styles.green("ready") + " (built in, no network; use offline:… models)";
+        } else if (check.answers === true) {
+          state = `${styles.green("answers")} (${check.latencyMs} ms, ${check.models} models) ${
+            styles.dim(check.baseUrl ?? "")
+          }`;
+        } else if (check.answers === false) {
+          const label = check.configured
+            ? styles.red("not answering")
+            : styles.dim("not answering");
+          const hint = check.configured
+            ? ""
+            : styles.dim(` (set ${check.missing} to use another server)`);
+          state = `${label}: ${check.error}${hint}`;
+        } else state = `${styles.dim("not configured")}: set ${check.missing}`;
+        print(`  ${name} ${state}`);
+      }
+      print(styles.bold("Storage"));
+      if (storage.ok) {
+        print(`  workspace  ${storage.workspace}`);
+        print(`  database   ${storage.path} (${Math.round(Number(storage.bytes) / 1024)} KB)`);
+      } else print(`  ${styles.red("cannot open")}: ${storage.error}`);
+      if (cache) {
+        print(styles.bold("Cache"));
+        print(
+          `  ${
+            cache.enabled ? "enabled" : "disabled"
+          }, ${cache.entries} entries, ttl ${cache.ttlHours} h, ${cache.hits} hits / ${cache.misses} misses (${
+            (Number(cache.hitRate) * 100).toFixed(1)
+          }%)`,
+        );
+      }
+      print(ok ? styles.green("All good.") : styles.red("Some checks failed (see above)."));
+    });
+}

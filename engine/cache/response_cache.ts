@@ -1,0 +1,213 @@
+/**
+ * The two-tier response cache: a bounded in-process LRU (`MemoryCache`) in
+ * front of an optional persistent `CacheStore` (the workspace's LMDB). A
+ * lookup tries memory, then the store (promoting what it finds); both tiers
+ * honour the TTL against the injected clock. It also keeps the statistics:
+ * this process's counts, and deltas flushed to the store so that totals add
+ * up across processes (`flush()` before exit; `close()` does it).
+ *
+ * @example
+ * ```ts
+ * const cache = new ResponseCache({ store, now: () => context.now().getTime() });
+ * const hit = cache.lookup(key);
+ * await cache.close();
+ * ```
+ */
+import type { TokenUsage } from "../run_model.ts";
+import {
+  addCacheStats,
+  type CacheStats,
+  emptyCacheStats,
+  hasCacheActivity,
+} from "./cache_stats.ts";
+import type { CachedResponse, CacheStore, CacheStoreSize } from "./cache_store.ts";
+import { MemoryCache } from "./memory_cache.ts";
+
+/** Default time to live: 24 hours. */
+export const DEFAULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Options for `ResponseCache`. */
+export interface ResponseCacheOptions {
+  /** The persistent tier; without one the cache lives only in this process. */
+  store?: CacheStore;
+  /** Memory tier bounds (defaults 1000 entries, 64 MiB). */
+  maxEntries?: number;
+  maxBytes?: number;
+  /** How long an answer is served (default 24 h). */
+  ttlMs?: number;
+  /** Current time in ms (from the engine context). */
+  now: () => number;
+}
+
+/** A snapshot of the cache's state. */
+export interface ResponseCacheReport {
+  /** This process since it started. */
+  session: CacheStats;
+  /** Persisted totals across processes, plus this process's unflushed counts. */
+  total: CacheStats;
+  memory: { entries: number; bytes: number; maxEntries: number; maxBytes: number };
+  persistent?: CacheStoreSize;
+  ttlMs: number;
+}
+
+function sizeOfResponse(response: CachedResponse): number {
+  return response.text.length * 2 + response.provider.length * 2 + response.modelId.length * 2 +
+    160;
+}
+
+/** Memory LRU over a persistent store, with TTL and statistics. */
+export class ResponseCache {
+  readonly ttlMs: number;
+  readonly #store?: CacheStore;
+  readonly #memory: MemoryCache<CachedResponse>;
+  readonly #now: () => number;
+  #session = emptyCacheStats();
+  #delta = emptyCacheStats();
+  #flushing?: Promise<void>;
+  #dirty = false;
+  readonly #pendingWrites = new Set<Promise<unknown>>();
+
+  constructor(options: ResponseCacheOptions) {
+    this.ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.#store = options.store;
+    this.#now = options.now;
+    this.#memory = new MemoryCache<CachedResponse>({
+      maxEntries: options.maxEntries,
+      maxBytes: options.maxBytes,
+      sizeOf: sizeOfResponse,
+      onEvict: () => this.#count({ evictions: 1 }),
+    });
+  }
+
+  /** The stored answer for `key`, or undefined (absent or expired). Counts nothing. */
+  lookup(key: string): CachedResponse | undefined {
+    const now = this.#now();
+    const remembered = this.#memory.get(key);
+    if (remembered) {
+      if (remembered.expiresAt > now) return remembered;
+      this.#memory.delete(key);
+      this.#count({ expired: 1 });
+    }
+    const stored = this.#store?.get(key, now);
+    if (!stored) return undefined;
+    this.#memory.set(key, stored);
+    return stored;
+  }
+
+  /** Stores a complete answer in both tiers (the persistent write finishes in the background). */
+  save(key: string, response: Omit<CachedResponse, "createdAt" | "expiresAt">): void {
+    const createdAt = this.#now();
+    const entry: CachedResponse = { ...response, createdAt, expiresAt: createdAt + this.ttlMs };
+    this.#memory.set(key, entry);
+    this.#count({ writes: 1 });
+    if (this.#store) this.#track(this.#store.put(key, entry));
+  }
+
+  /** Counts a hit and what it saved. */
+  recordHit(usage: TokenUsage): void {
+    this.#count({ hits: 1, tokensSaved: usage.totalTokens, costSavedUsd: usage.costUsd });
+  }
+
+  /** Counts a miss. */
+  recordMiss(): void {
+    this.#count({ misses: 1 });
+  }
+
+  /** Removes expired entries from both tiers; returns how many the store dropped. */
+  async prune(): Promise<number> {
+    const now = this.#now();
+    let removed = 0;
+    for (const key of this.#memory.keys()) {
+      const entry = this.#memory.get(key);
+      if (entry && entry.expiresAt <= now) {
+        this.#memory.delete(key);
+        if (!this.#store) removed++;
+      }
+    }
+    if (this.#store) removed += await this.#store.prune(now);
+    this.#count({ expired: removed });
+    return removed;
+  }
+
+  /** Removes every entry from both tiers; returns how many were held (store, else memory). */
+  async clear(): Promise<number> {
+    const inMemory = this.#memory.size;
+    this.#memory.clear();
+    await this.#settleWrites();
+    return this.#store ? await this.#store.clear() : inMemory;
+  }
+
+  /** Statistics and sizes. */
+  report(): ResponseCacheReport {
+    const persisted = this.#store?.readStats() ?? emptyCacheStats();
+    return {
+      session: { ...this.#session },
+      total: addCacheStats(persisted, this.#delta),
+      memory: {
+        entries: this.#memory.size,
+        bytes: this.#memory.bytes,
+        maxEntries: this.#memory.maxEntries,
+        maxBytes: this.#memory.maxBytes,
+      },
+      persistent: this.#store?.size(),
+      ttlMs: this.ttlMs,
+    };
+  }
+
+  /** Waits for background writes and persists the counted statistics. */
+  async flush(): Promise<void> {
+    await this.#settleWrites();
+    this.#scheduleStatsFlush();
+    await this.#flushing;
+  }
+
+  /** Flushes; the store itself belongs to whoever opened it. */
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  #count(delta: Partial<CacheStats>): void {
+    this.#session = addCacheStats(this.#session, delta);
+    this.#delta = addCacheStats(this.#delta, delta);
+    if (this.#store) this.#scheduleStatsFlush();
+  }
+
+  #scheduleStatsFlush(): void {
+    const store = this.#store;
+    if (!store) return;
+    if (this.#flushing) {
+      this.#dirty = true;
+      return;
+    }
+    this.#flushing = (async () => {
+      try {
+        do {
+          this.#dirty = false;
+          await Promise.resolve();
+          const delta = this.#delta;
+          this.#delta = emptyCacheStats();
+          if (hasCacheActivity(delta)) {
+            try {
+              await store.addStats(delta);
+            } catch {
+              // Statistics are best-effort: a failed write keeps the counts for the next flush.
+              this.#delta = addCacheStats(this.#delta, delta);
+              return;
+            }
+          }
+        } while (this.#dirty);
+      } finally {
+        this.#flushing = undefined;
+      }
+    })();
+  }
+
+  #track(write: Promise<unknown>): void {
+    const tracked = write.catch(() => undefined).finally(() => this.#pendingWrites.delete(tracked));
+    this.#pendingWrites.add(tracked);
+  }
+
+  async #settleWrites(): Promise<void> {
+    while (this.#pendingWrites.size > 0) await Promise.all([...this.#pendingWrites]);
+  }
+}

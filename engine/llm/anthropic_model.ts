@@ -1,0 +1,156 @@
+/**
+ * Anthropic's Messages API through `@anthropic-ai/sdk`, streamed
+ * (`messages.create({ stream: true })`). System messages go into `system`;
+ * consecutive messages of one role are merged, as the API requires
+ * alternation. The SDK's own retries are off: the retry middleware owns them.
+ * An `event: error` inside the stream, or a stream that closes without
+ * `message_stop`, is a `RetryableError` (an error event of a non-retryable
+ * type is a `ProviderError`); usage comes from message_start (input) and
+ * message_delta (output).
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import { CancelledError } from "../errors.ts";
+import type {
+  LanguageModel,
+  ModelCallOptions,
+  ModelRequest,
+  ModelStreamPart,
+} from "./language_model.ts";
+import { streamEndedEarly, toWriteItError } from "./provider_errors.ts";
+
+/** Options for `createAnthropicModel`. */
+export interface AnthropicModelOptions {
+  modelId: string;
+  apiKey: string;
+  baseUrl: string;
+  /** Variable holding the key, named in authentication errors. */
+  apiKeyVariable?: string;
+  /** Whole-request limit handed to the SDK (default 10 minutes). */
+  requestTimeoutMs?: number;
+  /** Output tokens asked for when a request sets none (the API requires a number; default 4096). */
+  defaultMaxTokens?: number;
+  /** Clock for Retry-After dates (default `Date.now`). */
+  now?: () => number;
+}
+
+type AnthropicMessage = { role: "user" | "assistant"; content: string };
+
+/** Splits chat messages into Anthropic's `system` and alternating `messages`. */
+export function toAnthropicMessages(
+  messages: ModelRequest["messages"],
+): { system?: string; messages: AnthropicMessage[] } {
+  const system = messages.filter((message) => message.role === "system").map((message) =>
+    message.content
+  );
+  const turns: AnthropicMessage[] = [];
+  for (const message of messages) {
+    if (message.role === "system") continue;
+    const last = turns.at(-1);
+    if (last && last.role === message.role) last.content += `\n\n${message.content}`;
+    else turns.push({ role: message.role, content: message.content });
+  }
+  if (turns.length === 0 || turns[0].role !== "user") {
+    turns.unshift({ role: "user", content: "Begin." });
+  }
+  return { system: system.length > 0 ? system.join("\n\n") : undefined, messages: turns };
+}
+
+/** A `LanguageModel` backed by Anthropic's Messages API. */
+export function createAnthropicModel(options: AnthropicModelOptions): LanguageModel {
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    authToken: null,
+    baseURL: options.baseUrl,
+    maxRetries: 0,
+    timeout: options.requestTimeoutMs ?? 600_000,
+    logLevel: "off",
+  });
+  const now = options.now ?? Date.now;
+  const { modelId } = options;
+  const provider = "anthropic";
+
+  return {
+    provider,
+    modelId,
+    async *stream(
+      request: ModelRequest,
+      callOptions: ModelCallOptions = {},
+    ): AsyncIterable<ModelStreamPart> {
+      const signal = callOptions.signal;
+      const errorContext = () => ({
+        provider,
+        modelId,
+        apiKeyVariable: options.apiKeyVariable,
+        signal,
+        nowMs: now(),
+      });
+      if (signal?.aborted) {
+        throw new CancelledError(`The call to ${provider}:${modelId} was cancelled`);
+      }
+      const { system, messages } = toAnthropicMessages(request.messages);
+      const body: Anthropic.MessageCreateParamsStreaming = {
+        model: modelId,
+        max_tokens: request.maxTokens ?? options.defaultMaxTokens ?? 4096,
+        messages,
+        stream: true,
+      };
+      if (system !== undefined) body.system = system;
+      // The Messages API of this SDK generation has no `temperature`: it is not sent
+      // (it still counts in the cache key, like every generation parameter).
+      let stream: AsyncIterable<Anthropic.RawMessageStreamEvent>;
+      try {
+        stream = await client.messages.create(body, { signal });
+      } catch (error) {
+        throw toWriteItError(error, errorContext());
+      }
+      let inputTokens: number | undefined;
+      let outputTokens: number | undefined;
+      let stopReason: string | undefined;
+      let stopped = false;
+      try {
+        for await (const event of stream) {
+          switch (event.type) {
+            case "message_start": {
+              const usage = event.message.usage;
+              inputTokens = (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) +
+                (usage.cache_read_input_tokens ?? 0);
+              outputTokens = usage.output_tokens ?? outputTokens;
+              break;
+            }
+            case "content_block_delta":
+              if (event.delta.type === "text_delta" && event.delta.text) {
+                yield { type: "text", text: event.delta.text };
+              }
+              break;
+            case "message_delta":
+              stopReason = event.delta.stop_reason ?? stopReason;
+              if (event.usage?.output_tokens != null) outputTokens = event.usage.output_tokens;
+              break;
+            case "message_stop":
+              stopped = true;
+              break;
+          }
+        }
+      } catch (error) {
+        throw toWriteItError(error, errorContext());
+      }
+      if (signal?.aborted) {
+        throw new CancelledError(`The call to ${provider}:${modelId} was cancelled`);
+      }
+      if (!stopped) throw streamEndedEarly(provider, modelId, "message_stop");
+      if (inputTokens !== undefined && outputTokens !== undefined) {
+        yield {
+          type: "usage",
+          usage: {
+            inputTokens,
+            outputTokens,
+            totalTokens: inputTokens + outputTokens,
+            costUsd: 0,
+            estimated: false,
+          },
+        };
+      }
+      yield { type: "finish", reason: stopReason ?? "end_turn" };
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The one place that turns model names into ready-to-call models: it
+ * resolves the provider, checks its configuration (a missing key is a
+ * `ConfigurationError` naming the variable; never a silent switch to the
+ * offline model) and wraps the provider in middleware, outermost first:
+ *
+ *   ledger → cache → budget → usage → retry → timeouts → provider
+ *
+ * - ledger outermost: it sees each logical call once, with the final
+ *   `cached` flag, so real spend and cache savings are counted apart.
+ * - cache above budget: a hit spends nothing, so a budget never refuses it;
+ *   above retry, so only a complete answer is stored and a hit never retries.
+ * - budget above usage and retry: one check before anything is spent,
+ *   charged with the priced usage of the answer that succeeded.
+ * - usage above retry: prices (or estimates) only the successful attempt.
+ * - retry above timeouts: a timed-out attempt is retried like a 429.
+ *
+ * `resolveChain` wraps complete stacks in a fallback chain, so each model
+ * has its own cache entries, budget check and retries, and the chain moves
+ * on only when a model failed for good, reporting why.
+ *
+ * @example
+ * ```ts
+ * const models = createModelProvider({ settings, context, workspace: "default", cache, ledger });
+ * const answer = await collectText(models.resolveChain(["gpt-4.1", "claude-sonnet-4"]).stream(request));
+ * ```
+ */
+import type { EngineContext } from "../context.ts";
+import { ConfigurationError } from "../errors.ts";
+import { cacheMiddleware } from "../cache/cache_middleware.ts";
+import type { ResponseCache } from "../cache/response_cache.ts";
+import { createAnthropicModel } from "./anthropic_model.ts";
+import { type Budget, budgetMiddleware } from "./budget.ts";
+import { createFallbackModel } from "./fallback_model.ts";
+import type { FallbackEvent, LanguageModel, LanguageModelMiddleware } from "./language_model.ts";
+import { type ResolvedModelName, resolveModelName } from "./model_resolver.ts";
+import { createOfflineModel } from "./offline_model.ts";
+import { createOpenAIModel } from "./openai_model.ts";
+import { createPriceTable, type PriceTable } from "./price_table.ts";
+import {
+  DEFAULT_ANTHROPIC_BASE_URL,
+  DEFAULT_LOCAL_BASE_URL,
+  DEFAULT_OPENAI_BASE_URL,
+  PROVIDER_ENVIRONMENT,
+  type ProviderSettings,
+} from "./provider_settings.ts";
+import { retryMiddleware, type RetryOptions } from "./retry_middleware.ts";
+import { streamTimeoutMiddleware } from "./stream_timeouts.ts";
+import { type UsageLedger, usageLedgerMiddleware } from "./usage_ledger.ts";
+import { usageMiddleware } from "./usage_middleware.ts";
+
+/** Options for `createModelProvider`. */
+export interface ModelProviderOptions {
+  settings: ProviderSettings;
+  /** Clock (cache TTL, ledger times, Retry-After dates). */
+  context: EngineContext;
+  /** Workspace name: the cache namespace and the ledger's label (default "default"). */
+  workspace?: string;
+  cache?: ResponseCache;
+  ledger?: UsageLedger;
+  budget?: Budget;
+  /** Retry policy, or false for none. */
+  retry?: RetryOptions | false;
+  /** Prices (default: built-in prices with `settings.prices` overrides). */
+  prices?: PriceTable;
+  /** Told whenever a chain falls back (in addition to the per-call `onFallback`). */
+  onFallback?: (event: FallbackEvent) => void;
+}
+
+/** What the executor calls. */
+export interface ModelProvider {
+  /** A model by name (`gpt-4.1`, `claude-sonnet-4`, `local:llama3.1`, `offline:brisk`), fully wrapped. */
+  resolve(name: string): LanguageModel;
+  /** A step's `model_preference` as one model that falls back in order. */
+  resolveChain(names: string[]): LanguageModel;
+  readonly prices: PriceTable;
+}
+
+function missingKey(variable: string, provider: string, name: string): ConfigurationError {
+  return new ConfigurationError(
+    `${variable} is not set (needed for "${name}"): export it, or set providers.${provider}.api_key in the workspace config, or use an offline:… model to try WriteIt without a key`,
+    { code: "missing_api_key" },
+  );
+}
+
+/** Builds the bare provider model for a resolved name. */
+export function createProviderModel(
+  resolved: ResolvedModelName,
+  settings: ProviderSettings,
+  context: EngineContext,
+): LanguageModel {
+  const now = () => context.now().getTime();
+  switch (resolved.provider) {
+    case "openai": {
+      const apiKey = settings.openai.apiKey;
+      if (!apiKey) throw missingKey(PROVIDER_ENVIRONMENT.openai.apiKey, "openai", resolved.name);
+      return createOpenAIModel({
+        provider: "openai",
+        modelId: resolved.modelId,
+        apiKey,
+        baseUrl: settings.openai.baseUrl ?? DEFAULT_OPENAI_BASE_URL,
+        apiKeyVariable: PROVIDER_ENVIRONMENT.openai.apiKey,
+        now,
+      });
+    }
+    case "local":
+      return createOpenAIModel({
+        provider: "local",
+        modelId: resolved.modelId,
+        apiKey: settings.local.apiKey ?? "not-needed",
+        baseUrl: settings.local.baseUrl ?? DEFAULT_LOCAL_BASE_URL,
+        apiKeyVariable: PROVIDER_ENVIRONMENT.local.apiKey,
+        now,
+      });
+    case "anthropic": {
+      const apiKey = settings.anthropic.apiKey;
+      if (!apiKey) {
+        throw missingKey(PROVIDER_ENVIRONMENT.anthropic.apiKey, "anthropic", resolved.name);
+      }
+      return createAnthropicModel({
+        modelId: resolved.modelId,
+        apiKey,
+        baseUrl: settings.anthropic.baseUrl ?? DEFAULT_ANTHROPIC_BASE_URL,
+        apiKeyVariable: PROVIDER_ENVIRONMENT.anthropic.apiKey,
+        now,
+      });
+    }
+    case "offline":
+      return createOfflineModel({
+        modelId: resolved.modelId,
+        chunkDelayMs: settings.offline?.chunkDelayMs,
+      });
+  }
+}
+
+/** Creates the model provider the executor uses. */
+export function createModelProvider(options: ModelProviderOptions): ModelProvider {
+  const { settings, context } = options;
+  const workspace = options.workspace ?? "default";
+  const prices = options.prices ?? createPriceTable(settings.prices);
+  const layers: LanguageModelMiddleware[] = [];
+  if (options.ledger) {
+    layers.push(usageLedgerMiddleware(options.ledger, { workspace, now: () => context.now() }));
+  }
+  if (options.cache) layers.push(cacheMiddleware(options.cache, { namespace: workspace }));
+  if (options.budget) layers.push(budgetMiddleware(options.budget, { prices }));
+  layers.push(usageMiddleware(prices));
+  if (options.retry !== false) layers.push(retryMiddleware(options.retry ?? {}));
+  layers.push(streamTimeoutMiddleware(settings.timeouts ?? {}));
+  const models = new Map<string, LanguageModel>();
+
+  function resolve(name: string): LanguageModel {
+    const resolved = resolveModelName(name);
+    const known = models.get(resolved.name);
+    if (known) return known;
+    let model = createProviderModel(resolved, settings, context);
+    for (let index = layers.length - 1; index >= 0; index--) model = layers[index](model);
+    models.set(resolved.name, model);
+    return model;
+  }
+
+  return {
+    prices,
+    resolve,
+    resolveChain(names) {
+      if (names.length === 0) {
+        throw new ConfigurationError(
+          `A step has an empty model preference: name at least one model, such as "gpt-4.1" or "offline:default"`,
+          { code: "unknown_model" },
+        );
+      }
+      if (names.length === 1) return resolve(names[0]);
+      const entries = names.map((name) => {
+        let label = name;
+        try {
+          label = resolveModelName(name).name;
+        } catch {
+          // An unknown name fails (and is reported) when the chain reaches it.
+        }
+        return { name: label, create: () => resolve(name) };
+      });
+      return createFallbackModel(entries, { onFallback: options.onFallback });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Counts tokens with js-tiktoken's `cl100k_base` ranks, bundled with the
+ * package (no network). Used when a provider reports no usage (the result is
+ * then marked `estimated`), by the offline model, and by budgets to estimate
+ * a call before it is made. Building the encoder takes a few hundred
+ * milliseconds, so it is loaded once, lazily, on first use.
+ *
+ * @example
+ * ```ts
+ * await countTokens("hello world"); // 2
+ * ```
+ */
+import type { Tiktoken } from "js-tiktoken/lite";
+import type { ChatMessage } from "./language_model.ts";
+
+let encoder: Promise<Tiktoken> | undefined;
+
+function loadEncoder(): Promise<Tiktoken> {
+  encoder ??= (async () => {
+    const [{ Tiktoken }, ranks] = await Promise.all([
+      import("js-tiktoken/lite"),
+      import("js-tiktoken/ranks/cl100k_base"),
+    ]);
+    return new Tiktoken(ranks.default);
+  })();
+  return encoder;
+}
+
+/** Number of tokens in `text`. */
+export async function countTokens(text: string): Promise<number> {
+  if (text.length === 0) return 0;
+  const tiktoken = await loadEncoder();
+  return tiktoken.encode(text, "all").length;
+}
+
+/** Tokens a chat prompt takes: each message's content plus a few for its framing (as OpenAI counts). */
+export async function countMessageTokens(messages: ChatMessage[]): Promise<number> {
+  let total = 3;
+  for (const message of messages) total += 4 + await countTokens(message.content);
+  return total;
+}

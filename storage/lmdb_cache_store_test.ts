@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { fixedContext } from "../engine/context.ts";
+import { cacheKey } from "../engine/cache/cache_key.ts";
+import { ResponseCache } from "../engine/cache/response_cache.ts";
+import { collectText, type ModelRequest } from "../engine/llm/language_model.ts";
+import { createModelProvider } from "../engine/llm/model_factory.ts";
+import { emptyProviderSettings } from "../engine/llm/provider_settings.ts";
+import { createLmdbCacheStore } from "./lmdb_cache_store.ts";
+import { openWorkspaceDatabase } from "./workspace_database.ts";
+
+const request: ModelRequest = {
+  messages: [{ role: "user", content: "Create an article plan for: sourdough baking" }],
+  maxTokens: 400,
+  candidateIndex: 0,
+};
+
+async function withDirectory(action: (directory: string) => Promise<void>): Promise<void> {
+  const directory = await Deno.makeTempDir({ prefix: "writeit-cache-" });
+  try {
+    await action(directory);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+}
+
+/** One "process": a database, a cache over it and a model provider using the offline model. */
+function openProcess(directory: string, context = fixedContext(), ttlMs?: number) {
+  const database = openWorkspaceDatabase(directory, { noSync: true });
+  const store = createLmdbCacheStore(database);
+  const cache = new ResponseCache({ store, now: () => context.now().getTime(), ttlMs });
+  const models = createModelProvider({
+    settings: emptyProviderSettings(),
+    context,
+    workspace: "w",
+    cache,
+  });
+  return {
+    store,
+    cache,
+    model: models.resolve("offline:brisk"),
+    async close() {
+      await cache.close();
+      await database.close();
+    },
+  };
+}
+
+Deno.test("LMDB cache store serves a hit after a restart, and stats add up across processes", async () => {
+  await withDirectory(async (directory) => {
+    const first = openProcess(directory);
+    const live = await collectText(first.model.stream(request));
+    assert.equal(live.cached, false);
+    await first.close();
+
+    const second = openProcess(directory);
+    const replayed = await collectText(second.model.stream(request));
+    assert.equal(replayed.cached, true);
+    assert.equal(replayed.text, live.text);
+    assert.deepEqual(replayed.usage, live.usage);
+    await second.close();
+
+    const third = openProcess(directory);
+    const total = third.cache.report().total;
+    assert.deepEqual(
+      { hits: total.hits, misses: total.misses, writes: total.writes, saved: total.tokensSaved },
+      { hits: 1, misses: 1, writes: 1, saved: live.usage.totalTokens },
+    );
+    assert.equal(third.store.size().entries, 1);
+    await third.close();
+  });
+});
+
+Deno.test("LMDB cache store treats entries past the TTL as misses and prunes them", async () => {
+  await withDirectory(async (directory) => {
+    const context = fixedContext();
+    const process = openProcess(directory, context, 60_000);
+    await collectText(process.model.stream(request));
+    await collectText(process.model.stream({ ...request, candidateIndex: 1 }));
+    await process.cache.flush();
+    assert.equal(process.store.size().entries, 2);
+    context.advance(60_000);
+    // The store alone (no memory tier) refuses the expired entry.
+    const key = cacheKey({ namespace: "w", provider: "offline", modelId: "brisk", request });
+    assert.ok(process.store.get(key, context.now().getTime() - 1));
+    assert.equal(process.store.get(key, context.now().getTime()), undefined);
+    await process.cache.flush();
+    assert.equal(await process.cache.prune(), 1, "get() already removed the other one");
+    assert.equal(process.store.size().entries, 0);
+    assert.equal((await collectText(process.model.stream(request))).cached, false);
+    await process.close();
+  });
+});
+
+Deno.test("LMDB cache store get() misses an expired entry from another process and removes it", async () => {
+  await withDirectory(async (directory) => {
+    const context = fixedContext();
+    const writer = openProcess(directory, context, 1_000);
+    await collectText(writer.model.stream(request));
+    await writer.close();
+
+    context.advance(1_001);
+    const reader = openProcess(directory, context, 1_000);
+    assert.equal((await collectText(reader.model.stream(request))).cached, false);
+    await reader.cache.flush();
+    assert.equal(reader.store.size().entries, 1, "the fresh answer replaced the expired one");
+    await reader.close();
+  });
+});
+
+Deno.test("LMDB cache store clear() removes every entry and resetStats() zeroes the totals", async () => {
+  await withDirectory(async (directory) => {
+    const process = openProcess(directory);
+    await collectText(process.model.stream(request));
+    await collectText(process.model.stream(request));
+    await process.cache.flush();
+    assert.equal(await process.cache.clear(), 1);
+    assert.equal(process.store.size().entries, 0);
+    assert.equal(process.store.readStats().hits, 1);
+    await process.store.resetStats();
+    assert.equal(process.store.readStats().hits, 0);
+    await process.close();
+  });
+});

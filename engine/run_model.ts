@@ -129,6 +129,12 @@ export const StepStateSchema = z.object({
   retryCount: z.number().int().min(0).max(MAX_STEP_RETRIES).default(0),
   /** Rendered prompt of the current generation. */
   prompt: z.string().optional(),
+  /** System prompt of the current generation, when the step has one. */
+  systemPrompt: z.string().optional(),
+  /** Models asked in the current generation (one candidate set per model). */
+  models: z.array(z.string()).default([]),
+  /** Candidates asked per model in the current generation. */
+  responseCount: z.number().int().nonnegative().default(0),
   error: z.string().optional(),
   usage: TokenUsageSchema.default(emptyUsage()),
 }).superRefine((step, context) => {
@@ -188,6 +194,11 @@ export const PipelineRunSchema = z.object({
   styleVersion: z.number().int().positive().optional(),
   /** Step ids in pipeline order. */
   stepOrder: z.array(z.string()),
+  /** Step id → ids of the steps it depends on (`depends_on`, resolved). */
+  stepDependencies: z.record(z.string(), z.array(z.string())).default({}),
+  /** Run options chosen at creation (auto-approve, model overrides, …). */
+  options: z.record(z.string(), z.unknown()).optional(),
+  startedAt: z.string().optional(),
   steps: z.record(z.string(), StepStateSchema),
   usage: TokenUsageSchema.default(emptyUsage()),
   error: z.string().optional(),

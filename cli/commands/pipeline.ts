@@ -6,11 +6,7 @@
  */
 import type { Command } from "commander";
 import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
-import { executionLayers } from "../../engine/pipeline_graph.ts";
-import { loadPipeline } from "../../engine/pipeline_loader.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
-import { styleReferenceIssues } from "../../engine/pipeline_template_check.ts";
-import { loadStylePrimer } from "../../engine/style_primer.ts";
 import type { Library, LibraryEntry } from "../../storage/library.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
 
@@ -20,8 +16,27 @@ interface Checked {
   issues: ValidationIssue[];
 }
 
+/** The pipeline language, loaded when a command needs it (keeps `writeit --help` fast). */
+async function language() {
+  const [{ loadPipeline }, { styleReferenceIssues }, { loadStylePrimer }, { executionLayers }] =
+    await Promise.all([
+      import("../../engine/pipeline_loader.ts"),
+      import("../../engine/pipeline_template_check.ts"),
+      import("../../engine/style_primer.ts"),
+      import("../../engine/pipeline_graph.ts"),
+    ]);
+  return { loadPipeline, styleReferenceIssues, loadStylePrimer, executionLayers };
+}
+
+type Language = Awaited<ReturnType<typeof language>>;
+
 /** Loads one pipeline and checks the style primers it names against the style library. */
-function check(pipelines: Library, styles: Library, entry: LibraryEntry): Checked {
+function check(
+  { loadPipeline, loadStylePrimer, styleReferenceIssues }: Language,
+  pipelines: Library,
+  styles: Library,
+  entry: LibraryEntry,
+): Checked {
   const text = pipelines.read(entry);
   const { value, issues } = loadPipeline(text, { file: entry.path, id: entry.name });
   if (!value) return { entry, issues };
@@ -67,7 +82,8 @@ export function registerPipelineCommands(program: Command): void {
     .action(async function (this: Command) {
       const context = cliContext(this);
       const [pipelines, styles] = await libraries(context);
-      const rows = pipelines.list().map((entry) => check(pipelines, styles, entry));
+      const engine = await language();
+      const rows = pipelines.list().map((entry) => check(engine, pipelines, styles, entry));
       if (context.json) {
         return context.output.printJson(rows.map(({ entry, pipeline, issues }) => ({
           name: entry.name,
@@ -111,14 +127,15 @@ export function registerPipelineCommands(program: Command): void {
       const context = cliContext(this);
       const [pipelines, styles] = await libraries(context);
       const entry = pipelines.find(name);
-      const { pipeline: value, issues } = check(pipelines, styles, entry);
+      const engine = await language();
+      const { pipeline: value, issues } = check(engine, pipelines, styles, entry);
       if (!value) {
         throw new ValidationError(
           `Pipeline "${entry.name}" is invalid: ${plural(counts(issues).errors, "error")}`,
           issues,
         );
       }
-      const layers = executionLayers(value);
+      const layers = engine.executionLayers(value);
       if (context.json) return context.output.printJson({ ...value, origin: entry.origin, layers });
       const { styles: colours } = context.output;
       const out = context.output;
@@ -165,7 +182,8 @@ export function registerPipelineCommands(program: Command): void {
     .action(async function (this: Command, names: string[]) {
       const context = cliContext(this);
       const [pipelines, styles] = await libraries(context);
-      const results = names.map((name) => check(pipelines, styles, pipelines.find(name)));
+      const engine = await language();
+      const results = names.map((name) => check(engine, pipelines, styles, pipelines.find(name)));
       const invalid = results.filter((result) => !result.pipeline);
       if (context.json) {
         const body = results.map(({ entry, pipeline, issues }) => ({

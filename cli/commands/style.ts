@@ -6,11 +6,7 @@
  */
 import type { Command } from "commander";
 import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
-import {
-  loadStylePrimer,
-  type StylePrimer,
-  stylePrimerPromptText,
-} from "../../engine/style_primer.ts";
+import type { StylePrimer } from "../../engine/style_primer.ts";
 import type { Library, LibraryEntry } from "../../storage/library.ts";
 import { cliContext } from "../cli_context.ts";
 
@@ -20,7 +16,11 @@ interface Checked {
   issues: ValidationIssue[];
 }
 
-function check(library: Library, entry: LibraryEntry): Checked {
+/** The primer loader, imported when a command needs it (keeps `writeit --help` fast). */
+const primers = () => import("../../engine/style_primer.ts");
+
+async function check(library: Library, entry: LibraryEntry): Promise<Checked> {
+  const { loadStylePrimer } = await primers();
   const { value, issues } = loadStylePrimer(library.read(entry), {
     file: entry.path,
     id: entry.name,
@@ -46,7 +46,7 @@ export function registerStyleCommands(program: Command): void {
     .action(async function (this: Command) {
       const context = cliContext(this);
       const library = await context.library("style");
-      const rows = library.list().map((entry) => check(library, entry));
+      const rows = await Promise.all(library.list().map((entry) => check(library, entry)));
       if (context.json) {
         return context.output.printJson(rows.map(({ entry, primer, issues }) => ({
           name: entry.name,
@@ -80,7 +80,7 @@ export function registerStyleCommands(program: Command): void {
       const context = cliContext(this);
       const library = await context.library("style");
       const entry = library.find(name);
-      const { primer, issues } = check(library, entry);
+      const { primer, issues } = await check(library, entry);
       if (!primer) {
         throw new ValidationError(
           `Style primer "${entry.name}" is invalid: ${plural(errorCount(issues), "error")}`,
@@ -93,7 +93,7 @@ export function registerStyleCommands(program: Command): void {
       context.output.print(
         context.output.styles.dim(`${primer.primerId} (${entry.origin}: ${entry.path})`),
       );
-      context.output.print(stylePrimerPromptText(primer));
+      context.output.print((await primers()).stylePrimerPromptText(primer));
     });
 
   style.command("validate <names...>")
@@ -102,7 +102,7 @@ export function registerStyleCommands(program: Command): void {
     .action(async function (this: Command, names: string[]) {
       const context = cliContext(this);
       const library = await context.library("style");
-      const results = names.map((name) => check(library, library.find(name)));
+      const results = await Promise.all(names.map((name) => check(library, library.find(name))));
       const invalid = results.filter((result) => !result.primer);
       if (context.json) {
         context.output.printJson({

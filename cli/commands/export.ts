@@ -1,0 +1,106 @@
+/**
+ * `writeit export RUN --format md|json|yaml|html [--history] [-o FILE]`, and
+ * the auto-save of completed runs to the workspace's `outputs/`. Markdown and
+ * HTML use the bundled eta layouts unless the workspace has its own in
+ * `layouts/article.md.eta` or `layouts/article.html.eta`.
+ */
+import type { Command } from "commander";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Pipeline } from "../../engine/pipeline_schema.ts";
+import type { PipelineRun } from "../../engine/run_model.ts";
+import type { ExportFormat } from "../../engine/user_preferences.ts";
+import { type CliContext, cliContext } from "../cli_context.ts";
+import { UsageError } from "../usage_error.ts";
+
+const FORMATS = ["md", "json", "yaml", "html"] as const;
+
+/** The workspace's layout override for `format`, if it has one. */
+export function workspaceLayout(context: CliContext, format: ExportFormat): string | undefined {
+  if (format !== "md" && format !== "html") return undefined;
+  const name = format === "md" ? "article.md.eta" : "article.html.eta";
+  const path = join(context.workspace().path, "layouts", name);
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
+
+/** Renders a run in `format` with the workspace's layouts. */
+export async function renderRun(
+  context: CliContext,
+  run: PipelineRun,
+  options: { format: ExportFormat; history?: boolean; pipeline?: Pipeline },
+): Promise<string> {
+  const { renderExport } = await import("../../engine/export/export_renderer.ts");
+  const { createRunWiring } = await import("../run_wiring.ts");
+  const { service, store } = await createRunWiring(context);
+  const pipeline = options.pipeline ?? await service.pipelineOf(run.runId).catch(() => undefined);
+  const events = options.format === "json" || options.format === "yaml"
+    ? await store.read(run.runId)
+    : undefined;
+  return renderExport(run, pipeline, {
+    format: options.format,
+    history: options.history,
+    layout: workspaceLayout(context, options.format),
+    events,
+  });
+}
+
+/** `<workspace>/outputs/<date>-<pipeline>-<runid8>.md`. */
+export function outputPath(context: CliContext, run: PipelineRun): string {
+  const date = (run.completedAt ?? run.updatedAt ?? run.createdAt).slice(0, 10);
+  const pipeline = run.pipelineId.replace(/[^A-Za-z0-9_-]+/g, "-");
+  return join(
+    context.workspace().path,
+    "outputs",
+    `${date}-${pipeline}-${run.runId.slice(0, 8)}.md`,
+  );
+}
+
+/** Writes a completed run's article (Markdown) to the workspace's outputs/; returns the path. */
+export async function saveRunOutput(
+  context: CliContext,
+  run: PipelineRun,
+  options: { pipeline?: Pipeline } = {},
+): Promise<string> {
+  const path = outputPath(context, run);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, await renderRun(context, run, { format: "md", pipeline: options.pipeline }));
+  return path;
+}
+
+/** Registers `export`. */
+export function registerExportCommand(program: Command): void {
+  program.command("export")
+    .description("export a run's article (md with front matter, json, yaml or html)")
+    .argument("<run>", "run id or an unambiguous prefix")
+    .option("-f, --format <format>", "md, json, yaml or html (default: preferences.export_format)")
+    .option("--history", "add each step's prompt, candidates, selection and feedback")
+    .option("-o, --output <file>", "write to this file instead of stdout")
+    .action(async function (
+      this: Command,
+      runText: string,
+      options: { format?: string; history?: boolean; output?: string },
+    ) {
+      const context = cliContext(this);
+      const config = await context.config();
+      const format = options.format ?? String(config.get("preferences.export_format") ?? "md");
+      if (!(FORMATS as readonly string[]).includes(format)) {
+        throw new UsageError(`Unknown format "${format}": use md, json, yaml or html`);
+      }
+      const { createRunWiring, resolveRunId } = await import("../run_wiring.ts");
+      const { store } = await createRunWiring(context);
+      const runId = await resolveRunId(store, runText);
+      const run = await store.loadRun(runId);
+      const text = await renderRun(context, run, {
+        format: format as ExportFormat,
+        history: options.history,
+      });
+      if (options.output) {
+        const path = resolve(options.output);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, text);
+        context.output.note(`Exported run ${runId.slice(0, 8)} as ${format} to ${path}`);
+        return;
+      }
+      context.output.write(text);
+    });
+}

@@ -1,0 +1,317 @@
+/**
+ * `writeit run PIPELINE`, `writeit resume RUN`, `writeit branch RUN --from
+ * STEP` and `writeit rewind RUN --to STEP`.
+ *
+ * In a terminal a run asks for its inputs, streams candidates live and shows
+ * a menu at every step (cli/terminal/step_driver.ts). Without a terminal
+ * (stdin not a TTY), with `--json` or with `--yes` it never waits for input:
+ * missing required inputs are a usage error (exit 2) naming them; `--yes`
+ * picks the first candidate that passes validation at every step; without
+ * `--yes` the run stops at the first step that needs a choice, is paused,
+ * and the command says how to continue (`writeit resume RUN`) and exits 0.
+ */
+import type { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { ValidationError } from "../../engine/errors.ts";
+import type { Pipeline } from "../../engine/pipeline_schema.ts";
+import { type CliContext, cliContext } from "../cli_context.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** Options of `writeit run`. */
+interface RunOptions {
+  input: string[];
+  inputs?: string;
+  yes?: boolean;
+  model?: string;
+  responses?: string;
+  style?: string;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Parses `--input key=value` flags. */
+export function parseInputFlags(flags: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const flag of flags) {
+    const equals = flag.indexOf("=");
+    if (equals <= 0) {
+      throw new UsageError(`--input "${flag}" is not key=value: write it as --input topic="Rust"`);
+    }
+    values[flag.slice(0, equals).trim()] = flag.slice(equals + 1);
+  }
+  return values;
+}
+
+async function readInputsFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read --inputs file "${path}": ${(error as Error).message}`);
+  }
+  const { parse } = await import("yaml");
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new ValidationError(
+      `The --inputs file "${path}" is not valid YAML or JSON: ${
+        (error as Error).message.split("\n")[0]
+      }`,
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ValidationError(
+      `The --inputs file "${path}" must hold a mapping of input names to values, like "topic: Rust"`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+async function loadPipelineByName(context: CliContext, name: string): Promise<Pipeline> {
+  const library = await context.library("pipeline");
+  const entry = library.find(name);
+  const { loadPipeline } = await import("../../engine/pipeline_loader.ts");
+  const result = loadPipeline(library.read(entry), { file: entry.path, id: entry.name });
+  if (!result.value) {
+    const errors = result.issues.filter((issue) => issue.severity === "error");
+    throw new ValidationError(
+      `Pipeline "${entry.name}" has ${errors.length} problem${
+        errors.length === 1 ? "" : "s"
+      }: fix ${entry.path}`,
+      result.issues,
+    );
+  }
+  return result.value;
+}
+
+function parseResponses(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 10) {
+    throw new UsageError(`--responses must be a whole number from 1 to 10, not "${text}"`);
+  }
+  return count;
+}
+
+/** Whether this invocation may ask the writer questions. */
+function canAsk(options: { yes?: boolean; json?: boolean }): boolean {
+  return !options.yes && !options.json && Deno.stdin.isTerminal();
+}
+
+async function runAction(context: CliContext, pipelineName: string, options: RunOptions) {
+  const pipeline = await loadPipelineByName(context, pipelineName);
+  const responses = parseResponses(options.responses);
+  const config = await context.config();
+  const styleId = options.style ?? (config.get<string>("style.default") || undefined);
+  if (options.style) (await context.library("style")).find(options.style);
+  const given: Record<string, unknown> = {
+    ...(options.inputs ? await readInputsFile(options.inputs) : {}),
+    ...parseInputFlags(options.input),
+  };
+  const interactive = canAsk(options);
+  let raw = given;
+  const { TerminalInput, InterruptedError } = await import("../terminal/terminal_input.ts");
+  const input = interactive ? new TerminalInput() : undefined;
+  if (input) {
+    const { askInputs } = await import("../terminal/input_prompts.ts");
+    input.catchInterrupts();
+    try {
+      raw = await askInputs(pipeline.inputs, given, {
+        input,
+        write: (text) => context.output.write(text),
+        styles: context.output.styles,
+      });
+    } catch (error) {
+      if (error instanceof InterruptedError) {
+        context.output.note("\nStopped before the run started: nothing was recorded.");
+        return;
+      }
+      throw error;
+    }
+  }
+  const { validateInputs } = await import("../../engine/pipeline_loader.ts");
+  const checked = validateInputs(pipeline, raw);
+  if (!checked.value) {
+    const missing = pipeline.inputs.filter((spec) =>
+      checked.issues.some((issue) =>
+        issue.path === `inputs.${spec.name}` && issue.message.startsWith("Missing required")
+      )
+    );
+    if (missing.length === checked.issues.length && !interactive) {
+      const list = missing.map((spec) => `${spec.name} (${spec.label})`).join(", ");
+      const example = missing.map((spec) => `--input ${spec.name}=…`).join(" ");
+      throw new UsageError(
+        `Missing required input${
+          missing.length === 1 ? "" : "s"
+        }: ${list}: pass ${example} or --inputs FILE`,
+      );
+    }
+    const count = checked.issues.length;
+    throw new ValidationError(
+      count === 1
+        ? checked.issues[0].message
+        : `The inputs for pipeline "${pipeline.id}" have ${count} problems`,
+      checked.issues,
+    );
+  }
+  const { createRunWiring } = await import("../run_wiring.ts");
+  const wiring = await createRunWiring(context);
+  const modelOverride = options.model ?? (config.get<string>("model.default") || undefined);
+  const run = await wiring.service.createRun(pipeline, {
+    inputs: raw,
+    styleId,
+    modelOverride,
+    responses,
+    autoSelect: options.yes ?? false,
+  });
+  if (!options.json) {
+    context.output.note(
+      context.output.styles.dim(
+        `Run ${run.runId} · pipeline ${pipeline.id}${
+          modelOverride ? ` · model ${modelOverride}` : ""
+        }`,
+      ),
+    );
+  }
+  const { driveRun } = await import("../terminal/step_driver.ts");
+  await driveRun(context, wiring, run.runId, {
+    yes: options.yes ?? false,
+    json: options.json ?? false,
+    input,
+    pipeline,
+  });
+}
+
+/** Registers `run`, `resume`, `branch` and `rewind`. */
+export function registerRunCommands(program: Command): void {
+  program.command("run")
+    .description("run a pipeline: answer its inputs, steer every step, get an article")
+    .argument("<pipeline>", "pipeline name (see `writeit pipeline list`) or path to a YAML file")
+    .option("-i, --input <key=value>", "an input value (repeatable)", collect, [])
+    .option("--inputs <file>", "inputs from a YAML or JSON file")
+    .option(
+      "-y, --yes",
+      "never wait: pick the first candidate that passes validation at every step",
+    )
+    .option(
+      "-m, --model <name>",
+      "use this model for every step (e.g. offline, gpt-4.1, claude-sonnet-4)",
+    )
+    .option("-n, --responses <count>", "candidates per model at every step (1-10)")
+    .option("-s, --style <name>", "attach this style primer")
+    .option("--json", "print every event and streamed chunk as one JSON object per line")
+    .addHelpText(
+      "after",
+      `
+Without a terminal (or with --json) the run never waits: with --yes it runs to the end,
+otherwise it pauses at the first choice and tells you how to continue.
+
+Examples:
+  writeit run quick-article --input topic="Event sourcing" --model offline --yes
+  writeit run ./my-pipeline.yaml --inputs inputs.yaml`,
+    )
+    .action(async function (this: Command, pipeline: string, options: RunOptions) {
+      await runAction(cliContext(this), pipeline, options);
+    });
+
+  program.command("resume")
+    .description("continue a run where it stopped (interactive, or with --yes)")
+    .argument("<run>", "run id or an unambiguous prefix")
+    .option("-y, --yes", "never wait: pick the first valid candidate at every step")
+    .option("--json", "print every event and streamed chunk as one JSON object per line")
+    .action(
+      async function (this: Command, runText: string, options: { yes?: boolean; json?: boolean }) {
+        const context = cliContext(this);
+        const { createRunWiring, resolveRunId } = await import("../run_wiring.ts");
+        const wiring = await createRunWiring(context);
+        const runId = await resolveRunId(wiring.store, runText);
+        const { TerminalInput } = await import("../terminal/terminal_input.ts");
+        const input = canAsk(options) ? new TerminalInput() : undefined;
+        input?.catchInterrupts();
+        const { driveRun } = await import("../terminal/step_driver.ts");
+        await driveRun(context, wiring, runId, {
+          yes: options.yes ?? false,
+          json: options.json ?? false,
+          input,
+        });
+      },
+    );
+
+  program.command("branch")
+    .description("fork a run at a step: a new run that keeps the earlier steps")
+    .argument("<run>", "run id or an unambiguous prefix")
+    .requiredOption("--from <step>", "the step the new run re-runs from")
+    .option(
+      "-y, --yes",
+      "continue the new run now, picking the first valid candidate at every step",
+    )
+    .option("--json", "print the result (and, with --yes, every event) as JSON lines")
+    .action(async function (
+      this: Command,
+      runText: string,
+      options: { from: string; yes?: boolean; json?: boolean },
+    ) {
+      const context = cliContext(this);
+      const { createRunWiring, resolveRunId } = await import("../run_wiring.ts");
+      const wiring = await createRunWiring(context);
+      const runId = await resolveRunId(wiring.store, runText);
+      const parent = await wiring.store.loadRun(runId);
+      const { assertStep } = await import("../terminal/step_driver.ts");
+      assertStep(parent, options.from);
+      const child = await wiring.service.branch(runId, { fromStepId: options.from });
+      if (options.json) {
+        context.output.printJsonLine({
+          type: "branched",
+          runId: child.runId,
+          parentRunId: runId,
+          fromStep: options.from,
+        });
+      } else {
+        context.output.print(child.runId);
+        context.output.note(
+          `Branched run ${runId.slice(0, 8)} at step "${options.from}": new run ${child.runId}`,
+        );
+      }
+      if (!options.yes) {
+        if (!options.json) context.output.note(`Continue it with: writeit resume ${child.runId}`);
+        return;
+      }
+      const { driveRun } = await import("../terminal/step_driver.ts");
+      await driveRun(context, wiring, child.runId, { yes: true, json: options.json ?? false });
+    });
+
+  program.command("rewind")
+    .description("send a run back to a step (history is kept); later steps become stale")
+    .argument("<run>", "run id or an unambiguous prefix")
+    .requiredOption("--to <step>", "the step to go back to")
+    .option("--json", "print the run's state as JSON")
+    .action(
+      async function (this: Command, runText: string, options: { to: string; json?: boolean }) {
+        const context = cliContext(this);
+        const { createRunWiring, resolveRunId } = await import("../run_wiring.ts");
+        const wiring = await createRunWiring(context);
+        const runId = await resolveRunId(wiring.store, runText);
+        const before = await wiring.store.loadRun(runId);
+        const { assertStep } = await import("../terminal/step_driver.ts");
+        assertStep(before, options.to);
+        const state = await wiring.service.rewind(runId, options.to);
+        if (options.json) {
+          context.output.printJsonLine({
+            type: "rewound",
+            runId,
+            toStep: options.to,
+            status: state.status,
+            steps: Object.fromEntries(state.stepOrder.map((id) => [id, state.steps[id]?.status])),
+          });
+          return;
+        }
+        context.output.print(`Run ${runId} is back at step "${options.to}".`);
+        context.output.note(`Continue it with: writeit resume ${runId}`);
+      },
+    );
+}

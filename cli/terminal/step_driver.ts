@@ -1,0 +1,467 @@
+/**
+ * Drives a run from the CLI: `advance` with a live display, then at each
+ * step that needs a choice either the interactive menu (in a terminal) or,
+ * when nobody can answer, a clean stop (the run is paused and the command
+ * says how to continue). Ctrl-C while generating stops cleanly: what was
+ * recorded stays, the run is paused and resumable. A completed run is saved
+ * to the workspace's outputs/ (preferences.auto_save) and the path printed.
+ */
+import { CancelledError, NotFoundError, WriteItError } from "../../engine/errors.ts";
+import { didYouMean } from "../../engine/did_you_mean.ts";
+import type { Pipeline } from "../../engine/pipeline_schema.ts";
+import type { PipelineRun, StepState } from "../../engine/run_model.ts";
+import type { CliContext } from "../cli_context.ts";
+import type { RunWiring } from "../run_wiring.ts";
+import { type DisplayMode, formatElapsed, LiveDisplay } from "./live_display.ts";
+import {
+  candidateLabel,
+  candidateList,
+  type MenuCommand,
+  menuHelp,
+  parseMenuCommand,
+  stepHeading,
+} from "./step_menu.ts";
+import { InterruptedError, type TerminalInput } from "./terminal_input.ts";
+
+/** How a run is driven. */
+export interface DriveOptions {
+  /** Pick the first valid candidate at every step. */
+  yes: boolean;
+  /** Every update as a JSON line on stdout. */
+  json: boolean;
+  /** Present when the writer can answer (interactive terminal). */
+  input?: TerminalInput;
+  /** The pipeline, when the caller has it (else the one stored with the run). */
+  pipeline?: Pipeline;
+}
+
+/** Throws NotFoundError (with a suggestion) when `stepId` is not a step of `run`. */
+export function assertStep(run: PipelineRun, stepId: string): void {
+  if (run.stepOrder.includes(stepId)) return;
+  const suggestion = didYouMean(stepId, run.stepOrder);
+  throw new NotFoundError(
+    `Run ${run.runId.slice(0, 8)} has no step "${stepId}": ${
+      suggestion ? `did you mean "${suggestion}"?` : `its steps are ${run.stepOrder.join(", ")}`
+    }`,
+  );
+}
+
+function displayMode(context: CliContext, options: DriveOptions): DisplayMode {
+  if (options.json) return "json";
+  return context.output.interactive ? "live" : "plain";
+}
+
+function waitingStep(run: PipelineRun): StepState | undefined {
+  for (const id of run.stepOrder) {
+    const step = run.steps[id];
+    if (step?.status === "awaiting_selection" || step?.status === "failed") return step;
+  }
+  return undefined;
+}
+
+type MenuResult = { action: "continue"; runId: string } | { action: "quit" };
+
+/** Drives `runId` until it completes, stops for a choice nobody can make, or the writer quits. */
+export async function driveRun(
+  context: CliContext,
+  wiring: RunWiring,
+  startRunId: string,
+  options: DriveOptions,
+): Promise<void> {
+  const { service } = wiring;
+  const output = context.output;
+  const started = Date.now();
+  let runId = startRunId;
+  let pipeline = options.pipeline;
+  try {
+    while (true) {
+      let state = await service.loadRun(runId);
+      if (state.status === "completed") {
+        await finish(context, state, pipeline, options, started);
+        return;
+      }
+      if (state.status === "cancelled") {
+        throw new WriteItError(
+          "run_cancelled",
+          `Run ${runId} was cancelled: it cannot continue (branch it to start again from a step)`,
+        );
+      }
+      if (state.status === "paused" || state.status === "error") {
+        state = await service.resume(runId);
+      }
+      pipeline ??= await service.pipelineOf(runId).catch(() => undefined);
+
+      const controller = new AbortController();
+      const display = new LiveDisplay(state, output, {
+        mode: displayMode(context, options),
+        startedAt: started,
+      });
+      const onSigint = () => {
+        if (controller.signal.aborted) Deno.exit(130);
+        controller.abort();
+      };
+      Deno.addSignalListener("SIGINT", onSigint);
+      display.start();
+      try {
+        state = await service.advance(runId, {
+          autoSelect: options.yes,
+          signal: controller.signal,
+          onUpdate: (update) => display.update(update),
+        });
+      } finally {
+        display.stop();
+        Deno.removeSignalListener("SIGINT", onSigint);
+      }
+      if (controller.signal.aborted) {
+        await service.pause(runId, { reason: "interrupted" }).catch(() => undefined);
+        throw new CancelledError(
+          `Stopped. Run ${runId} is paused and keeps every finished candidate: continue it with \`writeit resume ${runId}\``,
+        );
+      }
+      if (state.status === "completed") {
+        await finish(context, state, pipeline, options, started);
+        return;
+      }
+      if (state.status === "error") {
+        throw new WriteItError(
+          "run_failed",
+          `Run ${runId} failed: ${
+            state.error ?? "unknown error"
+          }. Fix the cause, then \`writeit resume ${runId}\``,
+        );
+      }
+      if (state.status === "cancelled") {
+        output.note(`Run ${runId} was cancelled.`);
+        return;
+      }
+      if (state.status === "paused") {
+        stopped(context, runId, options, "paused");
+        return;
+      }
+      const step = waitingStep(state);
+      if (!step) {
+        throw new WriteItError(
+          "run_stuck",
+          `Run ${runId} stopped with nothing to do at step "${state.currentStep}": try \`writeit resume ${runId}\``,
+        );
+      }
+      if (!options.input) {
+        if (step.status === "failed") {
+          throw new WriteItError(
+            "step_failed",
+            `Step "${step.stepId}" of run ${runId} failed: ${
+              step.error ?? "unknown error"
+            }. Retry with \`writeit resume ${runId}\``,
+          );
+        }
+        await service.pause(runId, { reason: `waiting for a choice at step ${step.stepId}` });
+        stopped(context, runId, options, "awaiting_selection", step.stepId);
+        return;
+      }
+      const result = await stepMenu(context, wiring, state, step.stepId, {
+        input: options.input,
+        pipeline,
+      });
+      if (result.action === "quit") return;
+      runId = result.runId;
+    }
+  } finally {
+    options.input?.releaseInterrupts();
+  }
+}
+
+function stopped(
+  context: CliContext,
+  runId: string,
+  options: DriveOptions,
+  reason: "paused" | "awaiting_selection",
+  stepId?: string,
+): void {
+  if (options.json) {
+    context.output.printJsonLine({
+      type: "stopped",
+      runId,
+      reason,
+      ...(stepId ? { stepId } : {}),
+      resume: `writeit resume ${runId}`,
+    });
+    return;
+  }
+  if (reason === "awaiting_selection") {
+    context.output.note(
+      `Step "${stepId}" is waiting for you to choose a candidate, and there is no terminal to ask in.`,
+    );
+  }
+  context.output.note(
+    `Run ${runId} is paused: continue it in a terminal with \`writeit resume ${runId}\`, or let it choose with \`writeit resume ${runId} --yes\`.`,
+  );
+}
+
+async function finish(
+  context: CliContext,
+  run: PipelineRun,
+  pipeline: Pipeline | undefined,
+  options: DriveOptions,
+  started: number,
+): Promise<void> {
+  const config = await context.config();
+  let path: string | undefined;
+  if (config.get<boolean>("preferences.auto_save") !== false) {
+    const { saveRunOutput } = await import("../commands/export.ts");
+    path = await saveRunOutput(context, run, { pipeline });
+  }
+  if (options.json) {
+    context.output.printJsonLine({
+      type: "result",
+      runId: run.runId,
+      status: run.status,
+      ...(path ? { output: path } : {}),
+      usage: run.usage,
+    });
+    return;
+  }
+  const { styles } = context.output;
+  context.output.print(
+    `${styles.green("Done.")} Run ${run.runId} completed: ${run.stepOrder.length} steps, ${
+      run.usage.totalTokens.toLocaleString("en-US")
+    } tokens, $${run.usage.costUsd.toFixed(4)}, ${formatElapsed(Date.now() - started)}.`,
+  );
+  if (path) context.output.print(`Article: ${path}`);
+  else context.output.print(`Export it with: writeit export ${run.runId} -o article.md`);
+}
+
+async function ask(io: TerminalInput, context: CliContext, prompt: string): Promise<string | null> {
+  context.output.write(prompt);
+  try {
+    return await io.readLine();
+  } catch (error) {
+    if (error instanceof InterruptedError) return null;
+    throw error;
+  }
+}
+
+function showStep(
+  context: CliContext,
+  state: PipelineRun,
+  step: StepState,
+  pipeline: Pipeline | undefined,
+): void {
+  const { styles } = context.output;
+  const spec = pipeline?.steps.find((candidate) => candidate.id === step.stepId);
+  const width = context.output.interactive ? safeColumns() : 100;
+  context.output.print("");
+  context.output.print(
+    stepHeading(spec, step.stepId, {
+      index: state.stepOrder.indexOf(step.stepId),
+      total: state.stepOrder.length,
+    }, styles),
+  );
+  if (step.status === "failed") {
+    context.output.print(styles.red(`This step failed: ${step.error ?? "unknown error"}`));
+    context.output.print(
+      `${styles.cyan("r")} retry   ${styles.cyan("s")} skip   ${styles.cyan("<")} back   ${
+        styles.cyan("q")
+      } quit`,
+    );
+    return;
+  }
+  if (step.feedback.length) {
+    context.output.print(
+      styles.dim(`Feedback so far: ${step.feedback.map((note) => note.text).join(" | ")}`),
+    );
+  }
+  context.output.print(candidateList(step, styles, { width }));
+  context.output.print(menuHelp(step.responses.length, styles));
+}
+
+function safeColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 100;
+  }
+}
+
+/** The menu at one step; returns what to do next. */
+async function stepMenu(
+  context: CliContext,
+  wiring: RunWiring,
+  initial: PipelineRun,
+  stepId: string,
+  options: { input: TerminalInput; pipeline?: Pipeline },
+): Promise<MenuResult> {
+  const { service } = wiring;
+  const { styles } = context.output;
+  const runId = initial.runId;
+  let state = initial;
+  showStep(context, state, state.steps[stepId], options.pipeline);
+  while (true) {
+    const step = state.steps[stepId];
+    const line = await ask(options.input, context, styles.bold("choice> "));
+    if (line === null) {
+      context.output.print("");
+      return await quit(context, wiring, runId);
+    }
+    const parsed = parseMenuCommand(line, step.responses.length);
+    if ("error" in parsed) {
+      context.output.print(styles.yellow(parsed.error));
+      continue;
+    }
+    if (step.status === "failed" && ["pick", "view", "merge", "edit"].includes(parsed.type)) {
+      context.output.print(
+        styles.yellow("This step has no candidates to use: r to retry, s to skip, q to quit"),
+      );
+      continue;
+    }
+    try {
+      const result = await act(context, wiring, state, step, parsed, options);
+      if (result === "stay") {
+        state = await service.loadRun(runId);
+        continue;
+      }
+      if (result === "redraw") {
+        state = await service.loadRun(runId);
+        showStep(context, state, state.steps[stepId], options.pipeline);
+        continue;
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof WriteItError) {
+        context.output.print(styles.yellow(error.message));
+        state = await service.loadRun(runId);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function quit(context: CliContext, wiring: RunWiring, runId: string): Promise<MenuResult> {
+  await wiring.service.pause(runId, { reason: "quit" }).catch(() => undefined);
+  context.output.print(`Paused. Continue later with: writeit resume ${runId}`);
+  return { action: "quit" };
+}
+
+async function act(
+  context: CliContext,
+  wiring: RunWiring,
+  state: PipelineRun,
+  step: StepState,
+  command: MenuCommand,
+  options: { input: TerminalInput; pipeline?: Pipeline },
+): Promise<MenuResult | "stay" | "redraw"> {
+  const { service } = wiring;
+  const { styles } = context.output;
+  const runId = state.runId;
+  const stepId = step.stepId;
+  const next: MenuResult = { action: "continue", runId };
+  switch (command.type) {
+    case "list":
+      return "redraw";
+    case "help":
+      context.output.print(menuHelp(step.responses.length, styles));
+      return "stay";
+    case "pick":
+      await service.select(runId, stepId, command.number - 1);
+      return next;
+    case "view": {
+      const response = step.responses[command.number - 1];
+      const valid = response.validation.passed
+        ? styles.green("valid")
+        : styles.red(`invalid: ${response.validation.reasons.join("; ")}`);
+      context.output.print(
+        styles.bold(`\n${candidateLabel(response, command.number)}`) + `  ${valid}`,
+      );
+      context.output.print(styles.dim("─".repeat(40)));
+      context.output.print(response.processedContent);
+      context.output.print(styles.dim("─".repeat(40)));
+      return "stay";
+    }
+    case "merge": {
+      const ids = command.numbers.map((number) => step.responses[number - 1].responseId);
+      context.output.print(styles.dim(`Merging ${command.numbers.join(", ")}…`));
+      const merged = await service.merge(runId, stepId, ids, {
+        instructions: command.instructions,
+      });
+      const count = merged.steps[stepId].responses.length;
+      context.output.print(
+        styles.green(`Merged into candidate ${count}: pick ${count} to use it.`),
+      );
+      return "redraw";
+    }
+    case "edit": {
+      const index = command.number !== undefined ? command.number - 1 : step.userSelection ?? 0;
+      const source = step.responses[index];
+      const original = command.number === undefined && step.selectedText !== undefined
+        ? step.selectedText
+        : source?.processedContent ?? "";
+      const { editText } = await import("./text_editor.ts");
+      const edited = await editText(original, { env: context.env, name: `${stepId}-${index + 1}` });
+      if (edited.trim() === original.trim()) {
+        context.output.print(styles.dim("No changes: nothing recorded."));
+        return "stay";
+      }
+      if (edited.trim() === "") {
+        context.output.print(styles.yellow("The text is empty: nothing recorded."));
+        return "stay";
+      }
+      await service.edit(runId, stepId, edited);
+      context.output.print(
+        styles.green(
+          `Saved your edit (${
+            edited.length.toLocaleString("en-US")
+          } chars) as the result of "${stepId}".`,
+        ),
+      );
+      return next;
+    }
+    case "feedback": {
+      let text = command.text;
+      if (!text) {
+        text = (await ask(
+          options.input,
+          context,
+          "Feedback (one line; Enter on an empty line cancels)> ",
+        ))?.trim();
+      }
+      if (!text) {
+        context.output.print(styles.dim("No feedback given."));
+        return "stay";
+      }
+      await service.addFeedback(runId, stepId, text);
+      await service.regenerate(runId, stepId, { reason: "feedback" });
+      context.output.print(styles.dim("Regenerating with your feedback…"));
+      return next;
+    }
+    case "regenerate":
+      await service.regenerate(runId, stepId);
+      context.output.print(styles.dim("Regenerating…"));
+      return next;
+    case "branch": {
+      const child = await service.branch(runId, { fromStepId: stepId });
+      context.output.print(
+        styles.green(`Branched: new run ${child.runId}`) +
+          styles.dim(` (run ${runId.slice(0, 8)} stays as it was). Continuing on the branch.`),
+      );
+      return { action: "continue", runId: child.runId };
+    }
+    case "back": {
+      const position = state.stepOrder.indexOf(stepId);
+      if (position <= 0) {
+        context.output.print(
+          styles.yellow("This is the first step: there is nothing to go back to."),
+        );
+        return "stay";
+      }
+      const previous = state.stepOrder[position - 1];
+      await service.rewind(runId, previous);
+      context.output.print(styles.dim(`Back to step "${previous}".`));
+      return next;
+    }
+    case "skip":
+      await service.skip(runId, stepId, { reason: "skipped by the writer" });
+      return next;
+    case "quit":
+      return await quit(context, wiring, runId);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The menu shown when a step's candidates are in: what the writer can type
+ * (`1..N` pick, `v N` view, `m 1,2` merge, `e [N]` edit, `f` feedback then
+ * regenerate, `r` regenerate, `b` branch, `<` back, `s` skip, `q` quit), the
+ * parser for it, and the candidate list with each candidate's model and
+ * validation result.
+ */
+import type { StepSpec } from "../../engine/pipeline_schema.ts";
+import type { AIResponse, StepState } from "../../engine/run_model.ts";
+import type { Styles } from "../output.ts";
+
+/** What the writer asked for at a step. */
+export type MenuCommand =
+  | { type: "pick"; number: number }
+  | { type: "view"; number: number }
+  | { type: "merge"; numbers: number[]; instructions?: string }
+  | { type: "edit"; number?: number }
+  | { type: "feedback"; text?: string }
+  | { type: "regenerate" }
+  | { type: "branch" }
+  | { type: "back" }
+  | { type: "skip" }
+  | { type: "quit" }
+  | { type: "help" }
+  | { type: "list" };
+
+/** Parses one menu line; `count` is the number of candidates. Returns an error text for bad input. */
+export function parseMenuCommand(line: string, count: number): MenuCommand | { error: string } {
+  const text = line.trim();
+  const inRange = (number: number) => Number.isInteger(number) && number >= 1 && number <= count;
+  const rangeError = (value: string) => ({
+    error: `There is no candidate ${value}: use 1 to ${count}`,
+  });
+  if (text === "") return { type: "list" };
+  if (/^\d+$/.test(text)) {
+    const number = Number(text);
+    return inRange(number) ? { type: "pick", number } : rangeError(text);
+  }
+  const [word, ...rest] = text.split(/\s+/);
+  const argument = rest.join(" ");
+  switch (word.toLowerCase()) {
+    case "v":
+    case "view": {
+      const number = Number(argument || (count === 1 ? "1" : ""));
+      if (!argument && count !== 1) return { error: "Say which candidate to view: v 2" };
+      return inRange(number) ? { type: "view", number } : rangeError(argument);
+    }
+    case "m":
+    case "merge": {
+      const [list, ...instructions] = argument.split(/\s+/);
+      const numbers = (list ?? "").split(",").filter(Boolean).map(Number);
+      if (numbers.length < 2) return { error: "Merge needs two or more candidates: m 1,2" };
+      const bad = numbers.find((number) => !inRange(number));
+      if (bad !== undefined) return rangeError(String(bad));
+      if (new Set(numbers).size !== numbers.length) {
+        return { error: "Name each candidate once: m 1,2" };
+      }
+      const extra = instructions.join(" ").trim();
+      return { type: "merge", numbers, ...(extra ? { instructions: extra } : {}) };
+    }
+    case "e":
+    case "edit": {
+      if (!argument) return { type: "edit" };
+      const number = Number(argument);
+      return inRange(number) ? { type: "edit", number } : rangeError(argument);
+    }
+    case "f":
+    case "feedback":
+      return argument ? { type: "feedback", text: argument } : { type: "feedback" };
+    case "r":
+    case "regenerate":
+      return { type: "regenerate" };
+    case "b":
+    case "branch":
+      return { type: "branch" };
+    case "<":
+    case "back":
+      return { type: "back" };
+    case "s":
+    case "skip":
+      return { type: "skip" };
+    case "q":
+    case "quit":
+      return { type: "quit" };
+    case "?":
+    case "h":
+    case "help":
+      return { type: "help" };
+    case "l":
+    case "list":
+      return { type: "list" };
+    default:
+      return { error: `Unknown choice "${text}": type ? for the menu` };
+  }
+}
+
+/** The menu's help text. */
+export function menuHelp(count: number, styles: Styles): string {
+  const key = (text: string) => styles.cyan(text);
+  return [
+    `${key(count === 1 ? "1" : `1..${count}`)} pick   ${key("v N")} view in full   ${
+      key("m 1,2")
+    } merge   ${key("e [N]")} edit in $EDITOR`,
+    `${key("f")} feedback + regenerate   ${key("r")} regenerate   ${key("b")} branch   ${
+      key("<")
+    } back   ${key("s")} skip   ${key("q")} quit`,
+  ].join("\n");
+}
+
+/** `[1] gpt-4.1 #1`: how a candidate is labelled everywhere. */
+export function candidateLabel(response: AIResponse, number: number): string {
+  if (response.origin === "merge") return `[${number}] merge (${response.modelName})`;
+  if (response.origin === "edit") return `[${number}] edited`;
+  return `[${number}] ${response.modelName} #${response.candidateIndex + 1}`;
+}
+
+function preview(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > width ? flat.slice(0, width - 1) + "…" : flat;
+}
+
+/** The list of a step's candidates: label, size, validation (with reasons), a preview. */
+export function candidateList(
+  step: StepState,
+  styles: Styles,
+  options: { width?: number } = {},
+): string {
+  const width = Math.max(30, (options.width ?? 100) - 20);
+  const lines: string[] = [];
+  step.responses.forEach((response, index) => {
+    const number = index + 1;
+    const older = response.generation < step.generation && response.origin === "model";
+    const selected = step.userSelection === index ? styles.green(" ← selected") : "";
+    const valid = response.validation.passed
+      ? styles.green("✓ valid")
+      : styles.red(`✗ ${response.validation.reasons.join("; ")}`);
+    const size = `${response.processedContent.length.toLocaleString("en-US")} chars`;
+    const generation = step.generation > 0 ? styles.dim(` gen ${response.generation + 1}`) : "";
+    const head = `${
+      styles.bold(candidateLabel(response, number))
+    }${generation}  ${size}  ${valid}${selected}`;
+    lines.push(older ? styles.dim(head) : head);
+    if (!older) lines.push(`    ${styles.dim(preview(response.processedContent, width))}`);
+  });
+  return lines.join("\n");
+}
+
+/** The step's heading: `Step 2/4 · Outline (outline)`. */
+export function stepHeading(
+  spec: StepSpec | undefined,
+  stepId: string,
+  position: { index: number; total: number },
+  styles: Styles,
+): string {
+  const name = spec?.name ?? stepId;
+  return styles.bold(`Step ${position.index + 1}/${position.total} · ${name}`) +
+    styles.dim(` (${stepId})`);
+}

@@ -1,0 +1,11 @@
+import { eventStoreContract } from "./event_store_contract.ts";
+import { MemoryEventStore } from "./memory_event_store.ts";
+
+eventStoreContract("MemoryEventStore", (context) => {
+  const store = new MemoryEventStore({ context });
+  return Promise.resolve({
+    store,
+    importEvents: (runId, events) => store.importEvents(runId, events),
+    cleanup: () => store.close(),
+  });
+});

@@ -1,0 +1,106 @@
+/** Unit tests of the export renderers (Markdown front matter, HTML escaping, layouts). */
+import assert from "node:assert/strict";
+import { parse } from "yaml";
+import { initialState, newStepState } from "../run_evolve.ts";
+import type { AIResponse, PipelineRun } from "../run_model.ts";
+import { renderExport } from "./export_renderer.ts";
+import { finalText, firstHeading } from "./export_view.ts";
+import { markdownToHtml } from "./markdown_to_html.ts";
+
+const usage = {
+  inputTokens: 10,
+  outputTokens: 20,
+  totalTokens: 30,
+  costUsd: 0.25,
+  estimated: false,
+};
+
+function response(stepId: string, text: string, passed = true): AIResponse {
+  return {
+    responseId: `${stepId}-r`,
+    stepId,
+    generation: 0,
+    candidateIndex: 0,
+    modelName: "gpt-4.1",
+    provider: "openai",
+    promptUsed: "prompt",
+    rawOutput: text,
+    processedContent: text,
+    createdAt: "2026-01-01T00:00:00Z",
+    usage,
+    processingTime: 1,
+    origin: "model",
+    cached: false,
+    validation: { passed, reasons: passed ? [] : ["shorter than 500 characters (12)"] },
+  };
+}
+
+function sampleRun(finalStepText: string): PipelineRun {
+  const run = initialState("run-12345678");
+  Object.assign(run, {
+    pipelineId: "demo",
+    workspace: "default",
+    createdAt: "2026-01-01T00:00:00Z",
+    completedAt: "2026-01-01T00:05:00Z",
+    status: "completed",
+    stepOrder: ["outline", "draft"],
+    usage,
+  });
+  for (const [stepId, text] of [["outline", "Outline ```x```"], ["draft", finalStepText]]) {
+    const step = newStepState(stepId);
+    step.responses.push(response(stepId, text, stepId === "draft"));
+    step.userSelection = 0;
+    step.selectedText = text;
+    step.status = "completed";
+    step.prompt = `Write about {{ topic }} for ${stepId}`;
+    run.steps[stepId] = step;
+  }
+  return run;
+}
+
+Deno.test("firstHeading() strips markup and finalText() takes the last chosen text", () => {
+  assert.equal(firstHeading("intro\n## **Bold** title ##\n# Later"), "Bold title");
+  assert.equal(firstHeading("no heading here"), undefined);
+  assert.equal(finalText(sampleRun("# Final")), "# Final");
+});
+
+Deno.test("renderExport() md writes parseable front matter and fences that survive backticks", () => {
+  const markdown = renderExport(sampleRun('# Title: "quoted" & more\n\nBody'), undefined, {
+    format: "md",
+    history: true,
+  });
+  const [, yamlText, rest] = markdown.split(/^---\n/m);
+  const frontMatter = parse(yamlText);
+  assert.equal(frontMatter.title, 'Title: "quoted" & more');
+  assert.equal(frontMatter.cost_usd, 0.25);
+  assert.deepEqual(frontMatter.models, ["gpt-4.1"]);
+  assert.match(rest, /^\n# Title/);
+  assert.match(markdown, /````text\nOutline ```x```\n````/);
+  assert.match(markdown, /Validation: failed: shorter than 500 characters \(12\)/);
+});
+
+Deno.test("renderExport() html escapes model text and markdownToHtml() never lets tags through", () => {
+  const html = renderExport(
+    sampleRun("# <img src=x onerror=alert(1)>\n\n**bold** <b>raw</b>"),
+    undefined,
+    {
+      format: "html",
+      history: true,
+    },
+  );
+  assert.ok(!html.includes("<img"));
+  assert.ok(!html.includes("<b>raw"));
+  assert.match(html, /<h1>&lt;img src=x onerror=alert\(1\)&gt;<\/h1>/);
+  assert.match(html, /<strong>bold<\/strong> &lt;b&gt;raw&lt;\/b&gt;/);
+  assert.equal(
+    markdownToHtml("[x](javascript:alert(1)) [y](https://example.com)"),
+    '<p>[x](javascript:alert(1)) <a href="https://example.com">y</a></p>',
+  );
+});
+
+Deno.test("renderExport() rejects a broken workspace layout with a clear error", () => {
+  assert.throws(
+    () => renderExport(sampleRun("# T"), undefined, { format: "md", layout: "<% it.nope( %>" }),
+    /Cannot render the export layout/,
+  );
+});

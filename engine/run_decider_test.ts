@@ -1,0 +1,405 @@
+import assert from "node:assert/strict";
+import { fixedContext } from "./context.ts";
+import { InvalidCommandError } from "./errors.ts";
+import type { EventEnvelope, NewEvent } from "./events/event_envelope.ts";
+import { stampEvents } from "./events/event_stamping.ts";
+import type { RunCommand } from "./run_commands.ts";
+import { decide, dependentsOf, evolve, initialState } from "./run_decider.ts";
+import type { AIResponse, PipelineRun } from "./run_model.ts";
+
+const created: RunCommand = {
+  type: "createRun",
+  pipelineId: "tech-article",
+  pipelineHash: "sha256:abc",
+  workspace: "default",
+  stepOrder: ["angles", "outline", "draft", "polish"],
+  stepDependencies: {},
+  inputs: { topic: "LMDB" },
+};
+
+function response(stepId: string, id: string, text: string, generation = 0): AIResponse {
+  return {
+    responseId: id,
+    stepId,
+    generation,
+    candidateIndex: 0,
+    modelName: "offline",
+    provider: "offline",
+    promptUsed: "prompt",
+    rawOutput: text,
+    processedContent: text,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.5, estimated: false },
+    processingTime: 0.1,
+    origin: "model",
+    cached: false,
+    validation: { passed: true, reasons: [] },
+  };
+}
+
+/** Folds the events the commands produce, in order, as a store would. */
+function run(commands: RunCommand[]): { state: PipelineRun; events: EventEnvelope[] } {
+  const context = fixedContext();
+  let state = initialState("run-1");
+  const all: EventEnvelope[] = [];
+  for (const command of commands) {
+    const events = decide(command, state);
+    const stamped = stampEvents("run-1", events, {
+      expectedVersion: state.version,
+      head: state.version,
+      exists: state.version > 0,
+      context,
+    });
+    for (const event of stamped) {
+      state = evolve(state, event);
+      all.push(event);
+    }
+  }
+  return { state, events: all };
+}
+
+function types(events: NewEvent[]): string[] {
+  return events.map((event) => event.type);
+}
+
+function rejects(state: PipelineRun, command: RunCommand, code: string): void {
+  assert.throws(() => decide(command, state), (error: unknown) => {
+    assert.ok(error instanceof InvalidCommandError, String(error));
+    assert.equal(error.code, code, error.message);
+    return true;
+  });
+}
+
+const started: RunCommand[] = [created, { type: "startRun" }];
+const startAngles: RunCommand = {
+  type: "startStep",
+  stepId: "angles",
+  prompt: "Write angles about LMDB",
+  models: ["offline"],
+  responseCount: 2,
+};
+const anglesDone: RunCommand[] = [
+  ...started,
+  startAngles,
+  { type: "recordResponse", stepId: "angles", response: response("angles", "a1", "Angle one") },
+  { type: "recordResponse", stepId: "angles", response: response("angles", "a2", "Angle two") },
+  { type: "selectResponse", stepId: "angles", index: 1 },
+  { type: "completeStep", stepId: "angles" },
+];
+const outlineDone: RunCommand[] = [
+  ...anglesDone,
+  {
+    type: "startStep",
+    stepId: "outline",
+    prompt: "Outline",
+    models: ["offline"],
+    responseCount: 1,
+  },
+  { type: "recordResponse", stepId: "outline", response: response("outline", "o1", "Outline") },
+  { type: "selectResponse", stepId: "outline", responseId: "o1" },
+  { type: "completeStep", stepId: "outline" },
+];
+
+Deno.test("decide() createRun fills missing dependencies with the previous step", () => {
+  const { state, events } = run([created]);
+  assert.deepEqual(types(events), ["run_created"]);
+  assert.deepEqual(state.stepDependencies, {
+    angles: [],
+    outline: ["angles"],
+    draft: ["outline"],
+    polish: ["draft"],
+  });
+  assert.equal(state.status, "initializing");
+  assert.equal(state.currentStep, "angles");
+  assert.equal(state.version, 1);
+  rejects(state, created, "run_exists");
+});
+
+Deno.test("decide() rejects commands on a run that was never created", () => {
+  rejects(initialState("nope"), { type: "startRun" }, "run_not_created");
+});
+
+Deno.test("decide() rejects a dependency on an unknown step", () => {
+  rejects(
+    initialState("r"),
+    { ...created, stepDependencies: { outline: ["angels"] } } as RunCommand,
+    "unknown_dependency",
+  );
+});
+
+Deno.test("evolve() moves a step to awaiting_selection once every candidate is in", () => {
+  const { state } = run([
+    ...started,
+    startAngles,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a1", "one") },
+  ]);
+  assert.equal(state.steps.angles.status, "running");
+  const after = run([
+    ...started,
+    startAngles,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a1", "one") },
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a2", "two") },
+  ]).state;
+  assert.equal(after.steps.angles.status, "awaiting_selection");
+  assert.equal(after.steps.angles.prompt, "Write angles about LMDB");
+  assert.equal(after.steps.angles.usage.totalTokens, 30);
+  assert.equal(after.usage.costUsd, 1);
+});
+
+Deno.test("decide() startStep rejects a step before its dependencies", () => {
+  const { state } = run(started);
+  rejects(
+    state,
+    { type: "startStep", stepId: "outline", prompt: "p", models: ["m"], responseCount: 1 },
+    "dependencies_incomplete",
+  );
+});
+
+Deno.test("decide() startStep needs a running run", () => {
+  const { state } = run([created]);
+  rejects(state, startAngles, "run_not_running");
+});
+
+Deno.test("decide() selectResponse rejects an index or id out of range", () => {
+  const { state } = run(anglesDone.slice(0, 5));
+  rejects(state, { type: "selectResponse", stepId: "angles", index: 2 }, "selection_out_of_range");
+  rejects(
+    state,
+    { type: "selectResponse", stepId: "angles", responseId: "zz" },
+    "selection_out_of_range",
+  );
+  rejects(state, { type: "selectResponse", stepId: "angles" }, "selection_out_of_range");
+  rejects(state, { type: "selectResponse", stepId: "angels", index: 0 }, "unknown_step");
+});
+
+Deno.test("decide() completeStep records the selected text and moves the current step", () => {
+  const { state, events } = run(anglesDone);
+  assert.deepEqual(types(events).slice(-2), ["step_response_selected", "step_completed"]);
+  assert.equal(state.steps.angles.status, "completed");
+  assert.equal(state.steps.angles.userSelection, 1);
+  assert.equal(state.steps.angles.selectedText, "Angle two");
+  assert.equal(state.currentStep, "outline");
+});
+
+Deno.test("decide() completeStep needs a selection or an edit", () => {
+  const { state } = run(anglesDone.slice(0, 5));
+  rejects(state, { type: "completeStep", stepId: "angles" }, "nothing_selected");
+});
+
+Deno.test("decide() regenerateStep rejects a fourth retry", () => {
+  const commands: RunCommand[] = [...started, startAngles];
+  for (let generation = 0; generation < 3; generation++) {
+    commands.push(
+      {
+        type: "recordResponse",
+        stepId: "angles",
+        response: response("angles", `a${generation}-1`, "x", generation),
+      },
+      {
+        type: "recordResponse",
+        stepId: "angles",
+        response: response("angles", `a${generation}-2`, "y", generation),
+      },
+      { type: "regenerateStep", stepId: "angles" },
+      { ...startAngles } as RunCommand,
+    );
+  }
+  commands.push(
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a3-1", "z", 3) },
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a3-2", "w", 3) },
+  );
+  const { state } = run(commands);
+  assert.equal(state.steps.angles.retryCount, 3);
+  assert.equal(state.steps.angles.generation, 3);
+  assert.equal(state.steps.angles.responses.length, 8, "every generation's candidates are kept");
+  rejects(state, { type: "regenerateStep", stepId: "angles" }, "retry_limit_reached");
+});
+
+Deno.test("decide() regenerateStep increments the generation and keeps feedback", () => {
+  const { state, events } = run([
+    ...anglesDone.slice(0, 5),
+    { type: "addFeedback", stepId: "angles", text: "More technical" },
+    { type: "regenerateStep", stepId: "angles", reason: "feedback" },
+  ]);
+  assert.deepEqual(types(events).slice(-2), ["step_feedback_added", "step_retried"]);
+  assert.equal(state.steps.angles.generation, 1);
+  assert.equal(state.steps.angles.status, "pending");
+  assert.deepEqual(state.steps.angles.feedback.map((f) => [f.text, f.generation]), [[
+    "More technical",
+    0,
+  ]]);
+  rejects(state, { type: "addFeedback", stepId: "angles", text: "  " }, "empty_feedback");
+});
+
+Deno.test("decide() rejects acting on a completed or cancelled run but allows branching", () => {
+  const commands: RunCommand[] = [...started, { type: "cancelRun", reason: "no" }];
+  const { state } = run(commands);
+  assert.equal(state.status, "cancelled");
+  rejects(state, startAngles, "run_finished");
+  rejects(state, { type: "resumeRun" }, "run_finished");
+  const branch = decide({ type: "branchFrom", stepId: "angles" }, state);
+  assert.deepEqual(branch, [{
+    type: "run_branched",
+    data: { parentRunId: "run-1", branchPoint: { stepId: "angles", sequence: 3 } },
+  }]);
+});
+
+Deno.test("decide() completeRun needs every step completed or skipped", () => {
+  const { state } = run(outlineDone);
+  rejects(state, { type: "completeRun" }, "steps_incomplete");
+  const done = run([
+    ...outlineDone,
+    { type: "skipStep", stepId: "draft" },
+    { type: "skipStep", stepId: "polish", reason: "short piece" },
+    { type: "completeRun" },
+  ]).state;
+  assert.equal(done.status, "completed");
+  assert.equal(done.currentStep, undefined);
+  rejects(done, { type: "rewindTo", stepId: "outline" }, "run_finished");
+});
+
+Deno.test("decide() selectResponse on a changed selection invalidates dependants with results", () => {
+  const { state } = run(outlineDone);
+  const events = decide({ type: "selectResponse", stepId: "angles", index: 0 }, state);
+  assert.deepEqual(events, [
+    { type: "step_response_selected", data: { stepId: "angles", responseId: "a1" } },
+    {
+      type: "steps_invalidated",
+      data: { stepIds: ["outline"], cause: { stepId: "angles", kind: "selection" } },
+    },
+  ]);
+  const after = run([...outlineDone, { type: "selectResponse", stepId: "angles", index: 0 }]).state;
+  assert.equal(after.steps.outline.status, "stale");
+  assert.equal(after.steps.outline.selectedText, "Outline", "a stale step keeps its result");
+  assert.equal(after.steps.angles.selectedText, "Angle one");
+  assert.equal(after.currentStep, "outline");
+  assert.deepEqual(decide({ type: "selectResponse", stepId: "angles", index: 0 }, after), []);
+});
+
+Deno.test("decide() editStep rejects empty text and invalidates dependants", () => {
+  const { state } = run(outlineDone);
+  rejects(state, { type: "editStep", stepId: "angles", text: " " }, "empty_edit");
+  const after = run([...outlineDone, { type: "editStep", stepId: "angles", text: "My angle" }]);
+  assert.deepEqual(types(after.events).slice(-2), ["step_edited", "steps_invalidated"]);
+  assert.equal(after.state.steps.angles.selectedText, "My angle");
+  assert.equal(after.state.steps.outline.status, "stale");
+});
+
+Deno.test("decide() mergeResponses needs two existing candidates and selects the merge", () => {
+  const { state } = run(anglesDone.slice(0, 5));
+  const merged = { ...response("angles", "m1", "Both angles"), origin: "model" as const };
+  rejects(
+    state,
+    { type: "mergeResponses", stepId: "angles", sourceResponseIds: ["a1"], response: merged },
+    "merge_needs_two",
+  );
+  rejects(
+    state,
+    { type: "mergeResponses", stepId: "angles", sourceResponseIds: ["a1", "zz"], response: merged },
+    "selection_out_of_range",
+  );
+  const after = run([
+    ...anglesDone.slice(0, 5),
+    { type: "mergeResponses", stepId: "angles", sourceResponseIds: ["a1", "a2"], response: merged },
+  ]).state;
+  const step = after.steps.angles;
+  assert.equal(step.responses.at(-1)?.origin, "merge");
+  assert.deepEqual(step.responses.at(-1)?.sourceResponseIds, ["a1", "a2"]);
+  assert.equal(step.userSelection, 2);
+  assert.equal(step.selectedText, "Both angles");
+  assert.equal(step.mergedContent, "Both angles");
+});
+
+Deno.test("evolve() run_rewound keeps history and marks later steps stale", () => {
+  const { state, events } = run([...outlineDone, { type: "rewindTo", stepId: "angles" }]);
+  assert.equal(events.at(-1)?.type, "run_rewound");
+  assert.equal(state.steps.angles.status, "pending");
+  assert.equal(state.steps.angles.responses.length, 2);
+  assert.equal(state.steps.angles.selectedText, undefined);
+  assert.equal(state.steps.outline.status, "stale");
+  assert.equal(state.steps.draft.status, "pending");
+  assert.equal(state.currentStep, "angles");
+  const restarted = decide(startAngles, state);
+  assert.equal(restarted[0].type, "step_started");
+  assert.equal((restarted[0].data as { generation: number }).generation, 1);
+});
+
+Deno.test("decide() recordResponse rejects a response of another generation or a duplicate", () => {
+  const { state } = run([...started, startAngles]);
+  rejects(
+    state,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "x", "t", 1) },
+    "generation_mismatch",
+  );
+  const one = run([
+    ...started,
+    startAngles,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "x", "t") },
+  ]).state;
+  rejects(
+    one,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "x", "t") },
+    "duplicate_response",
+  );
+  rejects(
+    one,
+    { type: "recordResponse", stepId: "angles", response: response("outline", "y", "t") },
+    "response_step_mismatch",
+  );
+});
+
+Deno.test("decide() resumeStep continues an interrupted step without counting a retry", () => {
+  const commands: RunCommand[] = [
+    ...started,
+    startAngles,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a1", "one") },
+  ];
+  const { state } = run([...commands, { type: "resumeStep", stepId: "angles" }]);
+  assert.equal(state.steps.angles.status, "running");
+  assert.equal(state.steps.angles.retryCount, 0);
+  assert.equal(state.steps.angles.responses.length, 1, "finished candidates are kept");
+  rejects(run(anglesDone).state, { type: "resumeStep", stepId: "angles" }, "step_not_interrupted");
+});
+
+Deno.test("decide() run state machine rejects invalid transitions", () => {
+  const { state } = run(started);
+  rejects(state, { type: "startRun" }, "invalid_transition");
+  rejects(state, { type: "resumeRun" }, "invalid_transition");
+  const paused = run([...started, { type: "pauseRun", reason: "tea" }]).state;
+  assert.equal(paused.status, "paused");
+  rejects(paused, startAngles, "run_not_running");
+  const failed = run([...started, { type: "failRun", error: "provider down" }]).state;
+  assert.equal(failed.status, "error");
+  assert.equal(failed.error, "provider down");
+  const resumed = run([...started, { type: "failRun", error: "x" }, { type: "resumeRun" }]).state;
+  assert.equal(resumed.status, "running");
+  assert.equal(resumed.error, undefined);
+});
+
+Deno.test("dependentsOf() follows dependencies transitively", () => {
+  const { state } = run([{
+    ...created,
+    stepDependencies: { outline: ["angles"], draft: ["outline"], polish: ["angles"] },
+  } as RunCommand]);
+  assert.deepEqual(dependentsOf(state, "angles"), ["outline", "draft", "polish"]);
+  assert.deepEqual(dependentsOf(state, "outline"), ["draft"]);
+});
+
+Deno.test("evolve() does not change its input state", () => {
+  const { state } = run(anglesDone.slice(0, 4));
+  const before = JSON.stringify(state);
+  const events = decide(
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a2", "two") },
+    state,
+  );
+  const [event] = stampEvents("run-1", events, {
+    expectedVersion: state.version,
+    head: state.version,
+    exists: true,
+    context: fixedContext(),
+  });
+  const next = evolve(state, event);
+  assert.equal(JSON.stringify(state), before);
+  assert.equal(next.steps.angles.responses.length, 2);
+  assert.equal(next.usage.totalTokens, state.usage.totalTokens + 15);
+});

@@ -1,0 +1,330 @@
+/**
+ * The fold half of the run decider: `initialState()` and `evolve(state,
+ * event)` turn a run's events into its PipelineRun (engine/run_model.ts).
+ * `evolve` is pure; `evolveInPlace` is the same fold mutating a state the
+ * caller owns (stores use it to keep a cached state current without copying
+ * every response list on every event), and `foldEvents` folds many events
+ * with one copy.
+ *
+ * @example
+ * ```ts
+ * const state = foldEvents(initialState(), await store.read("run-1"));
+ * ```
+ */
+import type { EventEnvelope } from "./events/event_envelope.ts";
+import {
+  addUsage,
+  type AIResponse,
+  emptyUsage,
+  type PipelineRun,
+  type StepState,
+} from "./run_model.ts";
+
+/** The state before a run's first event (version 0). */
+export function initialState(runId = ""): PipelineRun {
+  return {
+    runId,
+    pipelineId: "",
+    workspace: "",
+    createdAt: "",
+    updatedAt: "",
+    status: "initializing",
+    userInputs: {},
+    stepOrder: [],
+    stepDependencies: {},
+    steps: {},
+    usage: emptyUsage(),
+    version: 0,
+  };
+}
+
+/** A pending step with nothing in it. */
+export function newStepState(stepId: string): StepState {
+  return {
+    stepId,
+    status: "pending",
+    generation: 0,
+    responses: [],
+    feedback: [],
+    retryCount: 0,
+    models: [],
+    responseCount: 0,
+    usage: emptyUsage(),
+  };
+}
+
+/** Copies a state deeply enough that `evolveInPlace` on the copy leaves the original untouched. */
+export function cloneState(state: PipelineRun): PipelineRun {
+  const steps: Record<string, StepState> = {};
+  for (const [id, step] of Object.entries(state.steps)) {
+    steps[id] = {
+      ...step,
+      responses: [...step.responses],
+      feedback: [...step.feedback],
+      models: [...step.models],
+    };
+  }
+  return { ...state, steps, stepOrder: [...state.stepOrder] };
+}
+
+/** Pure fold of one event: returns a new state, the input is not changed. */
+export function evolve(state: PipelineRun, event: EventEnvelope): PipelineRun {
+  const next = cloneState(state);
+  evolveInPlace(next, event);
+  return next;
+}
+
+/** Folds `events` into a copy of `state`. */
+export function foldEvents(state: PipelineRun, events: Iterable<EventEnvelope>): PipelineRun {
+  const next = cloneState(state);
+  for (const event of events) evolveInPlace(next, event);
+  return next;
+}
+
+function step(state: PipelineRun, stepId: string): StepState {
+  let found = state.steps[stepId];
+  if (!found) {
+    // An event for a step the run did not declare (an older pipeline shape): keep it visible.
+    found = newStepState(stepId);
+    state.steps[stepId] = found;
+  }
+  return found;
+}
+
+function expectedResponses(target: StepState): number {
+  return target.models.length * target.responseCount;
+}
+
+function modelResponsesOfGeneration(target: StepState): number {
+  let count = 0;
+  for (const response of target.responses) {
+    if (response.generation === target.generation && response.origin === "model") count++;
+  }
+  return count;
+}
+
+function addResponse(state: PipelineRun, target: StepState, response: AIResponse): void {
+  target.responses.push(response);
+  target.usage = addUsage(target.usage, response.usage);
+  state.usage = addUsage(state.usage, response.usage);
+}
+
+function clearResult(target: StepState): void {
+  target.userSelection = undefined;
+  target.selectedText = undefined;
+  target.mergedContent = undefined;
+  target.completedAt = undefined;
+  target.error = undefined;
+}
+
+/** Target step back to pending, later steps with results to stale (others pending). */
+function resetFrom(state: PipelineRun, stepId: string): void {
+  const start = state.stepOrder.indexOf(stepId);
+  if (start < 0) return;
+  for (const id of state.stepOrder.slice(start)) {
+    const target = step(state, id);
+    const hadResults = target.responses.length > 0 || target.selectedText !== undefined;
+    if (id === stepId || !hadResults || target.status === "skipped") {
+      clearResult(target);
+      target.status = "pending";
+    } else {
+      target.status = "stale";
+    }
+    target.retryCount = 0;
+  }
+}
+
+function refreshCurrentStep(state: PipelineRun): void {
+  state.currentStep = state.stepOrder.find((id) => {
+    const status = state.steps[id]?.status;
+    return status !== "completed" && status !== "skipped";
+  });
+}
+
+/** Folds one event into `state`, mutating it. The caller must own `state`. */
+export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
+  state.version = event.sequence;
+  state.updatedAt = event.time;
+  switch (event.type) {
+    case "run_created": {
+      const data = event.data;
+      state.runId = event.runId;
+      state.pipelineId = data.pipelineId;
+      state.pipelineVersion = data.pipelineVersion;
+      state.pipelineHash = data.pipelineHash;
+      state.workspace = data.workspace;
+      state.stepOrder = [...data.stepOrder];
+      state.stepDependencies = data.stepDependencies;
+      state.userInputs = data.inputs;
+      state.styleId = data.styleId;
+      state.styleVersion = data.styleVersion;
+      state.options = data.options;
+      state.createdAt = event.time;
+      state.status = "initializing";
+      state.steps = {};
+      for (const id of data.stepOrder) state.steps[id] = newStepState(id);
+      state.currentStep = data.stepOrder[0];
+      return;
+    }
+    case "run_started":
+      state.status = "running";
+      state.startedAt ??= event.time;
+      return;
+    case "run_paused":
+      state.status = "paused";
+      return;
+    case "run_resumed":
+      state.status = "running";
+      state.error = undefined;
+      return;
+    case "run_cancelled":
+      state.status = "cancelled";
+      return;
+    case "run_completed":
+      state.status = "completed";
+      state.completedAt = event.time;
+      return;
+    case "run_failed":
+      state.status = "error";
+      state.error = event.data.error;
+      return;
+    case "step_started": {
+      const data = event.data;
+      const target = step(state, data.stepId);
+      clearResult(target);
+      target.status = "running";
+      target.startedAt = event.time;
+      target.generation = data.generation;
+      target.prompt = data.prompt;
+      target.systemPrompt = data.systemPrompt;
+      target.models = [...data.models];
+      target.responseCount = data.responseCount;
+      if (expectedResponses(target) === 0) target.status = "awaiting_selection";
+      state.currentStep = data.stepId;
+      return;
+    }
+    case "step_response_generated": {
+      const target = step(state, event.data.stepId);
+      addResponse(state, target, event.data.response);
+      if (
+        target.status === "running" &&
+        modelResponsesOfGeneration(target) >= expectedResponses(target)
+      ) {
+        target.status = "awaiting_selection";
+      }
+      return;
+    }
+    case "step_response_selected": {
+      const target = step(state, event.data.stepId);
+      const index = target.responses.findIndex((r) => r.responseId === event.data.responseId);
+      if (index < 0) return;
+      target.userSelection = index;
+      target.selectedText = target.responses[index].processedContent;
+      if (target.status === "failed" || target.status === "pending") {
+        target.status = "awaiting_selection";
+      }
+      return;
+    }
+    case "step_feedback_added": {
+      const target = step(state, event.data.stepId);
+      target.feedback.push({
+        text: event.data.text,
+        at: event.time,
+        generation: target.generation,
+      });
+      return;
+    }
+    case "step_retried": {
+      const target = step(state, event.data.stepId);
+      target.generation = event.data.generation;
+      if (event.data.reason === "resume") {
+        target.status = "running";
+        target.error = undefined;
+      } else {
+        clearResult(target);
+        target.retryCount += 1;
+        target.status = "pending";
+      }
+      return;
+    }
+    case "step_failed": {
+      const target = step(state, event.data.stepId);
+      target.status = "failed";
+      target.error = event.data.error;
+      return;
+    }
+    case "step_completed": {
+      const target = step(state, event.data.stepId);
+      target.status = "completed";
+      target.completedAt = event.time;
+      target.selectedText = event.data.text;
+      target.error = undefined;
+      if (event.data.responseId !== undefined) {
+        const index = target.responses.findIndex((r) => r.responseId === event.data.responseId);
+        if (index >= 0) target.userSelection = index;
+      }
+      refreshCurrentStep(state);
+      return;
+    }
+    case "step_responses_merged": {
+      const target = step(state, event.data.stepId);
+      addResponse(state, target, event.data.response);
+      target.userSelection = target.responses.length - 1;
+      target.selectedText = event.data.response.processedContent;
+      target.mergedContent = event.data.response.processedContent;
+      if (target.status === "failed" || target.status === "pending") {
+        target.status = "awaiting_selection";
+      }
+      return;
+    }
+    case "step_edited": {
+      const target = step(state, event.data.stepId);
+      target.selectedText = event.data.text;
+      if (event.data.basedOnResponseId !== undefined) {
+        const index = target.responses.findIndex((r) =>
+          r.responseId === event.data.basedOnResponseId
+        );
+        if (index >= 0) target.userSelection = index;
+      }
+      if (target.status === "failed" || target.status === "pending") {
+        target.status = "awaiting_selection";
+      }
+      return;
+    }
+    case "step_skipped": {
+      const target = step(state, event.data.stepId);
+      target.status = "skipped";
+      target.completedAt = event.time;
+      refreshCurrentStep(state);
+      return;
+    }
+    case "steps_invalidated":
+      for (const id of event.data.stepIds) step(state, id).status = "stale";
+      refreshCurrentStep(state);
+      return;
+    case "run_rewound":
+      resetFrom(state, event.data.toStepId);
+      state.currentStep = event.data.toStepId;
+      return;
+    case "run_branched":
+      state.runId = event.runId;
+      state.parentRunId = event.data.parentRunId;
+      state.branchPoint = event.data.branchPoint;
+      state.createdAt = event.time;
+      state.startedAt = undefined;
+      state.completedAt = undefined;
+      state.error = undefined;
+      state.status = "initializing";
+      resetFrom(state, event.data.branchPoint.stepId);
+      state.currentStep = event.data.branchPoint.stepId;
+      return;
+    case "state_snapshot": {
+      const copy = cloneState(event.data.state as PipelineRun);
+      for (const key of Object.keys(state)) {
+        delete (state as Partial<PipelineRun>)[key as keyof PipelineRun];
+      }
+      Object.assign(state, copy, { version: event.sequence });
+      return;
+    }
+  }
+}

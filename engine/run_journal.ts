@@ -1,0 +1,157 @@
+/**
+ * The write path of one run inside this process: it keeps the run's current
+ * state, serializes appends (so concurrent steps of one run never race each
+ * other), decides commands against the state, appends with the expected
+ * version, folds what was stored back into the state, and on a conflict
+ * (another process appended first) reloads and decides again. A command the
+ * fresh state forbids surfaces as InvalidCommandError.
+ *
+ * @example
+ * ```ts
+ * const journal = await RunJournal.open(store, "run-1", { context });
+ * await journal.execute(() => [{ type: "startRun" }]);
+ * ```
+ */
+import type { EngineContext } from "./context.ts";
+import { ConflictError } from "./errors.ts";
+import type { EventEnvelope, EventMetadata, NewEvent } from "./events/event_envelope.ts";
+import type { EventStore } from "./events/event_store.ts";
+import { RUN_EVENT_VERSIONS } from "./events/run_events.ts";
+import type { RunCommand } from "./run_commands.ts";
+import { decide } from "./run_decider.ts";
+import { cloneState, evolveInPlace } from "./run_evolve.ts";
+import type { PipelineRun } from "./run_model.ts";
+
+/** How many times a command is re-decided after conflicts before giving up. */
+const MAX_CONFLICT_RETRIES = 8;
+
+/** Options of a journal. */
+export interface RunJournalOptions {
+  context: EngineContext;
+  /** Metadata for every append (actor, correlation). */
+  metadata?: Partial<EventMetadata>;
+  /** Called with the events of every successful append, in order. */
+  onEvents?: (events: EventEnvelope[]) => void;
+}
+
+/**
+ * Builds the commands to run against the current state; returning nothing
+ * (or []) means "nothing to do any more" (the state moved on).
+ */
+export type CommandBuilder = (state: PipelineRun) => RunCommand[] | undefined;
+
+/** Serialized, conflict-aware appends to one run. */
+export class RunJournal {
+  readonly runId: string;
+  #store: EventStore;
+  #state: PipelineRun;
+  #options: RunJournalOptions;
+  #tail: Promise<unknown> = Promise.resolve();
+  #listeners = new Set<(events: EventEnvelope[]) => void>();
+
+  constructor(store: EventStore, state: PipelineRun, options: RunJournalOptions) {
+    this.runId = state.runId;
+    this.#store = store;
+    this.#state = state;
+    this.#options = options;
+  }
+
+  /** Loads the run and opens a journal on it (NotFoundError when it does not exist). */
+  static async open(
+    store: EventStore,
+    runId: string,
+    options: RunJournalOptions,
+  ): Promise<RunJournal> {
+    return new RunJournal(store, await store.loadRun(runId), options);
+  }
+
+  /** The current state (owned by the journal: read it, do not change it). */
+  get state(): PipelineRun {
+    return this.#state;
+  }
+
+  /** Adds a listener for appended events; returns the function that removes it. */
+  listen(listener: (events: EventEnvelope[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Reloads the state from the store (after another process may have written). */
+  refresh(): Promise<PipelineRun> {
+    return this.#enqueue(async () => {
+      this.#state = await this.#store.loadRun(this.runId);
+      return this.#state;
+    });
+  }
+
+  /**
+   * Decides the commands `build` returns against the current state and
+   * appends the resulting events in one append. Returns the stored events
+   * ([] when there was nothing to do).
+   */
+  execute(
+    build: CommandBuilder,
+    options: { metadata?: Partial<EventMetadata> } = {},
+  ): Promise<EventEnvelope[]> {
+    return this.#enqueue(() => this.#executeNow(build, options.metadata));
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+
+  async #executeNow(
+    build: CommandBuilder,
+    metadata?: Partial<EventMetadata>,
+  ): Promise<EventEnvelope[]> {
+    for (let attempt = 0;; attempt++) {
+      const commands = build(this.#state) ?? [];
+      if (commands.length === 0) return [];
+      const events = decideAll(commands, this.#state, this.#options.context);
+      if (events.length === 0) return [];
+      try {
+        const result = await this.#store.append(this.runId, events, {
+          expectedVersion: this.#state.version,
+          metadata: metadata ? { ...this.#options.metadata, ...metadata } : this.#options.metadata,
+        });
+        for (const event of result.events) evolveInPlace(this.#state, event);
+        this.#options.onEvents?.(result.events);
+        for (const listener of this.#listeners) listener(result.events);
+        return result.events;
+      } catch (error) {
+        const stale = error instanceof ConflictError && error.code === "stale_version";
+        if (!stale || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        this.#state = await this.#store.loadRun(this.runId);
+      }
+    }
+  }
+}
+
+/** Decides several commands in order, each against the state the previous ones lead to. */
+export function decideAll(
+  commands: RunCommand[],
+  state: PipelineRun,
+  context: EngineContext,
+): NewEvent[] {
+  if (commands.length === 1) return decide(commands[0], state);
+  const scratch = cloneState(state);
+  const all: NewEvent[] = [];
+  for (const command of commands) {
+    const events = decide(command, scratch);
+    for (const event of events) {
+      evolveInPlace(scratch, {
+        ...event,
+        id: "",
+        runId: scratch.runId,
+        sequence: scratch.version + 1,
+        schemaVersion: RUN_EVENT_VERSIONS[event.type],
+        time: context.now().toISOString(),
+        metadata: { correlationId: "" },
+      } as EventEnvelope);
+    }
+    all.push(...events);
+  }
+  return all;
+}

@@ -1,0 +1,402 @@
+/**
+ * RunService: the one facade the CLI, the HTTP API and the dashboard call to
+ * run pipelines. It creates runs, drives them (`advance`: every step whose
+ * dependencies are done, independent steps concurrently under a global call
+ * limit, until a human is needed or the run completes), records the human
+ * actions (select, merge, edit, feedback, regenerate, skip, branch, rewind,
+ * pause, resume, cancel) and fans out every stored event and every streamed
+ * chunk to subscribers. Every fact goes through `decide` → `store.append`
+ * with the expected version; a lost race is re-decided against fresh state.
+ *
+ * Action methods only record the decision; generation happens in `advance`.
+ * A writer's "feedback then regenerate" is `addFeedback`, `regenerate`, then
+ * `advance`.
+ *
+ * @example
+ * ```ts
+ * const service = new RunService({ store, models, context: systemContext(), workspace: "default" });
+ * const run = await service.createRun(pipeline, { inputs: { topic: "CRDTs" } });
+ * const done = await service.advance(run.runId, { autoSelect: true });
+ * console.log(done.status, done.steps.polish.selectedText);
+ * ```
+ */
+import type { EngineContext } from "./context.ts";
+import type { EventEnvelope } from "./events/event_envelope.ts";
+import type { EventStore, RunFilter, RunSummary } from "./events/event_store.ts";
+import type { LanguageModel } from "./llm/language_model.ts";
+import type { Pipeline } from "./pipeline_schema.ts";
+import type { PipelineRun } from "./run_model.ts";
+import type { StylePrimer } from "./style_primer.ts";
+import { Executor } from "./executor.ts";
+import { mergeCandidates } from "./merge_action.ts";
+import type { RunCommand } from "./run_commands.ts";
+import { decide } from "./run_decider.ts";
+import { cloneState } from "./run_evolve.ts";
+import type { RunLeases } from "./run_lease.ts";
+
+export type { StylePrimer };
+
+/** Where the engine gets models from (the LLM layer's factory satisfies it). */
+export interface ModelSource {
+  /** The model for one name (`gpt-4.1`, `offline:draft`, …), with the factory's middleware. */
+  resolve(name: string): LanguageModel;
+  /**
+   * A model that tries `names` in order, moving on when a provider fails
+   * (a step's `model_preference`). When absent, only the first name is used.
+   */
+  resolveChain?(names: string[]): LanguageModel;
+}
+
+/** Concurrency limits of one service (one process). */
+export interface RunServiceLimits {
+  /** Model calls in flight at once, across every run (default 8). */
+  maxConcurrentCalls?: number;
+  /** Runs `advance`d at once; further calls wait their turn (default 4, preferences' maxConcurrentPipelines). */
+  maxConcurrentRuns?: number;
+}
+
+/** What a RunService is built from. */
+export interface RunServiceOptions {
+  store: EventStore;
+  models: ModelSource;
+  context: EngineContext;
+  /** Workspace name recorded on every run. */
+  workspace: string;
+  /** Looks up a style primer by id (a run's `styleId`, a step's or a pipeline's `style`). */
+  styles?: (id: string) => StylePrimer | undefined;
+  limits?: RunServiceLimits;
+  /** Characters batched per chunk update (preferences' streamingBufferSize; default 1 = every chunk as it comes). */
+  streamingBufferSize?: number;
+  /** Model used by steps that name none (`defaults.model` missing); per step: `defaultModels`. */
+  defaultModel?: string;
+  /** Preferred model per step id (preferences' defaultModels), used when a step names none. */
+  defaultModels?: Record<string, string>;
+  /** Model for merges (default: the first model of the step being merged). */
+  mergeModel?: string;
+  /** Who acts, recorded in event metadata (`cli`, `api:<token>`; default "engine"). */
+  actor?: string;
+  /**
+   * Run leases: one driver per run. Default: leases held in this process only;
+   * pass a shared implementation when several processes drive runs.
+   */
+  leases?: RunLeases;
+}
+
+/** Options of `createRun`. */
+export interface CreateRunOptions {
+  /** Raw inputs (`--input k=v` values may be text: they are coerced by type). */
+  inputs: Record<string, unknown>;
+  /** Style primer id; default the pipeline's `defaults.style`. */
+  styleId?: string;
+  /** Replaces every step's models (`--model`). */
+  modelOverride?: string;
+  /** Candidates per model for every step (`--responses N`). */
+  responses?: number;
+  /** Recorded as the run's parent (a re-run of another run). */
+  parentRunId?: string;
+  /** Auto-select for every step of this run (`--yes`), remembered for resumes. */
+  autoSelect?: boolean;
+}
+
+/** Options of `advance`. */
+export interface AdvanceOptions {
+  /** Aborting stops cleanly: events written stay, interrupted generations are retried next time. */
+  signal?: AbortSignal;
+  /**
+   * Pick the first candidate that passes validation (else the first) for every
+   * step and go on to completion (`--yes`). Steps with `auto_approve` and runs
+   * created with `autoSelect` do so regardless.
+   */
+  autoSelect?: boolean;
+  /** Called with every event of the run and every streamed chunk while this call runs. */
+  onUpdate?: (update: RunUpdate) => void;
+}
+
+/** Options every human action accepts. */
+export interface ActionOptions {
+  /** Who acts, for event metadata (default the service's actor). */
+  actor?: string;
+}
+
+/** Options of `merge`. */
+export interface MergeOptions extends ActionOptions {
+  /** What the writer wants from the merge ("keep the intro of 1, the examples of 2"). */
+  instructions?: string;
+  /** Model to merge with (default the service's mergeModel, else the step's first model). */
+  model?: string;
+  signal?: AbortSignal;
+  /** Streams the merge's chunks (candidateIndex = the merged candidate's index). */
+  onUpdate?: (update: RunUpdate) => void;
+}
+
+/** Options of `branch`. */
+export interface BranchOptions extends ActionOptions {
+  /** The step the child re-runs from; it keeps the parent's results before it. */
+  fromStepId: string;
+}
+
+/** A stored event of the run. */
+export interface EventUpdate {
+  type: "event";
+  runId: string;
+  event: EventEnvelope;
+}
+
+/** Streamed text of one candidate (batched by the streaming buffer size). */
+export interface ChunkUpdate {
+  type: "chunk";
+  runId: string;
+  stepId: string;
+  generation: number;
+  /** Candidate set label: the model name as the step lists it (`offline:gpt-4.1` under an offline override). */
+  model: string;
+  candidateIndex: number;
+  text: string;
+}
+
+/** The candidate's text so far is void: it restarts (a retry or fallback after a cut stream). */
+export interface ChunkResetUpdate {
+  type: "chunk_reset";
+  runId: string;
+  stepId: string;
+  generation: number;
+  model: string;
+  candidateIndex: number;
+  reason: string;
+}
+
+/** Something worth telling the writer that is not an event (a fallback to the next model). */
+export interface NoticeUpdate {
+  type: "notice";
+  runId: string;
+  stepId?: string;
+  message: string;
+}
+
+/** What subscribers receive. */
+export type RunUpdate = EventUpdate | ChunkUpdate | ChunkResetUpdate | NoticeUpdate;
+
+/** Creates, drives and steers runs. */
+export class RunService {
+  readonly #executor: Executor;
+
+  constructor(options: RunServiceOptions) {
+    this.#executor = new Executor(options);
+  }
+
+  /**
+   * Validates inputs (ValidationError listing every problem) and records a new
+   * run (status initializing). The normalized pipeline is stored with the run,
+   * so a resume in another process needs only the run id.
+   */
+  createRun(pipeline: Pipeline, options: CreateRunOptions): Promise<PipelineRun> {
+    return this.#executor.createRun(pipeline, options);
+  }
+
+  /**
+   * Runs every step whose dependencies are done, until a step awaits a human
+   * (`awaiting_selection`), the run completes, fails, is paused or cancelled,
+   * or `signal` aborts. Re-runs stale steps and finishes interrupted
+   * generations. Throws ConflictError (code "run_leased") when another driver
+   * holds the run. Returns the run's state.
+   */
+  advance(runId: string, options: AdvanceOptions = {}): Promise<PipelineRun> {
+    return this.#executor.advance(runId, options);
+  }
+
+  /**
+   * Picks a candidate (0-based index into `steps[stepId].responses`, or a
+   * responseId) and completes the step. Later steps that already ran become
+   * stale when the selected text changed.
+   */
+  select(
+    runId: string,
+    stepId: string,
+    choice: number | string,
+    options: ActionOptions = {},
+  ): Promise<PipelineRun> {
+    return this.#act(runId, options, (state) => {
+      const select: RunCommand = typeof choice === "number"
+        ? { type: "selectResponse", stepId, index: choice }
+        : { type: "selectResponse", stepId, responseId: choice };
+      return isDone(state, stepId) ? [select] : [select, { type: "completeStep", stepId }];
+    });
+  }
+
+  /** Completes the step with its current selection, merge or edit. */
+  accept(runId: string, stepId: string, options: ActionOptions = {}): Promise<PipelineRun> {
+    return this.#act(runId, options, () => [{ type: "completeStep", stepId }]);
+  }
+
+  /**
+   * Merges two or more candidates with an LLM (engine/merge_prompt.ts): the
+   * result is a new candidate of origin "merge", selected but not yet
+   * accepted (call `select`/`accept` to go on).
+   */
+  merge(
+    runId: string,
+    stepId: string,
+    responseIds: string[],
+    options: MergeOptions = {},
+  ): Promise<PipelineRun> {
+    return mergeCandidates(this.#executor, { runId, stepId, responseIds }, options);
+  }
+
+  /** Replaces the step's result with hand-written text and completes the step. */
+  edit(
+    runId: string,
+    stepId: string,
+    text: string,
+    options: ActionOptions = {},
+  ): Promise<PipelineRun> {
+    return this.#act(runId, options, (state) => {
+      const edit: RunCommand = { type: "editStep", stepId, text };
+      return isDone(state, stepId) ? [edit] : [edit, { type: "completeStep", stepId }];
+    });
+  }
+
+  /** Adds feedback for the step's next generation (it accumulates). */
+  addFeedback(
+    runId: string,
+    stepId: string,
+    text: string,
+    options: ActionOptions = {},
+  ): Promise<PipelineRun> {
+    return this.#act(runId, options, () => [{ type: "addFeedback", stepId, text }]);
+  }
+
+  /**
+   * Asks for a new generation of the step (new candidates, not the cached
+   * ones); reason "feedback" when feedback was just given. `advance` generates.
+   */
+  regenerate(
+    runId: string,
+    stepId: string,
+    options: ActionOptions & { reason?: "regenerate" | "feedback" } = {},
+  ): Promise<PipelineRun> {
+    return this.#act(runId, options, (state) => {
+      const reason = options.reason ??
+        ((state.steps[stepId]?.feedback ?? []).some((feedback) =>
+            feedback.generation === state.steps[stepId].generation
+          )
+          ? "feedback"
+          : "regenerate");
+      return [{ type: "regenerateStep", stepId, reason }];
+    });
+  }
+
+  /** Skips the step; later steps see it as done with an empty result. */
+  skip(
+    runId: string,
+    stepId: string,
+    options: ActionOptions & { reason?: string } = {},
+  ): Promise<PipelineRun> {
+    return this.#act(runId, options, () => [{ type: "skipStep", stepId, reason: options.reason }]);
+  }
+
+  /** Forks the run at `fromStepId`: a new run sharing the history before it. Returns the child's state. */
+  async branch(runId: string, options: BranchOptions): Promise<PipelineRun> {
+    const executor = this.#executor;
+    const parent = await executor.store.loadRun(runId);
+    const events = decide({ type: "branchFrom", stepId: options.fromStepId }, parent);
+    const childId = executor.context.newId();
+    await executor.store.append(childId, events, {
+      expectedVersion: parent.version,
+      metadata: { actor: options.actor ?? executor.options.actor ?? "engine" },
+    });
+    return await executor.store.loadRun(childId);
+  }
+
+  /** Sends the run back to `toStepId` (history kept): it re-runs, later steps become stale. */
+  async rewind(runId: string, toStepId: string, options: ActionOptions = {}): Promise<PipelineRun> {
+    await this.#executor.stopDriver(runId, "rewind");
+    return this.#act(runId, options, () => [{ type: "rewindTo", stepId: toStepId }]);
+  }
+
+  /** Pauses the run; an `advance` in this process stops and its generation is resumed later. */
+  async pause(
+    runId: string,
+    options: ActionOptions & { reason?: string } = {},
+  ): Promise<PipelineRun> {
+    const state = await this.#act(
+      runId,
+      options,
+      (current) =>
+        current.status === "paused" ? [] : [{ type: "pauseRun", reason: options.reason }],
+    );
+    await this.#executor.stopDriver(runId, "paused");
+    return await this.#executor.store.loadRun(state.runId);
+  }
+
+  /** Resumes a paused (or failed) run; call `advance` to continue. */
+  resume(runId: string, options: ActionOptions = {}): Promise<PipelineRun> {
+    return this.#act(
+      runId,
+      options,
+      (state) =>
+        state.status === "running" || state.status === "initializing"
+          ? []
+          : [{ type: "resumeRun" }],
+    );
+  }
+
+  /** Cancels the run and stops any `advance` of it in this process. */
+  async cancel(
+    runId: string,
+    options: ActionOptions & { reason?: string } = {},
+  ): Promise<PipelineRun> {
+    const state = await this.#act(
+      runId,
+      options,
+      (current) =>
+        current.status === "cancelled" ? [] : [{ type: "cancelRun", reason: options.reason }],
+    );
+    await this.#executor.stopDriver(runId, "cancelled");
+    return await this.#executor.store.loadRun(state.runId);
+  }
+
+  /**
+   * Calls `listener` with every event appended to the run (by any process
+   * sharing the store) and every chunk streamed in this process. Returns the
+   * function that unsubscribes.
+   */
+  subscribe(runId: string, listener: (update: RunUpdate) => void): () => void {
+    return this.#executor.subscribe(runId, listener);
+  }
+
+  /** The run's state (NotFoundError when it does not exist). */
+  loadRun(runId: string): Promise<PipelineRun> {
+    return this.#executor.loadRun(runId);
+  }
+
+  /** Runs matching `filter`, newest first. */
+  listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
+    return this.#executor.listRuns(filter);
+  }
+
+  /** The pipeline a run was created with (stored with the run). */
+  pipelineOf(runId: string): Promise<Pipeline> {
+    return this.#executor.pipelineOf(runId);
+  }
+
+  /** Stops every `advance` in flight (they stop cleanly) and waits for them. Does not close the store. */
+  close(): Promise<void> {
+    return this.#executor.close();
+  }
+
+  #act(
+    runId: string,
+    options: ActionOptions,
+    build: (state: PipelineRun) => RunCommand[],
+  ): Promise<PipelineRun> {
+    return this.#executor.withJournal(runId, async (journal) => {
+      await journal.execute(build, options.actor ? { metadata: { actor: options.actor } } : {});
+      return cloneState(journal.state);
+    });
+  }
+}
+
+function isDone(state: PipelineRun, stepId: string): boolean {
+  const status = state.steps[stepId]?.status;
+  return status === "completed" || status === "skipped";
+}

@@ -1,0 +1,773 @@
+/**
+ * RunService with the in-memory event store and the offline model: driving
+ * runs, human actions, invalidation with cache reuse, crash resume, leases,
+ * concurrency and streaming.
+ */
+import assert from "node:assert/strict";
+import { ResponseCache } from "./cache/response_cache.ts";
+import { cacheMiddleware } from "./cache/cache_middleware.ts";
+import { systemContext } from "./context.ts";
+import { BudgetExceededError, ConflictError, ValidationError } from "./errors.ts";
+import { MemoryEventStore } from "./events/memory_event_store.ts";
+import type { LanguageModel, ModelRequest, ModelStreamPart } from "./llm/language_model.ts";
+import { createOfflineModel } from "./llm/offline_model.ts";
+import { loadPipeline } from "./pipeline_loader.ts";
+import type { Pipeline } from "./pipeline_schema.ts";
+import { FEEDBACK_HEADING } from "./prompt_builder.ts";
+import {
+  type ModelSource,
+  RunService,
+  type RunServiceOptions,
+  type RunUpdate,
+} from "./run_service.ts";
+import { loadStylePrimer } from "./style_primer.ts";
+
+const THREE_STEPS = `
+metadata:
+  name: "Three steps"
+  version: "1.0.0"
+defaults:
+  model: "offline:writer"
+inputs:
+  topic:
+    type: text
+    label: Topic
+    required: true
+  audience:
+    type: choice
+    label: Audience
+    default: general
+    options:
+      - value: general
+        label: General
+      - value: experts
+        label: Experts
+steps:
+  plan:
+    name: Plan
+    prompt_template: "Plan an article about {{ inputs.topic }} for {{ inputs.audience }}."
+    response_count: 2
+  draft:
+    name: Draft
+    prompt_template: "Write a draft from this plan:\\n{{ steps.plan.selected_response }}"
+    validation:
+      min_response_length: 50
+  polish:
+    name: Polish
+    prompt_template: "Polish this draft:\\n{{ steps.draft.selected_response }}"
+`;
+
+const PARALLEL = `
+metadata:
+  name: "Parallel"
+defaults:
+  model: "offline:writer"
+inputs:
+  topic:
+    type: text
+    label: Topic
+    required: true
+steps:
+  brief:
+    name: Brief
+    prompt_template: "Brief on {{ inputs.topic }}"
+  research:
+    name: Research
+    prompt_template: "Research {{ steps.brief }}"
+    depends_on: [brief]
+  audience_map:
+    name: Audience map
+    prompt_template: "Audiences for {{ steps.brief }}"
+    depends_on: [brief]
+  outline:
+    name: Outline
+    prompt_template: "Outline from {{ steps.research }} and {{ steps.audience_map }}"
+    depends_on: [research, audience_map]
+`;
+
+export function pipelineOf(text: string, id = "test"): Pipeline {
+  const { value, issues } = loadPipeline(text, { id });
+  if (!value) throw new Error(issues.map((issue) => issue.message).join("\n"));
+  return value;
+}
+
+/** Counts calls that reach the model (below the cache) and tracks overlap. */
+class Probe {
+  calls = 0;
+  active = 0;
+  maxActive = 0;
+  requests: ModelRequest[] = [];
+
+  wrap(model: LanguageModel, latencyMs = 0): LanguageModel {
+    const enter = (request: ModelRequest) => {
+      this.calls++;
+      this.requests.push(request);
+      this.active++;
+      this.maxActive = Math.max(this.maxActive, this.active);
+    };
+    const leave = () => {
+      this.active--;
+    };
+    return {
+      provider: model.provider,
+      modelId: model.modelId,
+      async *stream(request, options): AsyncIterable<ModelStreamPart> {
+        enter(request);
+        try {
+          if (latencyMs > 0) await sleep(latencyMs, options?.signal);
+          yield* model.stream(request, options);
+        } finally {
+          leave();
+        }
+      },
+    };
+  }
+}
+
+function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, milliseconds);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+interface Harness {
+  service: RunService;
+  store: MemoryEventStore;
+  probe: Probe;
+  cache: ResponseCache;
+  close(): Promise<void>;
+}
+
+function harness(
+  options: Partial<RunServiceOptions> & { latencyMs?: number; chunkDelayMs?: number } = {},
+): Harness {
+  const context = systemContext();
+  const store = new MemoryEventStore({ context });
+  const probe = new Probe();
+  const cache = new ResponseCache({ now: () => context.now().getTime() });
+  const cached = cacheMiddleware(cache, { namespace: "test" });
+  const made = new Map<string, LanguageModel>();
+  const models: ModelSource = {
+    resolve(name) {
+      let model = made.get(name);
+      if (!model) {
+        const modelId = name.startsWith("offline:") ? name.slice("offline:".length) : name;
+        model = cached(
+          probe.wrap(
+            createOfflineModel({ modelId, chunkDelayMs: options.chunkDelayMs }),
+            options.latencyMs,
+          ),
+        );
+        made.set(name, model);
+      }
+      return model;
+    },
+  };
+  const service = new RunService({
+    store,
+    models,
+    context,
+    workspace: "test",
+    limits: { maxConcurrentCalls: 16, maxConcurrentRuns: 8 },
+    ...options,
+  });
+  return {
+    service,
+    store,
+    probe,
+    cache,
+    async close() {
+      await service.close();
+      await cache.close();
+      await store.close();
+    },
+  };
+}
+
+Deno.test("RunService.createRun() lists every input problem", async () => {
+  const h = harness();
+  try {
+    const pipeline = pipelineOf(THREE_STEPS);
+    await assert.rejects(
+      () => h.service.createRun(pipeline, { inputs: { audience: "expert", extra: "x" } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        const paths = error.issues.map((issue) => issue.path);
+        assert.ok(paths.includes("inputs.topic"), paths.join());
+        assert.ok(paths.includes("inputs.audience"), paths.join());
+        assert.ok(paths.includes("inputs.extra"), paths.join());
+        return true;
+      },
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.advance() with autoSelect runs a pipeline to completion", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "CRDTs" } });
+    assert.equal(run.status, "initializing");
+    assert.equal(run.userInputs.audience, "general");
+    const done = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(done.status, "completed");
+    assert.equal(done.steps.plan.responses.length, 2);
+    for (const id of ["plan", "draft", "polish"]) {
+      assert.equal(done.steps[id].status, "completed");
+      assert.ok((done.steps[id].selectedText ?? "").length > 0);
+    }
+    assert.ok(done.steps.draft.prompt?.includes(done.steps.plan.selectedText!));
+    const stepTokens = ["plan", "draft", "polish"].reduce(
+      (sum, id) => sum + done.steps[id].usage.totalTokens,
+      0,
+    );
+    assert.ok(stepTokens > 0);
+    assert.equal(done.usage.totalTokens, stepTokens);
+    assert.equal(h.probe.calls, 4);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.advance() stops for a human and select() continues", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Rust" } });
+    let state = await h.service.advance(run.runId);
+    assert.equal(state.status, "running");
+    assert.equal(state.steps.plan.status, "awaiting_selection");
+    assert.equal(state.steps.draft.status, "pending");
+    const [first, second] = [...state.steps.plan.responses].sort((a, b) =>
+      a.candidateIndex - b.candidateIndex
+    );
+    assert.notEqual(first.processedContent, second.processedContent);
+    assert.deepEqual([first.candidateIndex, second.candidateIndex], [0, 1]);
+    state = await h.service.select(run.runId, "plan", second.responseId);
+    assert.equal(state.steps.plan.status, "completed");
+    assert.equal(state.steps.plan.selectedText, second.processedContent);
+    state = await h.service.advance(run.runId);
+    assert.equal(state.steps.draft.status, "awaiting_selection");
+    assert.ok(state.steps.draft.prompt?.includes(second.processedContent));
+    await h.service.select(run.runId, "draft", 0);
+    await h.service.advance(run.runId);
+    await h.service.select(run.runId, "polish", 0);
+    state = await h.service.advance(run.runId);
+    assert.equal(state.status, "completed");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.advance() runs independent steps concurrently", async () => {
+  const h = harness({ latencyMs: 40 });
+  try {
+    const run = await h.service.createRun(pipelineOf(PARALLEL), { inputs: { topic: "Raft" } });
+    const started: Record<string, number> = {};
+    const finished: Record<string, number> = {};
+    const done = await h.service.advance(run.runId, {
+      autoSelect: true,
+      onUpdate: (update) => {
+        if (update.type !== "event") return;
+        const event = update.event;
+        if (event.type === "step_started") started[event.data.stepId] = performance.now();
+        if (event.type === "step_completed") finished[event.data.stepId] = performance.now();
+      },
+    });
+    assert.equal(done.status, "completed");
+    assert.equal(h.probe.maxActive, 2);
+    assert.ok(
+      started.audience_map < finished.research,
+      "audience_map started before research ended",
+    );
+    assert.ok(
+      started.research < finished.audience_map,
+      "research started before audience_map ended",
+    );
+    assert.ok(started.outline >= Math.max(finished.research, finished.audience_map));
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService keeps model calls under the global limit", async () => {
+  const h = harness({ latencyMs: 20, limits: { maxConcurrentCalls: 2, maxConcurrentRuns: 8 } });
+  try {
+    const pipeline = pipelineOf(THREE_STEPS);
+    const runs = await Promise.all(
+      ["a", "b", "c"].map((topic) => h.service.createRun(pipeline, { inputs: { topic } })),
+    );
+    const states = await Promise.all(
+      runs.map((run) => h.service.advance(run.runId, { autoSelect: true })),
+    );
+    assert.ok(states.every((state) => state.status === "completed"));
+    assert.equal(h.probe.maxActive, 2);
+    assert.equal(h.probe.calls, 12);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.addFeedback() reaches the regenerated prompt with new candidates", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Go" } });
+    let state = await h.service.advance(run.runId);
+    const before = state.steps.plan.responses.map((r) => r.processedContent);
+    await h.service.addFeedback(run.runId, "plan", "Make the title shorter");
+    await h.service.addFeedback(run.runId, "plan", "Mention goroutines");
+    state = await h.service.regenerate(run.runId, "plan");
+    assert.equal(state.steps.plan.status, "pending");
+    state = await h.service.advance(run.runId);
+    const plan = state.steps.plan;
+    assert.equal(plan.generation, 1);
+    assert.ok(plan.prompt?.includes(FEEDBACK_HEADING));
+    assert.ok(plan.prompt?.includes("Make the title shorter"));
+    assert.ok(plan.prompt?.includes("Mention goroutines"));
+    const last = h.probe.requests.at(-1)!;
+    assert.ok(last.messages.at(-1)!.content.includes("Mention goroutines"));
+    assert.equal(last.variant, 1);
+    const current = plan.responses.filter((r) => r.generation === 1);
+    assert.equal(current.length, 2);
+    assert.equal(plan.responses.length, 4);
+    for (const response of current) assert.ok(!before.includes(response.processedContent));
+    const events = await h.store.read(run.runId);
+    const retried = events.find((event) => event.type === "step_retried");
+    assert.equal(retried?.type === "step_retried" && retried.data.reason, "feedback");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService: a regenerate without feedback bypasses the cache", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Zig" } });
+    await h.service.advance(run.runId);
+    const calls = h.probe.calls;
+    await h.service.regenerate(run.runId, "plan");
+    const state = await h.service.advance(run.runId);
+    assert.equal(h.probe.calls, calls + 2, "both candidates were asked again");
+    const texts = state.steps.plan.responses.map((r) => r.processedContent);
+    assert.equal(new Set(texts).size, 4);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService: the style primer reaches the system prompt", async () => {
+  const primerText = await Deno.readTextFile(
+    new URL("../../shared/seed-pipelines/styles/technical-expert.yaml", import.meta.url),
+  ).catch(() => Deno.readTextFile("/work/shared/seed-pipelines/styles/technical-expert.yaml"));
+  const primer = loadStylePrimer(primerText, { file: "technical-expert.yaml" }).value!;
+  const h = harness({ styles: (id) => (id === "technical-expert" ? primer : undefined) });
+  try {
+    const pipeline = pipelineOf(THREE_STEPS.replace(
+      `  polish:\n    name: Polish\n    prompt_template: "Polish this draft:\\n{{ steps.draft.selected_response }}"`,
+      `  polish:\n    name: Polish\n    prompt_template: "Polish in a {{ style.voice.tone }} tone:\\n{{ steps.draft.selected_response }}"`,
+    ));
+    const run = await h.service.createRun(pipeline, {
+      inputs: { topic: "LMDB" },
+      styleId: "technical-expert",
+    });
+    assert.equal(run.styleId, "technical-expert");
+    const done = await h.service.advance(run.runId, { autoSelect: true });
+    assert.ok(done.steps.plan.systemPrompt?.includes("Technical Expert"));
+    const system = h.probe.requests[0].messages[0];
+    assert.equal(system.role, "system");
+    assert.ok(system.content.includes("Technical Expert"));
+    assert.equal(done.steps.polish.systemPrompt, undefined, "the template already reads style");
+    assert.ok(done.steps.polish.prompt?.includes(primer.voiceAttributes.tone));
+    await assert.rejects(
+      () => h.service.createRun(pipeline, { inputs: { topic: "x" }, styleId: "missing" }),
+      /Style primer "missing" was not found/,
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService: rewind re-runs later steps from the cache and keeps choices", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Kafka" } });
+    const first = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(first.status, "completed");
+    const calls = h.probe.calls;
+    const branch = await h.service.branch(run.runId, { fromStepId: "plan" });
+    assert.equal(branch.parentRunId, run.runId);
+    assert.equal(branch.steps.plan.status, "pending");
+    assert.equal(branch.steps.draft.status, "stale");
+    const again = await h.service.advance(branch.runId, { autoSelect: true });
+    assert.equal(again.status, "completed");
+    assert.equal(h.probe.calls, calls, "unchanged prompts cost no model call");
+    assert.equal(again.steps.polish.selectedText, first.steps.polish.selectedText);
+    const cachedResponses = again.steps.draft.responses.filter((r) => r.cached);
+    assert.equal(cachedResponses.length, 1);
+    const parent = await h.service.loadRun(run.runId);
+    assert.equal(parent.status, "completed");
+    assert.equal(parent.version, first.version);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.edit() marks later steps stale and advance re-runs only what changed", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(PARALLEL), { inputs: { topic: "Paxos" } });
+    await h.service.advance(run.runId);
+    await h.service.select(run.runId, "brief", 0);
+    await h.service.advance(run.runId);
+    await h.service.select(run.runId, "research", 0);
+    await h.service.select(run.runId, "audience_map", 0);
+    await h.service.advance(run.runId);
+    let state = await h.service.select(run.runId, "outline", 0);
+    const calls = h.probe.calls;
+    assert.equal(state.status, "running");
+    state = await h.service.edit(run.runId, "research", "Research notes, written by hand.");
+    assert.equal(state.steps.research.status, "completed");
+    assert.equal(state.steps.outline.status, "stale");
+    assert.equal(state.steps.audience_map.status, "completed");
+    state = await h.service.advance(run.runId);
+    assert.equal(h.probe.calls, calls + 1, "only the outline was asked again");
+    assert.equal(state.steps.outline.status, "awaiting_selection");
+    assert.ok(state.steps.outline.prompt?.includes("Research notes, written by hand."));
+    // Selecting the same text again: nothing downstream changes.
+    state = await h.service.select(run.runId, "outline", state.steps.outline.responses.length - 1);
+    state = await h.service.advance(run.runId);
+    assert.equal(state.status, "completed");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.advance() resumes an aborted generation without duplicates", async () => {
+  const h = harness({ chunkDelayMs: 2 });
+  try {
+    const pipeline = pipelineOf(THREE_STEPS.replace("response_count: 2", "response_count: 3"));
+    const run = await h.service.createRun(pipeline, { inputs: { topic: "SQLite" } });
+    const controller = new AbortController();
+    let recorded = 0;
+    const stopped = await h.service.advance(run.runId, {
+      signal: controller.signal,
+      onUpdate: (update) => {
+        if (update.type === "event" && update.event.type === "step_response_generated") {
+          recorded++;
+          controller.abort();
+        }
+      },
+    });
+    assert.equal(recorded, 1);
+    assert.equal(stopped.steps.plan.status, "running");
+    assert.equal(stopped.steps.plan.responses.length, 1);
+    const kept = stopped.steps.plan.responses[0];
+    const resumed = await h.service.advance(run.runId);
+    const plan = resumed.steps.plan;
+    assert.equal(plan.status, "awaiting_selection");
+    assert.equal(plan.responses.length, 3);
+    assert.equal(plan.responses[0].responseId, kept.responseId);
+    assert.deepEqual(plan.responses.map((r) => r.candidateIndex).sort(), [0, 1, 2]);
+    const events = await h.store.read(run.runId);
+    const generated = events.filter((event) => event.type === "step_response_generated");
+    assert.equal(generated.length, 3);
+    assert.ok(
+      events.some((event) => event.type === "step_retried" && event.data.reason === "resume"),
+    );
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.advance() finishes a generation a killed process left running", async () => {
+  const h = harness();
+  try {
+    const pipeline = pipelineOf(THREE_STEPS);
+    const run = await h.service.createRun(pipeline, { inputs: { topic: "Redis" } });
+    // A process that died after starting the step: only its events remain.
+    let state = await h.store.loadRun(run.runId);
+    await h.store.append(run.runId, [{ type: "run_started", data: {} }, {
+      type: "step_started",
+      data: {
+        stepId: "plan",
+        generation: 0,
+        prompt: "Plan an article about Redis for general.",
+        models: ["offline:writer"],
+        responseCount: 2,
+      },
+    }], { expectedVersion: state.version });
+    state = await h.service.advance(run.runId);
+    assert.equal(state.steps.plan.status, "awaiting_selection");
+    assert.equal(state.steps.plan.responses.length, 2);
+    assert.equal(h.probe.calls, 2);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.advance() refuses a second driver with run_leased", async () => {
+  const h = harness({ latencyMs: 30 });
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Lua" } });
+    const first = h.service.advance(run.runId, { autoSelect: true });
+    await assert.rejects(
+      () => h.service.advance(run.runId),
+      (error: unknown) => error instanceof ConflictError && error.code === "run_leased",
+    );
+    assert.equal((await first).status, "completed");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService: two services driving one run never duplicate candidates", async () => {
+  const h = harness({ latencyMs: 10 });
+  const other = new RunService({
+    store: h.store,
+    models: {
+      resolve: (name) =>
+        h.probe.wrap(createOfflineModel({ modelId: name.replace("offline:", "") }), 10),
+    },
+    context: systemContext(),
+    workspace: "test",
+  });
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Elm" } });
+    const [a, b] = await Promise.allSettled([
+      h.service.advance(run.runId, { autoSelect: true }),
+      other.advance(run.runId, { autoSelect: true }),
+    ]);
+    assert.ok(a.status === "fulfilled" || b.status === "fulfilled");
+    const state = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(state.status, "completed");
+    for (const id of state.stepOrder) {
+      const step = state.steps[id];
+      const slots = step.responses.map((r) => `${r.generation}:${r.candidateIndex}`);
+      assert.equal(new Set(slots).size, slots.length, `no duplicate slot in ${id}`);
+    }
+  } finally {
+    await other.close();
+    await h.close();
+  }
+});
+
+Deno.test("RunService.pause() stops advance; resume() and advance() finish", async () => {
+  const h = harness({ latencyMs: 30 });
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Nim" } });
+    const driving = h.service.advance(run.runId, { autoSelect: true });
+    await sleep(10);
+    const paused = await h.service.pause(run.runId, { reason: "lunch" });
+    assert.equal(paused.status, "paused");
+    const stopped = await driving;
+    assert.equal(stopped.status, "paused");
+    assert.equal((await h.service.advance(run.runId)).status, "paused");
+    await h.service.resume(run.runId);
+    const done = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(done.status, "completed");
+    assert.equal(done.steps.plan.responses.length, 2);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.cancel() stops the run for good", async () => {
+  const h = harness({ latencyMs: 30 });
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "OCaml" } });
+    const driving = h.service.advance(run.runId, { autoSelect: true });
+    await sleep(10);
+    await h.service.cancel(run.runId);
+    assert.equal((await driving).status, "cancelled");
+    await assert.rejects(() => h.service.resume(run.runId), /cancelled/);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.merge() adds a selected merge candidate", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Deno" } });
+    let state = await h.service.advance(run.runId);
+    const ids = state.steps.plan.responses.map((r) => r.responseId);
+    const chunks: string[] = [];
+    state = await h.service.merge(run.runId, "plan", ids, {
+      instructions: "Keep the title of the first",
+      onUpdate: (update) => {
+        if (update.type === "chunk") chunks.push(update.text);
+      },
+    });
+    const merged = state.steps.plan.responses.at(-1)!;
+    assert.equal(merged.origin, "merge");
+    assert.deepEqual(merged.sourceResponseIds, ids);
+    assert.equal(state.steps.plan.selectedText, merged.processedContent);
+    assert.ok(merged.promptUsed.includes("Keep the title of the first"));
+    assert.equal(chunks.join("").trim(), merged.processedContent);
+    state = await h.service.accept(run.runId, "plan");
+    assert.equal(state.steps.plan.status, "completed");
+    await assert.rejects(() => h.service.merge(run.runId, "plan", [ids[0]]), /at least two/);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.skip() lets later steps run with an empty result", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "F#" } });
+    await h.service.skip(run.runId, "plan", { reason: "not needed" });
+    const state = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(state.status, "completed");
+    assert.equal(state.steps.plan.status, "skipped");
+    assert.equal(state.steps.plan.responses.length, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService: an offline override keeps one labelled set per original model", async () => {
+  const h = harness();
+  try {
+    const pipeline = pipelineOf(`
+metadata:
+  name: Side by side
+inputs:
+  topic:
+    type: text
+    label: Topic
+    required: true
+steps:
+  compare:
+    name: Compare
+    prompt_template: "Compare databases"
+    models: ["gpt-4.1", "claude-sonnet-4"]
+    response_count: 2
+`);
+    const run = await h.service.createRun(pipeline, {
+      inputs: { topic: "t" },
+      modelOverride: "offline",
+    });
+    const state = await h.service.advance(run.runId);
+    const step = state.steps.compare;
+    assert.deepEqual(step.models, ["offline:gpt-4.1", "offline:claude-sonnet-4"]);
+    assert.equal(step.responses.length, 4);
+    const labels = step.responses.map((r) => `${r.modelName}#${r.candidateIndex}`).sort();
+    assert.deepEqual(labels, [
+      "offline:claude-sonnet-4#0",
+      "offline:claude-sonnet-4#1",
+      "offline:gpt-4.1#0",
+      "offline:gpt-4.1#1",
+    ]);
+    assert.equal(new Set(step.responses.map((r) => r.processedContent)).size, 4);
+    const single = await h.service.createRun(pipeline, {
+      inputs: { topic: "t" },
+      modelOverride: "offline:x",
+      responses: 1,
+    });
+    const other = await h.service.advance(single.runId);
+    assert.deepEqual(other.steps.compare.models, ["offline:gpt-4.1", "offline:claude-sonnet-4"]);
+    assert.equal(other.steps.compare.responses.length, 2);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.subscribe() streams chunks batched by the buffer size", async () => {
+  const h = harness({ streamingBufferSize: 40 });
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "WASM" } });
+    const updates: RunUpdate[] = [];
+    const stop = h.service.subscribe(run.runId, (update) => updates.push(update));
+    const state = await h.service.advance(run.runId);
+    stop();
+    const chunks = updates.filter((u) => u.type === "chunk");
+    for (const candidate of state.steps.plan.responses) {
+      const mine = chunks.filter((c) => c.candidateIndex === candidate.candidateIndex);
+      assert.ok(mine.length > 1);
+      assert.equal(mine.map((c) => c.text).join(""), candidate.rawOutput);
+      for (const chunk of mine.slice(0, -1)) assert.ok(chunk.text.length >= 40);
+      assert.ok(mine.every((c) => c.model === "offline:writer" && c.stepId === "plan"));
+    }
+    const types = updates.filter((u) => u.type === "event").map((u) =>
+      u.type === "event" && u.event.type
+    );
+    assert.ok(types.includes("run_started"));
+    assert.ok(types.includes("step_response_generated"));
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService flags candidates that fail validation and auto-selects a passing one", async () => {
+  const h = harness();
+  try {
+    const pipeline = pipelineOf(`
+metadata:
+  name: Checks
+defaults:
+  model: "offline:writer"
+inputs:
+  topic:
+    type: text
+    label: Topic
+    required: true
+steps:
+  short:
+    name: Short
+    prompt_template: "Write about tea"
+    response_count: 2
+    validation:
+      max_response_length: 100000
+      required_elements: ["zzz-never-there"]
+`);
+    const run = await h.service.createRun(pipeline, { inputs: { topic: "t" } });
+    const state = await h.service.advance(run.runId, { autoSelect: true });
+    const step = state.steps.short;
+    assert.ok(step.responses.every((r) => !r.validation.passed));
+    assert.deepEqual(step.responses[0].validation.reasons, ['missing "zzz-never-there"']);
+    const chosen = step.responses[step.userSelection!];
+    assert.equal(chosen.candidateIndex, 0, "none passes: the first is picked");
+    assert.equal(state.status, "completed");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService surfaces a budget refusal as a failed run with its message", async () => {
+  const context = systemContext();
+  const store = new MemoryEventStore({ context });
+  const refusing: LanguageModel = {
+    provider: "offline",
+    modelId: "writer",
+    // deno-lint-ignore require-yield
+    async *stream() {
+      throw new BudgetExceededError("Calling offline:writer would go over the budget of $0.0100", {
+        limitUsd: 0.01,
+        projectedUsd: 0.02,
+      });
+    },
+  };
+  const service = new RunService({
+    store,
+    models: { resolve: () => refusing },
+    context,
+    workspace: "t",
+  });
+  try {
+    const run = await service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "x" } });
+    const state = await service.advance(run.runId, { autoSelect: true });
+    assert.equal(state.status, "error");
+    assert.match(state.error ?? "", /over the budget/);
+    assert.equal(state.steps.plan.status, "failed");
+  } finally {
+    await service.close();
+    await store.close();
+  }
+});

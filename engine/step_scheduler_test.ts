@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { initialState, newStepState } from "./run_evolve.ts";
+import type { AIResponse, PipelineRun, StepStatus } from "./run_model.ts";
+import { autoSelectionIndex, planSteps } from "./step_scheduler.ts";
+
+function run(
+  statuses: Record<string, StepStatus>,
+  dependencies: Record<string, string[]>,
+): PipelineRun {
+  const state = initialState("r");
+  state.stepOrder = Object.keys(statuses);
+  state.stepDependencies = dependencies;
+  for (const [id, status] of Object.entries(statuses)) {
+    state.steps[id] = { ...newStepState(id), status };
+  }
+  return state;
+}
+
+Deno.test("planSteps() starts every step whose dependencies are done", () => {
+  const state = run(
+    { brief: "completed", research: "pending", audience: "stale", outline: "pending" },
+    { brief: [], research: ["brief"], audience: ["brief"], outline: ["research", "audience"] },
+  );
+  const plan = planSteps(state);
+  assert.deepEqual(plan.start, ["research", "audience"]);
+  assert.equal(plan.complete, false);
+  assert.deepEqual(planSteps(state, new Set(["research"])).start, ["audience"]);
+});
+
+Deno.test("planSteps() separates interrupted, failed and awaiting steps", () => {
+  const state = run(
+    { a: "running", b: "failed", c: "awaiting_selection", d: "skipped" },
+    { a: [], b: [], c: [], d: [] },
+  );
+  const plan = planSteps(state, new Set());
+  assert.deepEqual([plan.interrupted, plan.failed, plan.awaiting], [["a"], ["b"], ["c"]]);
+  assert.deepEqual(planSteps(state, new Set(["a"])).interrupted, []);
+  assert.equal(planSteps(run({ a: "completed", b: "skipped" }, {})).complete, true);
+});
+
+Deno.test("autoSelectionIndex() picks the first passing candidate in set and index order", () => {
+  const state = run({ s: "awaiting_selection" }, {});
+  const step = state.steps.s;
+  step.models = ["m1", "m2"];
+  const response = (modelName: string, candidateIndex: number, passed: boolean): AIResponse => ({
+    responseId: `${modelName}-${candidateIndex}`,
+    stepId: "s",
+    generation: 0,
+    candidateIndex,
+    modelName,
+    provider: "offline",
+    promptUsed: "p",
+    rawOutput: "t",
+    processedContent: "t",
+    createdAt: "",
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, estimated: false },
+    processingTime: 0,
+    origin: "model",
+    cached: false,
+    validation: { passed, reasons: passed ? [] : ["too short"] },
+  });
+  step.responses = [response("m2", 0, true), response("m1", 1, true), response("m1", 0, false)];
+  assert.equal(autoSelectionIndex(step), 1);
+  step.responses = [response("m2", 0, false), response("m1", 0, false)];
+  assert.equal(autoSelectionIndex(step), 1, "none passes: the first in order");
+  step.responses = [];
+  assert.equal(autoSelectionIndex(step), undefined);
+});

@@ -1,0 +1,61 @@
+/**
+ * `/api/runs`: list runs (filter by status and pipeline), a run's state (at
+ * any sequence number: time travel), its events, and its branches.
+ */
+import { Hono } from "hono";
+import { ValidationError } from "../../engine/errors.ts";
+import type { EventStore } from "../../engine/events/event_store.ts";
+import { RunStatusSchema } from "../../engine/run_model.ts";
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new ValidationError(`Query parameter "${name}" must be a whole number, got "${value}"`);
+  }
+  return number;
+}
+
+/** Routes over a workspace's event store. */
+export function runRoutes(store: EventStore): Hono {
+  const routes = new Hono();
+
+  routes.get("/", async (context) => {
+    const status = context.req.query("status");
+    const parsedStatus = status === undefined ? undefined : RunStatusSchema.safeParse(status);
+    if (parsedStatus && !parsedStatus.success) {
+      throw new ValidationError(
+        `Unknown status "${status}": use one of ${RunStatusSchema.options.join(", ")}`,
+      );
+    }
+    const runs = await store.listRuns({
+      status: parsedStatus?.data,
+      pipelineId: context.req.query("pipeline"),
+      limit: positiveInteger(context.req.query("limit"), "limit"),
+    });
+    return context.json({ runs });
+  });
+
+  routes.get("/:id", async (context) => {
+    const atSequence = positiveInteger(context.req.query("at"), "at");
+    const run = await store.loadRun(context.req.param("id"), { atSequence });
+    return context.json({ run });
+  });
+
+  routes.get("/:id/events", async (context) => {
+    const runId = context.req.param("id");
+    await store.loadRun(runId); // 404 for an unknown run rather than an empty list
+    const events = await store.read(runId, {
+      fromSequence: positiveInteger(context.req.query("from"), "from"),
+    });
+    return context.json({ events });
+  });
+
+  routes.get("/:id/branches", async (context) => {
+    const runId = context.req.param("id");
+    await store.loadRun(runId);
+    return context.json({ branches: await store.branches(runId) });
+  });
+
+  return routes;
+}

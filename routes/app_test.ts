@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { decide, initialState } from "../engine/run_decider.ts";
+import { LmdbEventStore } from "../storage/lmdb_event_store.ts";
+import { Library, libraryFolders } from "../storage/library.ts";
+import { openWorkspaceDatabase } from "../storage/workspace_database.ts";
+import { createApp } from "./app.ts";
+
+async function withApp(
+  test: (app: ReturnType<typeof createApp>, store: LmdbEventStore) => Promise<void>,
+  options: { token?: string; maxBodyBytes?: number } = {},
+) {
+  const directory = await Deno.makeTempDir({ prefix: "writeit-app-" });
+  const database = openWorkspaceDatabase(`${directory}/data`);
+  const store = new LmdbEventStore(database);
+  try {
+    const app = createApp({
+      workspace: "default",
+      pipelines: new Library("pipeline", libraryFolders("pipeline", { home: directory })),
+      store,
+      version: "test",
+      ...options,
+    });
+    await test(app, store);
+  } finally {
+    await store.close();
+    await database.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+}
+
+Deno.test("GET /api/health answers without a token", async () => {
+  await withApp(async (app) => {
+    const response = await app.request("/api/health");
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), {
+      status: "ok",
+      version: "test",
+      workspace: "default",
+    });
+  }, { token: "secret" });
+});
+
+Deno.test("GET /api/pipelines lists the bundled pipelines and requires the token when set", async () => {
+  await withApp(async (app) => {
+    assert.equal((await app.request("/api/pipelines")).status, 401);
+    const response = await app.request("/api/pipelines", {
+      headers: { authorization: "Bearer secret" },
+    });
+    assert.equal(response.status, 200);
+    const { pipelines } = await response.json();
+    const names = pipelines.map((pipeline: { name: string }) => pipeline.name);
+    assert.ok(names.includes("tech-article") && names.includes("quick-article"), names.join());
+    const tech = pipelines.find((pipeline: { name: string }) => pipeline.name === "tech-article");
+    assert.deepEqual(tech.steps, ["angles", "outline", "draft", "polish"]);
+  }, { token: "secret" });
+});
+
+Deno.test("POST /api/pipelines/validate returns every located issue", async () => {
+  await withApp(async (app) => {
+    const yaml = [
+      "metadata: { name: Broken }",
+      "inputs:",
+      "  topic: { type: text, required: true }",
+      "steps:",
+      "  outline:",
+      "    prompt_template: 'About {{ inputs.topc }}'",
+    ].join("\n");
+    const response = await app.request("/api/pipelines/validate", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ yaml, name: "broken" }),
+    });
+    assert.equal(response.status, 200);
+    const body = await response.json();
+    assert.equal(body.valid, false);
+    const issue = body.issues.find((found: { path: string }) =>
+      found.path === "steps.outline.prompt_template"
+    );
+    assert.match(issue.message, /did you mean "inputs.topic"\?/);
+    assert.equal(issue.line, 6);
+  });
+});
+
+Deno.test("API errors are problem+json without stack traces, and oversized bodies get 413", async () => {
+  await withApp(async (app) => {
+    const missing = await app.request("/api/pipelines/tech-artcle");
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get("content-type"), "application/problem+json");
+    const problem = await missing.json();
+    assert.match(problem.detail, /did you mean "tech-article"\?/);
+    assert.ok(!JSON.stringify(problem).includes("at "), "no stack trace");
+
+    const large = await app.request("/api/pipelines/validate", {
+      method: "POST",
+      headers: { "content-type": "text/yaml" },
+      body: "x".repeat(2048),
+    });
+    assert.equal(large.status, 413);
+    assert.equal((await large.json()).code, "http_413");
+  }, { maxBodyBytes: 1024 });
+});
+
+Deno.test("GET /api/runs lists runs, shows state at a sequence and its events", async () => {
+  await withApp(async (app, store) => {
+    const events = decide({
+      type: "createRun",
+      pipelineId: "quick-article",
+      pipelineHash: "sha256:test",
+      workspace: "default",
+      stepOrder: ["plan", "write"],
+      stepDependencies: {},
+      inputs: { topic: "LMDB" },
+    }, initialState("run-1"));
+    await store.append("run-1", events, { expectedVersion: 0 });
+    const state = await store.loadRun("run-1");
+    await store.append("run-1", decide({ type: "startRun" }, state), {
+      expectedVersion: state.version,
+    });
+
+    const list = await (await app.request("/api/runs?status=running")).json();
+    assert.deepEqual(list.runs.map((run: { runId: string }) => run.runId), ["run-1"]);
+    const atFirst = await (await app.request(`/api/runs/run-1?at=${state.version}`)).json();
+    assert.equal(atFirst.run.status, "initializing");
+    const events2 = await (await app.request("/api/runs/run-1/events")).json();
+    assert.deepEqual(events2.events.map((event: { type: string }) => event.type).slice(-1), [
+      "run_started",
+    ]);
+    const bad = await app.request("/api/runs?status=done");
+    assert.equal(bad.status, 422);
+    assert.match((await bad.json()).detail, /Unknown status "done"/);
+    assert.equal((await app.request("/api/runs/nope")).status, 404);
+  });
+});

@@ -1,0 +1,449 @@
+/**
+ * The EventStore on LMDB, inside a workspace's environment
+ * (storage/workspace_database.ts), next to other users of it such as the LLM
+ * cache. Stores: `run_events` ([runId, sequence] → event), `run_heads`
+ * (runId → head, parent link, compaction base), `run_snapshots`
+ * ([runId, sequence] → state), `run_log` (append order across runs, for
+ * other processes' subscribers) and the projections of run_projections.ts.
+ *
+ * Writes: every `append` joins a queue; one LMDB transaction drains the
+ * whole queue, checks each append's expected version against the stream
+ * head read inside that transaction (LMDB serialises writers, also across
+ * processes), writes events, head, snapshot and projections, and commits
+ * once for all of them (group commit). An append is acknowledged after the
+ * commit is flushed to disk (`durability: "flushed"`, the default).
+ *
+ * @example
+ * ```ts
+ * const store = openLmdbEventStore("/tmp/ws/data");
+ * await store.append("r1", events, { expectedVersion: 0 });
+ * await store.close();
+ * ```
+ */
+import type { Database, Key } from "lmdb";
+import { type EngineContext, systemContext } from "../engine/context.ts";
+import { NotFoundError, ValidationError } from "../engine/errors.ts";
+import type { EventEnvelope, NewEvent } from "../engine/events/event_envelope.ts";
+import { checkExpectedVersion, initialHead, stampEvents } from "../engine/events/event_stamping.ts";
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  LoadRunOptions,
+  ReadOptions,
+  RunFilter,
+  RunSummary,
+  SubscribeOptions,
+} from "../engine/events/event_store.ts";
+import { type StoredEvent, upcastEvent } from "../engine/events/event_upcasters.ts";
+import { parseEventData } from "../engine/events/run_events.ts";
+import { SubscriptionHub } from "../engine/events/subscription_hub.ts";
+import { evolveInPlace, initialState } from "../engine/run_evolve.ts";
+import type { PipelineRun } from "../engine/run_model.ts";
+import { LmdbRunStreams, type StreamHead } from "./lmdb_run_streams.ts";
+import {
+  childRuns,
+  indexKeysOf,
+  openRunProjections,
+  removeProjections,
+  type RunProjectionStores,
+  summariesNewestFirst,
+  writeProjections,
+} from "./run_projections.ts";
+import { openWorkspaceDatabase, type WorkspaceDatabase } from "./workspace_database.ts";
+
+export type { StreamHead };
+
+interface PendingAppend {
+  runId: string;
+  events: NewEvent[];
+  options: AppendOptions;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+  result?: AppendResult;
+  error?: unknown;
+}
+
+/** Options of the LMDB store. */
+export interface LmdbEventStoreOptions {
+  /** Clock and ids for envelopes (default the system ones). */
+  context?: EngineContext;
+  /** Snapshot every this many events of a stream (default 100; 0 turns snapshots off). */
+  snapshotEvery?: number;
+  /** How often to look for other processes' appends while someone subscribes (default 50 ms). */
+  pollIntervalMs?: number;
+  /** "flushed" (default): acknowledge after the commit reached the disk; "committed": once visible. */
+  durability?: "flushed" | "committed";
+  /** Validate each event's data with zod before writing (default true). */
+  validate?: boolean;
+  /** Most run states kept in memory to avoid re-folding on append (default 1000). */
+  cachedRuns?: number;
+}
+
+/** Counters for benchmarks and diagnostics. */
+export interface LmdbEventStoreStats {
+  appends: number;
+  events: number;
+  /** Write transactions (each one commit): appends / commits is the group-commit factor. */
+  commits: number;
+  /** Time spent preparing writes inside transactions (JS side), in milliseconds. */
+  writeMs: number;
+}
+
+/** Opens a workspace environment in `directory` and an event store owning it. */
+export function openLmdbEventStore(
+  directory: string,
+  options: LmdbEventStoreOptions = {},
+): LmdbEventStore {
+  return new LmdbEventStore(openWorkspaceDatabase(directory), { ...options, ownsDatabase: true });
+}
+
+/** EventStore on LMDB. */
+export class LmdbEventStore implements EventStore {
+  readonly database: WorkspaceDatabase;
+  readonly projections: RunProjectionStores;
+  readonly streams: LmdbRunStreams;
+  #log: Database<[string, number, number][], number>;
+  #context: EngineContext;
+  #snapshotEvery: number;
+  #pollIntervalMs: number;
+  #durability: "flushed" | "committed";
+  #validate: boolean;
+  #ownsDatabase: boolean;
+  #cache = new Map<string, PipelineRun>();
+  #cacheLimit: number;
+  #queue: PendingAppend[] = [];
+  #scheduled = false;
+  #lastBatch: Promise<unknown> = Promise.resolve();
+  #hub = new SubscriptionHub();
+  #poller?: ReturnType<typeof setInterval>;
+  #logSeen = 0;
+  /** Last sequence this process published per run, so the poller skips its own appends. */
+  #published = new Map<string, number>();
+  #closed = false;
+  #stats: LmdbEventStoreStats = { appends: 0, events: 0, commits: 0, writeMs: 0 };
+
+  constructor(
+    database: WorkspaceDatabase,
+    options: LmdbEventStoreOptions & { ownsDatabase?: boolean } = {},
+  ) {
+    this.database = database;
+    this.streams = new LmdbRunStreams(database, { cached: (runId) => this.#cache.get(runId) });
+    this.#log = database.openStore<[string, number, number][], number>("run_log", {
+      keyEncoding: "uint32",
+    });
+    this.projections = openRunProjections(database);
+    this.#context = options.context ?? systemContext();
+    this.#snapshotEvery = options.snapshotEvery ?? 100;
+    this.#pollIntervalMs = Math.min(options.pollIntervalMs ?? 50, 100);
+    this.#durability = options.durability ?? "flushed";
+    this.#validate = options.validate ?? true;
+    this.#cacheLimit = options.cachedRuns ?? 1000;
+    this.#ownsDatabase = options.ownsDatabase ?? false;
+  }
+
+  /** Appends, commits and transactions so far. */
+  stats(): LmdbEventStoreStats {
+    return { ...this.#stats };
+  }
+
+  append(runId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new TypeError("The event store is closed"));
+    try {
+      if (this.#validate) {
+        events = events.map((event) =>
+          ({ ...event, data: parseEventData(event.type, event.data) }) as NewEvent
+        );
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ runId, events, options, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const items: PendingAppend[] = [];
+    const batch = this.database.transaction(() => {
+      this.#scheduled = false;
+      items.push(...this.#queue.splice(0));
+      this.#stats.commits++;
+      const began = performance.now();
+      const written: [string, number, number][] = [];
+      for (const item of items) {
+        try {
+          item.result = this.#write(item);
+          const { events } = item.result;
+          if (events.length > 0) {
+            written.push([item.runId, events[0].sequence, events[events.length - 1].sequence]);
+          }
+        } catch (error) {
+          item.error = error;
+        }
+      }
+      // One change-log entry per commit tells other processes' pollers what to read.
+      if (written.length > 0) this.#log.putSync(this.#lastLogPosition() + 1, written);
+      this.#stats.writeMs += performance.now() - began;
+    });
+    this.#lastBatch = batch.then(async () => {
+      if (this.#durability === "flushed") await this.database.root.flushed;
+      for (const item of items) {
+        if (item.error !== undefined) {
+          item.reject(item.error);
+          continue;
+        }
+        this.#stats.appends++;
+        this.#stats.events += item.result!.events.length;
+        const events = item.result!.events;
+        for (const event of events) this.#hub.publish(event);
+        if (events.length > 0) this.#published.set(item.runId, events[events.length - 1].sequence);
+        item.resolve(item.result!);
+      }
+    }, (error) => {
+      // The transaction failed as a whole (disk full, environment closed): nothing was written.
+      this.#cache.clear();
+      if (this.#scheduled && items.length === 0) {
+        this.#scheduled = false;
+        items.push(...this.#queue.splice(0));
+      }
+      for (const item of items) item.reject(error);
+    });
+  }
+
+  #lastLogPosition(): number {
+    for (const key of this.#log.getKeys({ reverse: true, limit: 1 })) return key as number;
+    return 0;
+  }
+
+  /** Writes one append inside the running transaction; throws before writing anything when it must fail. */
+  #write(item: PendingAppend): AppendResult {
+    const { runId, events, options } = item;
+    const stored = this.streams.head(runId);
+    const head = stored ? stored.head : initialHead(events);
+    checkExpectedVersion(runId, head, options);
+    if (events.length === 0) {
+      return { runId, firstSequence: head + 1, lastSequence: head, events: [] };
+    }
+    const stamped = stampEvents(runId, events, {
+      ...options,
+      head,
+      exists: stored !== undefined,
+      context: this.#context,
+      validate: false,
+    });
+    let parent = stored?.parent;
+    let state: PipelineRun;
+    let before: Key[] | undefined;
+    if (stored) {
+      const cached = this.#cache.get(runId);
+      state = cached && cached.version === head ? cached : this.streams.stateAt(runId, head);
+      before = indexKeysOf(state);
+    } else if (stamped[0].type === "run_branched") {
+      const branch = stamped[0].data;
+      const parentHead = this.streams.head(branch.parentRunId);
+      if (!parentHead) {
+        throw new NotFoundError(
+          `Cannot branch run "${runId}" from "${branch.parentRunId}": no such run`,
+        );
+      }
+      if (branch.branchPoint.sequence > parentHead.head) {
+        throw new ValidationError(
+          `Cannot branch run "${runId}" at sequence ${branch.branchPoint.sequence}: run "${branch.parentRunId}" ends at ${parentHead.head}`,
+        );
+      }
+      parent = { runId: branch.parentRunId, sequence: branch.branchPoint.sequence };
+      state = this.streams.stateAt(parent.runId, parent.sequence);
+    } else {
+      state = initialState(runId);
+    }
+    for (const event of stamped) {
+      evolveInPlace(state, event);
+      this.streams.putEvent(event);
+    }
+    const last = stamped[stamped.length - 1].sequence;
+    this.streams.heads.putSync(runId, { head: last, parent, base: stored?.base });
+    const every = this.#snapshotEvery;
+    if (every > 0 && Math.floor(head / every) < Math.floor(last / every)) {
+      this.streams.putSnapshot(state);
+    }
+    writeProjections(this.projections, state, stamped, before);
+    this.#remember(runId, state);
+    return { runId, firstSequence: stamped[0].sequence, lastSequence: last, events: stamped };
+  }
+
+  #remember(runId: string, state: PipelineRun): void {
+    this.#cache.delete(runId);
+    this.#cache.set(runId, state);
+    if (this.#cache.size > this.#cacheLimit) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+  }
+
+  /** The head record of a run, or undefined. */
+  head(runId: string): StreamHead | undefined {
+    return this.streams.head(runId);
+  }
+
+  read(runId: string, options: ReadOptions = {}): Promise<EventEnvelope[]> {
+    try {
+      return Promise.resolve(
+        this.streams.read(runId, options.fromSequence, options.toSequence),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  loadRun(runId: string, options: LoadRunOptions = {}): Promise<PipelineRun> {
+    try {
+      const head = this.streams.requireHead(runId);
+      return Promise.resolve(this.streams.stateAt(runId, options.atSequence ?? head.head));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  subscribe(
+    runId: string,
+    listener: (event: EventEnvelope) => void,
+    options: SubscribeOptions = {},
+  ): () => void {
+    if (this.#hub.size === 0) this.#logSeen = this.#lastLogPosition();
+    const from = options.fromSequence;
+    const replay = from !== undefined && runId !== "*"
+      ? () => this.read(runId, { fromSequence: from }).catch(() => [])
+      : undefined;
+    const stop = this.#hub.subscribe(runId, listener, replay);
+    this.#startPolling();
+    return () => {
+      stop();
+      if (this.#hub.size === 0) this.#stopPolling();
+    };
+  }
+
+  #startPolling(): void {
+    if (this.#poller !== undefined || this.#closed) return;
+    this.#poller = setInterval(() => this.#poll(), this.#pollIntervalMs);
+  }
+
+  #stopPolling(): void {
+    if (this.#poller !== undefined) clearInterval(this.#poller);
+    this.#poller = undefined;
+  }
+
+  /** Publishes events that reached the log since the last poll (other processes' appends included). */
+  #poll(): void {
+    if (this.#closed) return;
+    const seen = this.#logSeen;
+    for (const { key, value } of this.#log.getRange({ start: seen + 1 })) {
+      this.#logSeen = key as number;
+      for (const [runId, first, last] of value) {
+        if ((this.#published.get(runId) ?? 0) >= last) continue;
+        try {
+          for (const event of this.streams.readOwn(runId, first, last)) this.#hub.publish(event);
+        } catch {
+          // A run pruned meanwhile: nothing to deliver.
+        }
+      }
+    }
+  }
+
+  listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
+    const rows: RunSummary[] = [];
+    const limit = filter.limit ?? 100;
+    for (const summary of summariesNewestFirst(this.projections, filter.pipelineId)) {
+      if (filter.status !== undefined && summary.status !== filter.status) continue;
+      rows.push(summary);
+      if (rows.length >= limit) break;
+    }
+    return Promise.resolve(rows);
+  }
+
+  branches(runId: string): Promise<string[]> {
+    try {
+      this.streams.requireHead(runId);
+      return Promise.resolve(childRuns(this.projections, runId));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Writes already-stamped events verbatim (keeping their schema versions)
+   * as a new run; they are upcast when read. For imports and tests of older logs.
+   */
+  async importEvents(runId: string, stored: StoredEvent[]): Promise<void> {
+    await this.#lastBatch;
+    await this.database.transaction(() => {
+      checkExpectedVersion(runId, this.streams.head(runId)?.head ?? 0, { expectedVersion: 0 });
+      const events = stored.map(upcastEvent);
+      if (events[0]?.type !== "run_created") {
+        throw new ValidationError(`An imported run must start with "run_created"`);
+      }
+      const state = initialState(runId);
+      for (const [index, event] of stored.entries()) {
+        evolveInPlace(state, events[index]);
+        this.streams.putEvent({ ...event, runId });
+      }
+      this.streams.heads.putSync(runId, { head: state.version });
+      writeProjections(this.projections, state, events, undefined);
+    });
+  }
+
+  /**
+   * Folds the first `upTo` events of a run into one `state_snapshot` event at
+   * `upTo` and deletes the events and snapshots before it. Readers of the run
+   * (and of branches that read through it at or after `upTo`) still fold to
+   * the same states. Returns how many events were removed.
+   */
+  async compactRun(runId: string, upTo: number): Promise<number> {
+    await this.#lastBatch;
+    return await this.database.transaction(() => {
+      this.#cache.delete(runId);
+      return this.streams.compact(runId, upTo, this.#context);
+    });
+  }
+
+  /** Deletes a run that no branch reads through. Throws ValidationError when it has branches. */
+  async deleteRun(runId: string): Promise<void> {
+    await this.#lastBatch;
+    await this.database.transaction(() => {
+      this.streams.requireHead(runId);
+      const children = childRuns(this.projections, runId);
+      if (children.length > 0) {
+        throw new ValidationError(
+          `Cannot delete run "${runId}": branches ${
+            children.map((id) => `"${id}"`).join(", ")
+          } read through it; delete them first`,
+        );
+      }
+      const steps = this.projections.steps.getRange({ start: [runId], end: [runId, "\uffff"] });
+      for (const { value } of steps) {
+        for (const responseId of value.responseIds) {
+          if (this.projections.responses.get(responseId)?.runId === runId) {
+            this.projections.responses.removeSync(responseId);
+          }
+        }
+      }
+      removeProjections(this.projections, runId);
+      this.streams.remove(runId);
+      this.#cache.delete(runId);
+      this.#published.delete(runId);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopPolling();
+    this.#hub.clear();
+    await this.#lastBatch;
+    await this.database.root.flushed;
+    if (this.#ownsDatabase) await this.database.close();
+  }
+}

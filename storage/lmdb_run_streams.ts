@@ -1,0 +1,205 @@
+/**
+ * The raw run streams inside a workspace's LMDB environment: `run_events`
+ * ([runId, sequence] → event tuple), `run_heads` (runId → head, parent link,
+ * compaction base) and `run_snapshots` ([runId, sequence] → state). Reads
+ * follow a branch into its parent's history; `stateAt` folds from the latest
+ * usable snapshot. Writes (`putEvent`, `compact`, `remove`) must run inside
+ * a write transaction of the environment; storage/lmdb_event_store.ts owns
+ * when they happen.
+ */
+import type { Database, Key } from "lmdb";
+import type { EngineContext } from "../engine/context.ts";
+import { NotFoundError, ValidationError } from "../engine/errors.ts";
+import type { EventEnvelope } from "../engine/events/event_envelope.ts";
+import { type StoredEvent, upcastEvent } from "../engine/events/event_upcasters.ts";
+import { RUN_EVENT_VERSIONS } from "../engine/events/run_events.ts";
+import { cloneState, evolveInPlace, initialState } from "../engine/run_evolve.ts";
+import type { PipelineRun } from "../engine/run_model.ts";
+import type { WorkspaceDatabase } from "./workspace_database.ts";
+
+/** Version of the snapshot format; snapshots of another version are ignored (replayed instead). */
+export const SNAPSHOT_FORMAT = 1;
+
+/** An event as stored: `[id, type, schemaVersion, time, data, metadata]` (run and sequence are the key). */
+type EventTuple = [string, string, number, string, unknown, EventEnvelope["metadata"]];
+
+/** A stream's head record. */
+export interface StreamHead {
+  head: number;
+  /** For a branch: the parent and the sequence its shared history ends at. */
+  parent?: { runId: string; sequence: number };
+  /** After compaction: sequences below this are folded into a `state_snapshot` event at it. */
+  base?: number;
+}
+
+interface StoredSnapshot {
+  format: number;
+  state: PipelineRun;
+}
+
+const LAST = Number.MAX_SAFE_INTEGER;
+
+/** Streams, heads and snapshots of one environment. */
+export class LmdbRunStreams {
+  readonly events: Database<EventTuple, Key>;
+  readonly heads: Database<StreamHead, string>;
+  readonly snapshots: Database<StoredSnapshot, Key>;
+  #cached: (runId: string) => PipelineRun | undefined;
+
+  /** `cached` returns a state the caller keeps current (any version); it is never mutated here. */
+  constructor(
+    database: WorkspaceDatabase,
+    options: { cached?: (runId: string) => PipelineRun | undefined } = {},
+  ) {
+    this.events = database.openStore<EventTuple, Key>("run_events");
+    this.heads = database.openStore<StreamHead, string>("run_heads");
+    this.snapshots = database.openStore<StoredSnapshot, Key>("run_snapshots");
+    this.#cached = options.cached ?? (() => undefined);
+  }
+
+  /** The head record of a run, or undefined. */
+  head(runId: string): StreamHead | undefined {
+    return this.heads.get(runId);
+  }
+
+  /** The head record of a run; NotFoundError when the run does not exist. */
+  requireHead(runId: string): StreamHead {
+    const head = this.heads.get(runId);
+    if (!head) {
+      throw new NotFoundError(`Run "${runId}" was not found: list runs with "writeit runs list"`);
+    }
+    return head;
+  }
+
+  /** Stores one event as given (its schema version included). */
+  putEvent(event: EventEnvelope | StoredEvent): void {
+    this.events.putSync([event.runId, event.sequence], [
+      event.id,
+      event.type,
+      event.schemaVersion,
+      event.time,
+      event.data,
+      event.metadata,
+    ]);
+  }
+
+  /** Stores a snapshot of `state` at its version. */
+  putSnapshot(state: PipelineRun): void {
+    this.snapshots.putSync([state.runId, state.version], { format: SNAPSHOT_FORMAT, state });
+  }
+
+  /** The run's own stored events in [from, to], upcast to the current schemas. */
+  readOwn(runId: string, from: number, to: number): EventEnvelope[] {
+    const events: EventEnvelope[] = [];
+    const range = this.events.getRange({ start: [runId, from], end: [runId, to + 1] });
+    for (const { key, value } of range) {
+      const [id, type, schemaVersion, time, data, metadata] = value;
+      const sequence = (key as [string, number])[1];
+      events.push(upcastEvent({ id, runId, sequence, type, schemaVersion, time, data, metadata }));
+    }
+    return events;
+  }
+
+  /** Events visible to `runId` in [from, to], following branches into parents. */
+  read(runId: string, from = 1, to = LAST): EventEnvelope[] {
+    const head = this.requireHead(runId);
+    const upTo = Math.min(to, head.head);
+    // A compacted prefix reads as its one state_snapshot event.
+    if (head.base !== undefined && from <= head.base) return this.readOwn(runId, head.base, upTo);
+    if (head.parent && from <= head.parent.sequence) {
+      const parentEnd = Math.min(upTo, head.parent.sequence);
+      const inherited = this.read(head.parent.runId, from, parentEnd);
+      return [...inherited, ...this.readOwn(runId, head.parent.sequence + 1, upTo)];
+    }
+    return this.readOwn(runId, from, upTo);
+  }
+
+  /** The state of `runId` right after `sequence`: latest usable snapshot plus the tail. */
+  stateAt(runId: string, sequence: number): PipelineRun {
+    const head = this.requireHead(runId);
+    if (sequence > head.head || sequence < 1) {
+      throw new ValidationError(
+        `Run "${runId}" has sequences 1..${head.head}: ${sequence} is out of range`,
+      );
+    }
+    const cached = this.#cached(runId);
+    if (cached && cached.version === sequence) return cloneState(cached);
+    const ownStart = head.parent ? head.parent.sequence + 1 : 1;
+    if (head.parent && sequence < ownStart) return this.stateAt(head.parent.runId, sequence);
+    if (head.base !== undefined && sequence < head.base) {
+      throw new ValidationError(
+        `Run "${runId}" was compacted: its history before sequence ${head.base} is folded into one snapshot; load it at ${head.base} or later`,
+      );
+    }
+    let state: PipelineRun | undefined;
+    let from = ownStart;
+    const snapshots = this.snapshots.getRange({
+      start: [runId, sequence],
+      end: [runId, ownStart - 1],
+      reverse: true,
+    });
+    for (const { key, value } of snapshots) {
+      if (value.format !== SNAPSHOT_FORMAT) continue;
+      state = value.state;
+      from = (key as [string, number])[1] + 1;
+      break;
+    }
+    if (!state && head.base !== undefined) {
+      state = initialState(runId);
+      from = head.base;
+    } else if (!state) {
+      state = head.parent
+        ? this.stateAt(head.parent.runId, head.parent.sequence)
+        : initialState(runId);
+    }
+    for (const event of this.readOwn(runId, from, sequence)) evolveInPlace(state, event);
+    return state;
+  }
+
+  /**
+   * Folds the run's own events up to `upTo` into one `state_snapshot` event
+   * at `upTo` and deletes the events and snapshots before it. Returns how
+   * many events went away (0 when there is nothing to compact).
+   */
+  compact(runId: string, upTo: number, context: EngineContext): number {
+    const head = this.requireHead(runId);
+    const start = head.base ?? (head.parent ? head.parent.sequence + 1 : 1);
+    if (upTo <= start || upTo > head.head) return 0;
+    const state = this.stateAt(runId, upTo);
+    const last = this.readOwn(runId, upTo, upTo)[0];
+    let removed = 0;
+    for (const key of this.events.getKeys({ start: [runId, start], end: [runId, upTo + 1] })) {
+      this.events.removeSync(key);
+      removed++;
+    }
+    for (const key of this.snapshots.getKeys({ start: [runId, 0], end: [runId, upTo + 1] })) {
+      this.snapshots.removeSync(key);
+    }
+    this.putEvent({
+      id: last?.id ?? context.newId(),
+      runId,
+      sequence: upTo,
+      type: "state_snapshot",
+      schemaVersion: RUN_EVENT_VERSIONS.state_snapshot,
+      time: last?.time ?? state.updatedAt,
+      data: { state },
+      metadata: {
+        correlationId: last?.metadata.correlationId ?? context.newId(),
+        actor: "retention",
+      },
+    });
+    this.heads.putSync(runId, { ...head, base: upTo });
+    return removed - 1;
+  }
+
+  /** Deletes the run's events, snapshots and head (not its parent's). */
+  remove(runId: string): void {
+    for (const key of this.events.getKeys({ start: [runId, 0], end: [runId, LAST] })) {
+      this.events.removeSync(key);
+    }
+    for (const key of this.snapshots.getKeys({ start: [runId, 0], end: [runId, LAST] })) {
+      this.snapshots.removeSync(key);
+    }
+    this.heads.removeSync(runId);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The interactive `writeit run` in a real terminal: tmux runs the CLI in a
+ * detached 200×50 pane, the test types with `send-keys` and reads the screen
+ * with `capture-pane`. It answers the input prompts, gives feedback and
+ * regenerates, picks, edits in $EDITOR (a script that rewrites the file),
+ * goes back a step, quits, and resumes to the end. tmux is required: without
+ * it the test fails and says so.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { runCli, temporaryHome } from "./cli_harness.ts";
+
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+function tmux(...args: string[]): string {
+  const output = new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).outputSync();
+  if (!output.success) {
+    throw new Error(`tmux ${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+function requireTmux(): void {
+  try {
+    new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
+  } catch {
+    assert.fail("tmux is not installed: the interactive CLI test needs it (apt-get install tmux)");
+  }
+}
+
+/** A CLI session in a detached tmux pane. */
+class Pane {
+  readonly name: string;
+  constructor(name: string, script: string) {
+    this.name = name;
+    tmux("new-session", "-d", "-x", "200", "-y", "50", "-s", name, `sh ${script}`);
+  }
+  screen(): string {
+    return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", this.name);
+  }
+  type(text: string): void {
+    if (text) tmux("send-keys", "-t", this.name, "-l", text);
+    tmux("send-keys", "-t", this.name, "Enter");
+  }
+  count(text: string): number {
+    return this.screen().split(text).length - 1;
+  }
+  async waitFor(test: RegExp | ((screen: string) => boolean), what: string, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    let screen = "";
+    while (Date.now() < deadline) {
+      screen = this.screen();
+      if (typeof test === "function" ? test(screen) : test.test(screen)) return screen;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Timed out waiting for ${what}. Screen:\n${screen}`);
+  }
+  /** Waits for one more `choice>` prompt than `before`. */
+  async nextMenu(before: number, what: string) {
+    return await this.waitFor((screen) => screen.split("choice>").length - 1 > before, what);
+  }
+  close(): void {
+    try {
+      tmux("kill-session", "-t", this.name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function launcher(home: string, args: string[]): Promise<string> {
+  const editor = `${home}/editor.sh`;
+  await Deno.writeTextFile(
+    editor,
+    `#!/bin/sh\nprintf '# Written by hand\\n\\nThe editor test replaced this draft.\\n' > "$1"\n`,
+  );
+  await Deno.chmod(editor, 0o755);
+  const quoted = args.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(" ");
+  const path = `${home}/launch-${crypto.randomUUID().slice(0, 8)}.sh`;
+  await Deno.writeTextFile(
+    path,
+    [
+      `export WRITEIT_HOME='${home}' HOME='${home}' EDITOR='${editor}' NO_COLOR=1 RUST_BACKTRACE=0 DENO_NO_UPDATE_CHECK=1`,
+      `cd '${home}'`,
+      `'${Deno.execPath()}' run --quiet --allow-all --config '${CONFIG}' '${CLI}' ${quoted}`,
+      `echo "__EXIT_$?__"`,
+      "sleep 600",
+    ].join("\n") + "\n",
+  );
+  return path;
+}
+
+Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit, back, quit, then resume to the end", async () => {
+  requireTmux();
+  await using home = await temporaryHome();
+  const session = `writeit-test-${crypto.randomUUID().slice(0, 8)}`;
+  const first = new Pane(
+    session,
+    await launcher(home.path, ["run", "quick-article", "--model", "offline", "-n", "2"]),
+  );
+  let runId: string;
+  try {
+    await first.waitFor(/Article Topic \(topic\)\s+required/, "the topic prompt");
+    first.type("Terminal user interfaces");
+    const choices = await first.waitFor(/1-3 or value>/, "the audience choice");
+    assert.match(choices, /2\) Professionals \[professionals\] — People working in this field/);
+    assert.match(choices, /default: general/);
+    first.type("2");
+    await first.nextMenu(0, "the first step's menu");
+    let screen = first.screen();
+    assert.match(screen, /Step 1\/3 · Plan Article \(plan\)/);
+    assert.match(screen, /\[1\] offline #[12] .*✓ valid/);
+    assert.match(screen, /\[2\] offline #[12] .*✓ valid/);
+    runId = /Run ([0-9a-f-]{36})/.exec(screen)![1];
+
+    first.type("f");
+    await first.waitFor(/Feedback \(one line/, "the feedback prompt");
+    first.type("Shorter, with a question in the title");
+    screen = await first.nextMenu(1, "the menu after regenerating");
+    assert.match(screen, /Feedback so far: Shorter, with a question in the title/);
+    assert.match(screen, /\[4\] offline #[12] gen 2/);
+
+    first.type("v 3");
+    await first.waitFor((text) => text.split("─".repeat(40)).length - 1 >= 2, "the full candidate");
+    first.type("3");
+    screen = await first.nextMenu(3, "the second step's menu");
+    assert.match(screen, /Step 2\/3 · Write Article \(write\)/);
+
+    first.type("e");
+    screen = await first.nextMenu(4, "the third step's menu after the edit");
+    assert.match(screen, /Saved your edit/);
+    assert.match(screen, /Step 3\/3 · Polish & Perfect \(polish\)/);
+
+    first.type("<");
+    screen = await first.nextMenu(5, "the second step again");
+    assert.match(screen, /Back to step "write"/);
+
+    first.type("q");
+    screen = await first.waitFor(/__EXIT_\d+__/, "the command to end");
+    assert.match(screen, new RegExp(`Paused\\. Continue later with: writeit resume ${runId}`));
+    assert.match(screen, /__EXIT_0__/);
+  } finally {
+    first.close();
+  }
+
+  const second = new Pane(`${session}-r`, await launcher(home.path, ["resume", runId.slice(0, 8)]));
+  let article: string;
+  try {
+    let screen = await second.nextMenu(0, "the resumed run's menu");
+    assert.match(screen, /Step 2\/3 · Write Article \(write\)/);
+    second.type("1");
+    screen = await second.nextMenu(1, "the last step's menu");
+    assert.match(screen, /Step 3\/3 · Polish & Perfect \(polish\)/);
+    second.type("2");
+    screen = await second.waitFor(/__EXIT_\d+__/, "the run to finish");
+    assert.match(screen, /__EXIT_0__/);
+    article = /Article: (\S+\.md)/.exec(screen)![1];
+  } finally {
+    second.close();
+  }
+  assert.ok(existsSync(article), article);
+
+  const exported = await runCli(["export", runId, "--format", "json"], { home: home.path });
+  const { run, events } = JSON.parse(exported.stdout);
+  assert.equal(run.status, "completed");
+  assert.equal(run.userInputs.topic, "Terminal user interfaces");
+  assert.equal(run.userInputs.audience, "professionals");
+  assert.deepEqual(run.steps.plan.feedback.map((note: { text: string }) => note.text), [
+    "Shorter, with a question in the title",
+  ]);
+  assert.equal(run.steps.plan.userSelection, 2, "candidate 3 was picked");
+  assert.match(run.steps.plan.prompt, /Shorter, with a question in the title/);
+  assert.equal(events.byType.step_edited, 1);
+  assert.equal(events.byType.run_rewound, 1);
+  assert.equal(
+    run.steps.polish.selectedText,
+    run.steps.polish.responses[run.steps.polish.userSelection].processedContent,
+  );
+});

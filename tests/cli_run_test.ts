@@ -1,0 +1,230 @@
+/**
+ * End-to-end tests of `writeit run`, `resume`, `branch` and `rewind` without a
+ * terminal: the real CLI as a subprocess on the offline model, against a
+ * temporary WriteIt home.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { loadPipeline } from "../engine/pipeline_loader.ts";
+import type { InputSpec } from "../engine/pipeline_schema.ts";
+import { runCli, temporaryHome } from "./cli_harness.ts";
+
+const BUNDLED = new URL("../pipelines/", import.meta.url).pathname;
+const SEEDS = "/work/shared/seed-pipelines/templates/";
+
+function sampleValue(spec: InputSpec): string {
+  switch (spec.type) {
+    case "number":
+      return String(spec.min ?? 3);
+    case "boolean":
+      return "yes";
+    case "choice":
+      return spec.options[0].value;
+    default:
+      return "Local-first software and CRDTs";
+  }
+}
+
+/** `--input` flags for every required input without a default. */
+function requiredInputs(path: string): string[] {
+  const { value } = loadPipeline(readFileSync(path, "utf8"), { file: path });
+  assert.ok(value, `${path} loads`);
+  return value.inputs
+    .filter((spec) => spec.required && spec.default === undefined)
+    .flatMap((spec) => ["--input", `${spec.name}=${sampleValue(spec)}`]);
+}
+
+function pipelineFiles(): string[] {
+  const files = readdirSync(BUNDLED).filter((name) => name.endsWith(".yaml")).map((name) =>
+    BUNDLED + name
+  );
+  if (existsSync(SEEDS)) {
+    files.push(
+      ...readdirSync(SEEDS).filter((name) => name.endsWith(".yaml")).map((name) => SEEDS + name),
+    );
+  }
+  return files;
+}
+
+function runIdFrom(stderr: string): string {
+  const match = /Run ([0-9a-f-]{36})/.exec(stderr);
+  assert.ok(match, `a run id in: ${stderr}`);
+  return match[1];
+}
+
+Deno.test("writeit run --yes completes every bundled and seed pipeline on the offline model and saves the article", async () => {
+  await using home = await temporaryHome();
+  const files = pipelineFiles();
+  assert.ok(files.length >= 3, "bundled pipelines exist");
+  for (const file of files) {
+    const result = await runCli([
+      "run",
+      file,
+      ...requiredInputs(file),
+      "--model",
+      "offline",
+      "--yes",
+    ], {
+      home: home.path,
+    });
+    assert.equal(result.code, 0, `${file}: ${result.stderr}`);
+    const path = /^Article: (.+)$/m.exec(result.stdout)?.[1];
+    assert.ok(path, `${file}: prints where the article is: ${result.stdout}`);
+    assert.match(path, /\/outputs\/\d{4}-\d{2}-\d{2}-[\w-]+-[0-9a-f]{8}\.md$/);
+    const article = readFileSync(path, "utf8");
+    const frontMatter = parse(article.split("---\n")[1]);
+    assert.equal(frontMatter.status, "completed");
+    assert.ok(
+      article.split("---\n").slice(2).join("---\n").trim().length > 200,
+      `${file}: has a body`,
+    );
+  }
+});
+
+Deno.test("writeit run without a terminal pauses at the first choice; resume --yes finishes it", async () => {
+  await using home = await temporaryHome();
+  const started = await runCli(
+    ["run", "quick-article", "--input", "topic=Rust ownership", "--model", "offline"],
+    { home: home.path },
+  );
+  assert.equal(started.code, 0, started.stderr);
+  const runId = runIdFrom(started.stderr);
+  assert.match(started.stderr, /waiting for you to choose/);
+  assert.match(started.stderr, new RegExp(`writeit resume ${runId}`));
+  const exported = await runCli(["export", runId, "--format", "json"], { home: home.path });
+  const document = JSON.parse(exported.stdout);
+  assert.equal(document.run.status, "paused");
+  assert.equal(document.run.steps.plan.status, "awaiting_selection");
+
+  const resumed = await runCli(["resume", runId.slice(0, 8), "--yes"], { home: home.path });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, /completed/);
+  assert.match(resumed.stdout, /^Article: .+\.md$/m);
+});
+
+Deno.test("writeit run without a terminal names missing required inputs and exits 2", async () => {
+  await using home = await temporaryHome();
+  const result = await runCli(["run", "tech-article", "--model", "offline", "--yes"], {
+    home: home.path,
+  });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Missing required input/);
+  assert.match(result.stderr, /source_material/);
+  assert.match(result.stderr, /--input source_material=/);
+});
+
+Deno.test("writeit run reads --inputs from YAML and JSON files and rejects bad values with exit 1", async () => {
+  await using home = await temporaryHome();
+  await Deno.writeTextFile(
+    `${home.path}/inputs.yaml`,
+    "topic: Event sourcing\naudience: beginners\n",
+  );
+  await Deno.writeTextFile(`${home.path}/inputs.json`, JSON.stringify({ topic: "CQRS" }));
+  for (const file of ["inputs.yaml", "inputs.json"]) {
+    const result = await runCli(
+      ["run", "quick-article", "--inputs", `${home.path}/${file}`, "--model", "offline", "--yes"],
+      { home: home.path },
+    );
+    assert.equal(result.code, 0, result.stderr);
+  }
+  const bad = await runCli(
+    [
+      "run",
+      "quick-article",
+      "--input",
+      "topic=x",
+      "--input",
+      "audience=martians",
+      "--model",
+      "offline",
+      "--yes",
+    ],
+    { home: home.path },
+  );
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /audience/);
+  const malformed = await runCli(
+    ["run", "quick-article", "--input", "topic", "--model", "offline", "--yes"],
+    { home: home.path },
+  );
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /key=value/);
+});
+
+Deno.test("writeit run --json prints only JSON objects: events, chunks and the result", async () => {
+  await using home = await temporaryHome();
+  const result = await runCli(
+    [
+      "run",
+      "quick-article",
+      "--input",
+      "topic=Tokio",
+      "--model",
+      "offline",
+      "--yes",
+      "--json",
+      "-n",
+      "2",
+    ],
+    { home: home.path },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  const types = new Set(lines.map((line) => line.type));
+  assert.ok(types.has("event") && types.has("chunk") && types.has("result"), [...types].join(","));
+  const generated = lines.filter((line) =>
+    line.type === "event" && line.event.type === "step_response_generated"
+  );
+  assert.equal(generated.length, 6, "2 candidates × 3 steps");
+  const last = lines.at(-1);
+  assert.equal(last.type, "result");
+  assert.equal(last.status, "completed");
+  assert.ok(existsSync(last.output));
+});
+
+Deno.test("writeit branch --from prints a new run id and --yes finishes it; rewind --to sends a run back", async () => {
+  await using home = await temporaryHome();
+  const first = await runCli(
+    ["run", "quick-article", "--input", "topic=WebAssembly", "--model", "offline", "--yes"],
+    { home: home.path },
+  );
+  assert.equal(first.code, 0, first.stderr);
+  const runId = runIdFrom(first.stderr);
+
+  const branched = await runCli(["branch", runId, "--from", "write", "--yes"], { home: home.path });
+  assert.equal(branched.code, 0, branched.stderr);
+  const childId = branched.stdout.trim().split("\n")[0];
+  assert.match(childId, /^[0-9a-f-]{36}$/);
+  assert.notEqual(childId, runId);
+  assert.match(branched.stdout, /^Article: .+\.md$/m);
+  const child = JSON.parse(
+    (await runCli(["export", childId, "--format", "json"], { home: home.path })).stdout,
+  );
+  assert.equal(child.run.parentRunId, runId);
+  assert.equal(child.run.status, "completed");
+
+  const completed = await runCli(["rewind", runId, "--to", "plan"], { home: home.path });
+  assert.equal(completed.code, 1, "a completed run is branched, not rewound");
+  assert.match(completed.stderr, /writeit branch/);
+
+  const second = await runCli(["branch", runId, "--from", "polish"], { home: home.path });
+  assert.equal(second.code, 0, second.stderr);
+  const secondId = second.stdout.trim();
+  assert.match(second.stderr, new RegExp(`writeit resume ${secondId}`));
+
+  const typo = await runCli(["rewind", secondId, "--to", "wirte"], { home: home.path });
+  assert.equal(typo.code, 1);
+  assert.match(typo.stderr, /did you mean "write"/);
+
+  const rewound = await runCli(["rewind", secondId.slice(0, 13), "--to", "write", "--json"], {
+    home: home.path,
+  });
+  assert.equal(rewound.code, 0, rewound.stderr);
+  const state = JSON.parse(rewound.stdout);
+  assert.equal(state.steps.plan, "completed");
+  assert.equal(state.steps.write, "pending");
+  const finished = await runCli(["resume", secondId, "--yes"], { home: home.path });
+  assert.equal(finished.code, 0, finished.stderr);
+  assert.match(finished.stdout, /completed/);
+});

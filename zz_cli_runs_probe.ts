@@ -1,0 +1,70 @@
+/**
+ * The `writeit` command line. Thin: it declares the commands and hands each
+ * to its module under `cli/commands/`; errors become one clear line and an
+ * exit code (0 success, 1 failure, 2 usage error).
+ *
+ * Run it as `./writeit …` (installs what is missing first) or `deno task cli …`.
+ */
+import { Command } from "commander";
+import { closeCliContext } from "./cli/cli_context.ts";
+import { reportError } from "./cli/error_report.ts";
+import { Output } from "./cli/output.ts";
+import { VERSION } from "./engine/version.ts";
+import { registerCacheCommands } from "./cli/commands/cache.ts";
+import { registerConfigCommands } from "./cli/commands/config.ts";
+import { registerDoctorCommand } from "./cli/commands/doctor.ts";
+import { registerPipelineCommands } from "./cli/commands/pipeline.ts";
+import { registerStyleCommands } from "./cli/commands/style.ts";
+import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
+import { registerRunCommands } from "./cli/commands/run.ts";
+import { registerRunsCommands } from "./cli/commands/runs.ts";
+import { registerExportCommand } from "./cli/commands/export.ts";
+import { registerCompletionCommand } from "./cli/commands/completion.ts";
+
+/** Builds the program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command("writeit")
+    .description("Write articles with LLM pipelines, a human choosing at every step.")
+    .version(VERSION, "-V, --version")
+    .option(
+      "-w, --workspace <name>",
+      "workspace to use (default: $WRITEIT_WORKSPACE, else the active one)",
+    )
+    .option("--home <dir>", "WriteIt home folder (default: $WRITEIT_HOME, else ~/.writeit)")
+    .option("--no-color", "plain output without colours")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => Deno.stdout.writeSync(new TextEncoder().encode(text)),
+      writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+    });
+  registerWorkspaceCommands(program);
+  registerPipelineCommands(program);
+  registerStyleCommands(program);
+  registerConfigCommands(program);
+  registerCacheCommands(program);
+  registerDoctorCommand(program);
+  registerRunCommands(program);
+  registerRunsCommands(program);
+  registerExportCommand(program);
+  registerCompletionCommand(program);
+  return program;
+}
+
+if (import.meta.main) {
+  const program = buildProgram();
+  const args = Deno.args.length === 0 ? ["--help"] : Deno.args;
+  let exitCode = 0;
+  try {
+    await program.parseAsync(args, { from: "user" });
+  } catch (error) {
+    const json = args.includes("--json");
+    exitCode = reportError(error, new Output({ json }), {
+      debug: Boolean(Deno.env.get("WRITEIT_DEBUG")),
+    });
+  } finally {
+    const commandExitCode = await closeCliContext(program);
+    if (exitCode === 0) exitCode = commandExitCode;
+  }
+  Deno.exit(exitCode);
+}

@@ -14,6 +14,7 @@ import { registerCacheCommands } from "./cli/commands/cache.ts";
 import { registerConfigCommands } from "./cli/commands/config.ts";
 import { registerDoctorCommand } from "./cli/commands/doctor.ts";
 import { registerPipelineCommands } from "./cli/commands/pipeline.ts";
+import { registerRunsCommands } from "./cli/commands/runs.ts";
 import { registerStyleCommands } from "./cli/commands/style.ts";
 import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
 import { registerRunCommands } from "./cli/commands/run.ts";
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerCacheCommands(program);
   registerDoctorCommand(program);
   registerRunCommands(program);
+  registerRunsCommands(program);
   registerExportCommand(program);
   registerCompletionCommand(program);
   return program;

@@ -15,6 +15,7 @@
  * const run = await service.loadRun(await resolveRunId(service, "1b2c"));
  * ```
  */
+import { LmdbRunLeases } from "../storage/lmdb_run_leases.ts";
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { RunService } from "../engine/run_service.ts";
 import type { StylePrimer } from "../engine/style_primer.ts";
@@ -163,6 +164,7 @@ async function buildWiring(context: CliContext, options: RunWiringOptions): Prom
     },
     streamingBufferSize: config.get<number>("preferences.streaming_buffer_size"),
     defaultModels,
+    leases: new LmdbRunLeases(await context.database(), engineContext),
   });
   context.onClose(() => service.close());
   return { service, store };

@@ -33,7 +33,7 @@ import type { RunCommand } from "./run_commands.ts";
 import { decide, initialState } from "./run_decider.ts";
 import { cloneState, foldEvents } from "./run_evolve.ts";
 import { RunJournal } from "./run_journal.ts";
-import { MemoryRunLeases, type RunLeases } from "./run_lease.ts";
+import { DEFAULT_LEASE_TTL_MS, MemoryRunLeases, type RunLeases } from "./run_lease.ts";
 import type { PipelineRun, StepState } from "./run_model.ts";
 import type {
   AdvanceOptions,
@@ -298,6 +298,10 @@ export class Executor {
     options.signal?.throwIfAborted();
     const lease = await this.leases.acquire(runId, { owner: this.owner });
     const controller = new AbortController();
+    // Keep the lease while generating; losing it means another driver took over: stop.
+    const renewal = setInterval(() => {
+      lease.renew().catch((error) => controller.abort(error));
+    }, DEFAULT_LEASE_TTL_MS / 3);
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     let finish!: () => void;
@@ -320,6 +324,7 @@ export class Executor {
       options.signal?.removeEventListener("abort", onAbort);
       if (this.#drivers.get(runId)?.controller === controller) this.#drivers.delete(runId);
       finish();
+      clearInterval(renewal);
       await lease.release();
     }
   }

@@ -141,10 +141,13 @@ function stepProblem(
     const suggestion = didYouMean(stepId, scope.stepIds);
     return fail(path, `there is no step "${stepId}"`, suggestion && `steps.${suggestion}`);
   }
-  if (!scope.readableSteps.has(stepId)) {
+  // A step may read the feedback given on itself: it reaches the regenerated prompt.
+  const ownFeedback = stepId === scope.currentStep &&
+    (rest[0] === "user_feedback" || rest[0] === "user_input");
+  if (!scope.readableSteps.has(stepId) && !ownFeedback) {
     const current = scope.currentStep ?? "this step";
     const reason = stepId === scope.currentStep
-      ? `"${stepId}" is not an earlier step of "${current}": a prompt cannot read its own step's result`
+      ? `"${stepId}" is not an earlier step of "${current}": a prompt cannot read its own step's result (only its user_feedback)`
       : `"${stepId}" is not an earlier step of "${current}": a step reads only the steps it depends on, directly or through others (see depends_on)`;
     return { message: `Cannot resolve "${path}": ${reason}` };
   }

@@ -48,8 +48,10 @@ Deno.test("variableProblem() explains what does not resolve", () => {
   );
   assert.equal(
     problem("{{ steps.write }}"),
-    'Cannot resolve "steps.write": "write" is not an earlier step of "write": a prompt cannot read its own step\'s result',
+    'Cannot resolve "steps.write": "write" is not an earlier step of "write": a prompt cannot read its own step\'s result (only its user_feedback)',
   );
+  assert.equal(problem("{{ steps.write.user_feedback }}"), undefined);
+  assert.equal(problem("{{ steps.write.user_input }}"), undefined);
   assert.equal(
     problem("{{ steps.plan.responses.text }}"),
     'Cannot resolve "steps.plan.responses.text": "steps.plan.responses" is a list: use an index, first, last or size',

@@ -1,10 +1,10 @@
 /**
  * The EventStore on LMDB, inside a workspace's environment
  * (storage/workspace_database.ts), next to other users of it such as the LLM
- * cache. Stores: `run_events` ([runId, sequence] → event), `run_heads`
- * (runId → head, parent link, compaction base), `run_snapshots`
- * ([runId, sequence] → state), `run_log` (append order across runs, for
- * other processes' subscribers) and the projections of run_projections.ts.
+ * cache. Streams, heads and snapshots live in storage/lmdb_run_streams.ts,
+ * projections in storage/run_projections.ts; this file adds `run_log` (one
+ * entry per commit naming what it appended, which other processes poll to
+ * feed their subscribers), the write queue and subscriptions.
  *
  * Writes: every `append` joins a queue; one LMDB transaction drains the
  * whole queue, checks each append's expected version against the stream
@@ -182,6 +182,8 @@ export class LmdbEventStore implements EventStore {
             written.push([item.runId, events[0].sequence, events[events.length - 1].sequence]);
           }
         } catch (error) {
+          // Every expected failure throws before the first write; forget the cached state anyway.
+          this.#cache.delete(item.runId);
           item.error = error;
         }
       }

@@ -50,6 +50,13 @@ Deno.test("LmdbEventStore.loadRun() uses snapshots and agrees with a full replay
     }
     const events = await store.read("r1");
     assert.equal(events.length, 40);
+    assert.deepEqual(
+      [...store.streams.snapshots.getKeys({ start: ["r1", 0], end: ["r1", 1000] })],
+      [["r1", 5], ["r1", 10], ["r1", 15], ["r1", 20], ["r1", 25], ["r1", 30], ["r1", 35], [
+        "r1",
+        40,
+      ]],
+    );
     for (let sequence = 1; sequence <= 40; sequence++) {
       const replayed = foldEvents(initialState("r1"), events.slice(0, sequence));
       assert.deepEqual(
@@ -186,5 +193,21 @@ Deno.test("LmdbEventStore.compactRun() folds a prefix into one snapshot event an
       foldEvents(initialState("c"), childBefore),
     );
     await assert.rejects(store.loadRun("p", { atSequence: 2 }), /compacted/);
+  });
+});
+
+Deno.test("LmdbEventStore.deleteRun() refuses a run that branches read through", async () => {
+  await withStore(async (store) => {
+    await store.append("p", [createRunEvent()], { expectedVersion: 0 });
+    await store.append("c", [{
+      type: "run_branched",
+      data: { parentRunId: "p", branchPoint: { stepId: "angles", sequence: 1 } },
+    }], { expectedVersion: 1 });
+    await assert.rejects(store.deleteRun("p"), /branches "c" read through it/);
+    await store.deleteRun("c");
+    assert.deepEqual(await store.branches("p"), []);
+    await store.deleteRun("p");
+    assert.deepEqual(await store.listRuns(), []);
+    assert.equal(store.head("p"), undefined);
   });
 });

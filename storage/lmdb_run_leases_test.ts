@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { hostname } from "node:os";
+import { fixedContext, systemContext } from "../engine/context.ts";
+import { ConflictError } from "../engine/errors.ts";
+import { LmdbRunLeases } from "./lmdb_run_leases.ts";
+import { openWorkspaceDatabase } from "./workspace_database.ts";
+
+Deno.test("LmdbRunLeases.acquire() gives one driver per run across two environments of one folder", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "writeit-leases-" });
+  const context = fixedContext();
+  // Two environments on the same files stand for two processes.
+  const first = openWorkspaceDatabase(directory);
+  const second = openWorkspaceDatabase(directory);
+  try {
+    const leasesA = new LmdbRunLeases(first, context);
+    const leasesB = new LmdbRunLeases(second, context);
+    const lease = await leasesA.acquire("run-1", { owner: "cli:1", ttlMs: 1000 });
+    await assert.rejects(
+      leasesB.acquire("run-1", { owner: "server:2" }),
+      (error: unknown) =>
+        error instanceof ConflictError && error.code === "run_leased" &&
+        /being driven by cli:1/.test(error.message),
+    );
+    // Another run is free.
+    await (await leasesB.acquire("run-2", { owner: "server:2" })).release();
+
+    await lease.renew();
+    context.advance(999);
+    await assert.rejects(leasesB.acquire("run-1", { owner: "server:2" }), ConflictError);
+
+    // An expired lease (a killed driver) can be taken over, and the old holder learns it lost it.
+    context.advance(1001);
+    const takeover = await leasesB.acquire("run-1", { owner: "server:2" });
+    await assert.rejects(lease.renew(), /was lost/);
+    await lease.release(); // does not release the new holder's lease
+    await assert.rejects(leasesA.acquire("run-1", { owner: "cli:3" }), ConflictError);
+    await takeover.release();
+    await (await leasesA.acquire("run-1", { owner: "cli:3" })).release();
+  } finally {
+    await first.close();
+    await second.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("LmdbRunLeases.acquire() takes over at once a lease whose process no longer exists", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "writeit-leases-" });
+  const database = openWorkspaceDatabase(directory);
+  try {
+    // A driver process that took a lease and was then killed.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "setTimeout(() => {}, 60000)"],
+    }).spawn();
+    const store = database.openStore<Record<string, unknown>>("run_leases");
+    await store.put("run-1", {
+      owner: "cli:dead",
+      token: "t",
+      expiresAt: Date.now() + 60_000,
+      host: hostname(),
+      pid: child.pid,
+    });
+    const leases = new LmdbRunLeases(database, systemContext());
+    await assert.rejects(leases.acquire("run-1", { owner: "cli:new" }), /being driven by cli:dead/);
+    child.kill("SIGKILL");
+    await child.status;
+    const lease = await leases.acquire("run-1", { owner: "cli:new" });
+    await lease.release();
+  } finally {
+    await database.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+});

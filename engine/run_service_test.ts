@@ -363,8 +363,8 @@ Deno.test("RunService: a regenerate without feedback bypasses the cache", async 
 
 Deno.test("RunService: the style primer reaches the system prompt", async () => {
   const primerText = await Deno.readTextFile(
-    new URL("../../shared/seed-pipelines/styles/technical-expert.yaml", import.meta.url),
-  ).catch(() => Deno.readTextFile("/work/shared/seed-pipelines/styles/technical-expert.yaml"));
+    new URL("../tests/fixtures/seed-pipelines/styles/technical-expert.yaml", import.meta.url),
+  );
   const primer = loadStylePrimer(primerText, { file: "technical-expert.yaml" }).value!;
   const h = harness({ styles: (id) => (id === "technical-expert" ? primer : undefined) });
   try {

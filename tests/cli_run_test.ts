@@ -11,7 +11,7 @@ import type { InputSpec } from "../engine/pipeline_schema.ts";
 import { runCli, temporaryHome } from "./cli_harness.ts";
 
 const BUNDLED = new URL("../pipelines/", import.meta.url).pathname;
-const SEEDS = "/work/shared/seed-pipelines/templates/";
+const SEEDS = new URL("./fixtures/seed-pipelines/templates/", import.meta.url).pathname;
 
 function sampleValue(spec: InputSpec): string {
   switch (spec.type) {
@@ -39,11 +39,9 @@ function pipelineFiles(): string[] {
   const files = readdirSync(BUNDLED).filter((name) => name.endsWith(".yaml")).map((name) =>
     BUNDLED + name
   );
-  if (existsSync(SEEDS)) {
-    files.push(
-      ...readdirSync(SEEDS).filter((name) => name.endsWith(".yaml")).map((name) => SEEDS + name),
-    );
-  }
+  files.push(
+    ...readdirSync(SEEDS).filter((name) => name.endsWith(".yaml")).map((name) => SEEDS + name),
+  );
   return files;
 }
 

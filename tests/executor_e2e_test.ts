@@ -20,7 +20,7 @@ import { loadStylePrimer, type StylePrimer } from "../engine/style_primer.ts";
 import { openLmdbEventStore } from "../storage/lmdb_event_store.ts";
 
 const bundled = new URL("../pipelines/", import.meta.url);
-const shared = new URL("../../shared/seed-pipelines/", import.meta.url);
+const shared = new URL("./fixtures/seed-pipelines/", import.meta.url);
 
 function exists(url: URL): boolean {
   try {
@@ -32,7 +32,6 @@ function exists(url: URL): boolean {
 }
 
 function yamlFiles(folder: URL): URL[] {
-  if (!exists(folder)) return [];
   return [...Deno.readDirSync(folder)]
     .filter((entry) => entry.isFile && /\.ya?ml$/.test(entry.name))
     .map((entry) => new URL(entry.name, folder))

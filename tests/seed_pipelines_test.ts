@@ -11,6 +11,9 @@ import { renderTemplate } from "../engine/template.ts";
 import { stepTemplateValues, type TemplateContext } from "../engine/template_context.ts";
 
 const bundled = new URL("../pipelines/", import.meta.url);
+/** Verbatim copies of the original WriteIt's files (MIT, see its LICENSE). */
+const originals = new URL("./fixtures/seed-pipelines/", import.meta.url);
+/** Where the originals live beside this checkout on the machines WriteIt is developed on. */
 const shared = new URL("../../shared/seed-pipelines/", import.meta.url);
 /** Model output that looks like a template: it must come out exactly as written. */
 const LITERAL = "{{ inputs.topic }} {% raw %}";
@@ -32,29 +35,44 @@ const sharedExists = (() => {
 const pipelineFiles: URL[] = [
   ...SEED_PIPELINES.map((name) => new URL(`${name}.yaml`, bundled)),
   new URL("field-guide.yaml", bundled),
-  ...(sharedExists ? SEED_PIPELINES.map((name) => new URL(`templates/${name}.yaml`, shared)) : []),
+  ...SEED_PIPELINES.map((name) => new URL(`templates/${name}.yaml`, originals)),
 ];
 const primerFiles: URL[] = [
   ...SEED_PRIMERS.map((name) => new URL(`styles/${name}.yaml`, bundled)),
-  ...(sharedExists ? SEED_PRIMERS.map((name) => new URL(`styles/${name}.yaml`, shared)) : []),
+  ...SEED_PRIMERS.map((name) => new URL(`styles/${name}.yaml`, originals)),
 ];
 
-if (sharedExists) {
-  Deno.test("bundled seed pipelines and primers are byte-for-byte copies of the originals", () => {
-    for (const name of SEED_PIPELINES) {
-      assert.equal(
-        read(new URL(`${name}.yaml`, bundled)),
-        read(new URL(`templates/${name}.yaml`, shared)),
-      );
+Deno.test("bundled seed pipelines and primers are byte-for-byte copies of the originals", () => {
+  for (const name of SEED_PIPELINES) {
+    assert.equal(
+      read(new URL(`${name}.yaml`, bundled)),
+      read(new URL(`templates/${name}.yaml`, originals)),
+    );
+  }
+  for (const name of SEED_PRIMERS) {
+    assert.equal(
+      read(new URL(`styles/${name}.yaml`, bundled)),
+      read(new URL(`styles/${name}.yaml`, originals)),
+    );
+  }
+});
+
+Deno.test({
+  name: sharedExists
+    ? "the fixture copies match ../shared/seed-pipelines"
+    : "the fixture copies match ../shared/seed-pipelines (skipped: no ../shared beside this checkout)",
+  ignore: !sharedExists,
+  fn() {
+    for (
+      const file of [
+        ...SEED_PIPELINES.map((name) => `templates/${name}.yaml`),
+        ...SEED_PRIMERS.map((name) => `styles/${name}.yaml`),
+      ]
+    ) {
+      assert.equal(read(new URL(file, originals)), read(new URL(file, shared)), file);
     }
-    for (const name of SEED_PRIMERS) {
-      assert.equal(
-        read(new URL(`styles/${name}.yaml`, bundled)),
-        read(new URL(`styles/${name}.yaml`, shared)),
-      );
-    }
-  });
-}
+  },
+});
 
 for (const url of pipelineFiles) {
   Deno.test(`loadPipeline() loads ${url.pathname.split("/").slice(-2).join("/")} with no issues`, () => {

@@ -111,10 +111,26 @@ function capitalize(text: string): string {
   return text.replace(/\b([a-z])/g, (letter) => letter.toUpperCase());
 }
 
+/** Title shapes as patterns that give back the topic, so later steps keep the first step's topic. */
+const TITLE_PATTERNS = TITLE_SHAPES.map((shape) =>
+  new RegExp(
+    "^" + shape.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace("{Topic}", "(.+?)") + "$",
+  )
+);
+
 function topicPhrase(prompt: string, words: string[]): string {
   const labelled = prompt.match(/(?:topic|about|for|subject)\s*:\s*([^\n]{3,80})/i)?.[1];
   const cleaned = labelled?.replace(/[*_#`"]/g, "").trim();
   if (cleaned && cleaned.length >= 3) return cleaned.slice(0, 60);
+  // An earlier step's text in the prompt: its first heading names the topic.
+  const heading = prompt.match(/^#\s+(.{3,100})$/m)?.[1]?.trim();
+  if (heading) {
+    for (const pattern of TITLE_PATTERNS) {
+      const topic = pattern.exec(heading)?.[1];
+      if (topic) return topic;
+    }
+    return heading.slice(0, 60);
+  }
   return words.slice(0, 2).join(" ") || "the subject at hand";
 }
 

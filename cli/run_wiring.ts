@@ -124,13 +124,12 @@ async function buildWiring(context: CliContext, options: RunWiringOptions): Prom
     const opened = cache;
     context.onClose(() => opened.close());
   }
-  const runBudget = config.get<number>("budget.run_usd");
   const models = createModelProvider({
     settings,
     context: engineContext,
     workspace,
     cache,
-    budget: runBudget === undefined ? undefined : new Budget({ limitUsd: runBudget }),
+    budget: await spendingBudget(config, store, Budget),
     retry: { maxAttempts: config.get<number>("llm.max_attempts") },
   });
 
@@ -168,6 +167,28 @@ async function buildWiring(context: CliContext, options: RunWiringOptions): Prom
   });
   context.onClose(() => service.close());
   return { service, store };
+}
+
+/**
+ * The budget calls must stay within: `budget.run_usd` for what this process
+ * spends on the run it drives, and `budget.workspace_usd` for the workspace
+ * as a whole (what its runs already spent counts). Undefined when neither is set.
+ */
+async function spendingBudget(
+  config: Awaited<ReturnType<CliContext["config"]>>,
+  store: EventStore,
+  Budget: typeof import("../engine/llm/budget.ts").Budget,
+): Promise<InstanceType<typeof Budget> | undefined> {
+  const runLimit = config.get<number>("budget.run_usd");
+  const workspaceLimit = config.get<number>("budget.workspace_usd");
+  if (runLimit === undefined && workspaceLimit === undefined) return undefined;
+  if (workspaceLimit === undefined) return new Budget({ limitUsd: runLimit! });
+  const runs = await store.listRuns({ limit: Number.MAX_SAFE_INTEGER });
+  const spentUsd = runs.reduce((total, run) => total + run.usage.costUsd, 0);
+  if (runLimit === undefined || workspaceLimit - spentUsd <= runLimit) {
+    return new Budget({ limitUsd: workspaceLimit, spentUsd });
+  }
+  return new Budget({ limitUsd: runLimit });
 }
 
 /**

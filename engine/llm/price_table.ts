@@ -80,13 +80,14 @@ function longestPrefix(
   return best === undefined ? undefined : table[best];
 }
 
-/** A price table from the built-in prices plus `overrides` (keyed `model` or `provider:model`). */
+/** A price table from the built-in prices plus `overrides` (keyed `provider:model`, `model`, or a provider). */
 export function createPriceTable(overrides: Record<string, ModelPrice> = {}): PriceTable {
   const memo = new Map<string, ModelPrice | undefined>();
   function priceOf(provider: string, modelId: string): ModelPrice | undefined {
     const memoKey = `${provider}:${modelId}`;
     if (memo.has(memoKey)) return memo.get(memoKey);
-    const price = overrides[memoKey] ?? longestPrefix(overrides, modelId) ??
+    // Most specific first: `provider:model`, a model (family), then a whole provider (`offline`).
+    const price = overrides[memoKey] ?? longestPrefix(overrides, modelId) ?? overrides[provider] ??
       (FREE_PROVIDERS.has(provider)
         ? { inputPerMillion: 0, outputPerMillion: 0 }
         : longestPrefix(DEFAULT_PRICES, modelId));

@@ -6,6 +6,7 @@
  * schemas guard every boundary; the TypeScript types are inferred from them.
  */
 import { z } from "zod";
+import { RUN_STATUSES } from "./run_status.ts";
 
 /** Token counts for one call or a sum of calls; `estimated` when a tokenizer counted instead of the provider. */
 export const TokenUsageSchema = z.object({
@@ -35,14 +36,7 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
 }
 
 /** Lifecycle of a run (seed: INITIALIZING → RUNNING → PAUSED/COMPLETED, any → ERROR; plus CANCELLED). */
-export const RunStatusSchema = z.enum([
-  "initializing",
-  "running",
-  "paused",
-  "completed",
-  "error",
-  "cancelled",
-]);
+export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 /**

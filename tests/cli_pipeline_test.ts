@@ -161,3 +161,36 @@ Deno.test("writeit style validate reports a primer without tone and exits 1", as
     `${file}:1:1: error: The voice has no "tone": describe it, as in tone: "Professional, confident" (at voice)\n✗ flat: 1 error\n`,
   );
 });
+
+Deno.test("writeit pipeline list reflects a pipeline added, edited or broken since the last listing", async () => {
+  await using home = await temporaryHome();
+  const list = async () =>
+    JSON.parse((await runCli(["pipeline", "list", "--json"], { home: home.path })).stdout) as {
+      name: string;
+      origin: string;
+      valid: boolean;
+      steps: string[] | null;
+    }[];
+  const before = await list();
+  assert.equal(before.find((row) => row.name === "quick-article")?.origin, "bundled");
+
+  const file = join(home.path, "workspaces", "default", "pipelines", "quick-article.yaml");
+  const valid = [
+    "metadata: { name: Mine }",
+    "inputs:",
+    "  topic: { type: text, required: true }",
+    "steps:",
+    "  only: { prompt_template: 'About {{ inputs.topic }}' }",
+    "",
+  ].join("\n");
+  await Deno.writeTextFile(file, valid);
+  const shadowed = (await list()).find((row) => row.name === "quick-article")!;
+  assert.deepEqual([shadowed.origin, shadowed.steps], ["workspace", ["only"]]);
+
+  await Deno.writeTextFile(file, valid.replace("inputs.topic", "inputs.topc"));
+  const broken = (await list()).find((row) => row.name === "quick-article")!;
+  assert.deepEqual([broken.valid, broken.steps], [false, null]);
+
+  await Deno.remove(file);
+  assert.equal((await list()).find((row) => row.name === "quick-article")?.origin, "bundled");
+});

@@ -9,6 +9,7 @@ import { formatIssue, ValidationError, type ValidationIssue } from "../../engine
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import type { Library, LibraryEntry } from "../../storage/library.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
+import { cachedByFiles } from "../summary_cache.ts";
 
 interface Checked {
   entry: LibraryEntry;
@@ -68,6 +69,34 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
+/** One row of `pipeline list` (also its JSON output). */
+interface PipelineSummary {
+  name: string;
+  origin: string;
+  path: string;
+  shadows: string[];
+  valid: boolean;
+  title: string | null;
+  description: string | null;
+  steps: string[] | null;
+  errors: number;
+  warnings: number;
+}
+
+function summarize({ entry, pipeline, issues }: Checked): PipelineSummary {
+  return {
+    name: entry.name,
+    origin: entry.origin,
+    path: entry.path,
+    shadows: entry.shadows,
+    valid: pipeline !== undefined,
+    title: pipeline?.metadata.name ?? null,
+    description: pipeline?.metadata.description ?? null,
+    steps: pipeline?.steps.map((step) => step.id) ?? null,
+    ...counts(issues),
+  };
+}
+
 async function libraries(context: CliContext): Promise<[Library, Library]> {
   return [await context.library("pipeline"), await context.library("style")];
 }
@@ -82,41 +111,36 @@ export function registerPipelineCommands(program: Command): void {
     .action(async function (this: Command) {
       const context = cliContext(this);
       const [pipelines, styles] = await libraries(context);
-      const engine = await language();
-      const rows = pipelines.list().map((entry) => check(engine, pipelines, styles, entry));
-      if (context.json) {
-        return context.output.printJson(rows.map(({ entry, pipeline, issues }) => ({
-          name: entry.name,
-          origin: entry.origin,
-          path: entry.path,
-          shadows: entry.shadows,
-          valid: pipeline !== undefined,
-          title: pipeline?.metadata.name ?? null,
-          description: pipeline?.metadata.description ?? null,
-          steps: pipeline?.steps.map((step) => step.id) ?? null,
-          ...counts(issues),
-        })));
-      }
+      const entries = pipelines.list();
+      const files = [...entries, ...styles.list()].flatMap((
+        entry,
+      ) => [entry.path, ...entry.shadows]);
+      // Loading every pipeline is the slow part of listing: reuse the last listing while no file changed.
+      const rows: PipelineSummary[] = await cachedByFiles(
+        context.home,
+        `pipeline-list-${context.workspaceName()}`,
+        files,
+        async () => {
+          const engine = await language();
+          return entries.map((entry) => summarize(check(engine, pipelines, styles, entry)));
+        },
+      );
+      if (context.json) return context.output.printJson(rows);
       const { styles: colours } = context.output;
       context.output.table(rows, [
-        { header: "NAME", value: (row) => colours.bold(row.entry.name) },
-        { header: "FROM", value: (row) => row.entry.origin },
+        { header: "NAME", value: (row) => colours.bold(row.name) },
+        { header: "FROM", value: (row) => row.origin },
         {
           header: "STEPS",
-          value: (row) => row.pipeline ? String(row.pipeline.steps.length) : "-",
+          value: (row) => row.steps ? String(row.steps.length) : "-",
           right: true,
         },
         {
           header: "STATUS",
           value: (row) =>
-            row.pipeline
-              ? colours.green("ok")
-              : colours.red(plural(counts(row.issues).errors, "error")),
+            row.valid ? colours.green("ok") : colours.red(plural(row.errors, "error")),
         },
-        {
-          header: "DESCRIPTION",
-          value: (row) => row.pipeline?.metadata.description ?? "",
-        },
+        { header: "DESCRIPTION", value: (row) => row.description ?? "" },
       ], "No pipelines found");
     });
 

@@ -15,7 +15,8 @@
 import type { Command } from "commander";
 import type { EventEnvelope } from "../../engine/events/event_envelope.ts";
 import type { RunSummary } from "../../engine/events/event_store.ts";
-import { type PipelineRun, RunStatusSchema } from "../../engine/run_model.ts";
+import type { PipelineRun } from "../../engine/run_model.ts";
+import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
 import { cliContext } from "../cli_context.ts";
 import { UsageError } from "../usage_error.ts";
 
@@ -110,7 +111,7 @@ export function registerRunsCommands(program: Command): void {
     .description("list runs, newest first")
     .option(
       "--status <status>",
-      `only runs with this status (${RunStatusSchema.options.join(", ")})`,
+      `only runs with this status (${RUN_STATUSES.join(", ")})`,
     )
     .option("--pipeline <name>", "only runs of this pipeline")
     .option("--limit <count>", "most runs to show (default 50)")
@@ -118,19 +119,17 @@ export function registerRunsCommands(program: Command): void {
     .action(
       async (options: { status?: string; pipeline?: string; limit?: string }, command: Command) => {
         const context = cliContext(command);
-        const status = options.status === undefined
-          ? undefined
-          : RunStatusSchema.safeParse(options.status);
-        if (status && !status.success) {
+        const status = options.status;
+        if (status !== undefined && !isRunStatus(status)) {
           throw new UsageError(
-            `Unknown status "${options.status}": use one of ${RunStatusSchema.options.join(", ")}`,
+            `Unknown status "${status}": use one of ${RUN_STATUSES.join(", ")}`,
           );
         }
         const limit = options.limit === undefined ? 50 : positiveInteger(options.limit, "--limit");
         const { openRunStore } = await import("../run_wiring.ts");
         const store = await openRunStore(context);
         const rows = await store.listRuns({
-          status: status?.data,
+          status,
           pipelineId: options.pipeline,
           limit,
         });

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { ValidationError } from "../../engine/errors.ts";
 import type { EventStore } from "../../engine/events/event_store.ts";
-import { RunStatusSchema } from "../../engine/run_model.ts";
+import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
 
 function positiveInteger(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -22,14 +22,13 @@ export function runRoutes(store: EventStore): Hono {
 
   routes.get("/", async (context) => {
     const status = context.req.query("status");
-    const parsedStatus = status === undefined ? undefined : RunStatusSchema.safeParse(status);
-    if (parsedStatus && !parsedStatus.success) {
+    if (status !== undefined && !isRunStatus(status)) {
       throw new ValidationError(
-        `Unknown status "${status}": use one of ${RunStatusSchema.options.join(", ")}`,
+        `Unknown status "${status}": use one of ${RUN_STATUSES.join(", ")}`,
       );
     }
     const runs = await store.listRuns({
-      status: parsedStatus?.data,
+      status,
       pipelineId: context.req.query("pipeline"),
       limit: positiveInteger(context.req.query("limit"), "limit"),
     });

@@ -538,10 +538,12 @@ export class Executor {
           const commands: RunCommand[] = [{ type: "recordResponse", stepId, response }];
           if (open.length === 1 && current.status === "running") {
             // The last candidate: record, choose and complete in one append when allowed.
-            const index = choose({ ...current, responses: [...current.responses, response] });
+            const candidates = [...current.responses, response];
+            const index = choose({ ...current, responses: candidates });
             if (index !== undefined) {
               commands.push(
-                { type: "selectResponse", stepId, index },
+                // By id: the recorded candidate may not end up last in the step's list.
+                { type: "selectResponse", stepId, responseId: candidates[index].responseId },
                 { type: "completeStep", stepId },
                 ...completion(state, stepId),
               );

@@ -104,9 +104,35 @@ function modelResponsesOfGeneration(target: StepState): number {
 }
 
 function addResponse(state: PipelineRun, target: StepState, response: AIResponse): void {
-  target.responses.push(response);
+  const at = insertionIndex(target, response);
+  target.responses.splice(at, 0, response);
+  if (target.userSelection !== undefined && at <= target.userSelection) target.userSelection++;
   target.usage = addUsage(target.usage, response.usage);
   state.usage = addUsage(state.usage, response.usage);
+}
+
+/**
+ * Where a candidate goes: a generation's model candidates stay in model
+ * order, then candidate order, whatever order they finished in, so the
+ * numbers a writer sees are stable; merges and edits go last.
+ */
+function insertionIndex(target: StepState, response: AIResponse): number {
+  if (response.origin !== "model") return target.responses.length;
+  const rank = (candidate: AIResponse) => {
+    const index = target.models.indexOf(candidate.modelName);
+    return index < 0 ? target.models.length : index;
+  };
+  const sortsBefore = (other: AIResponse) =>
+    rank(other) < rank(response) ||
+    (rank(other) === rank(response) && other.candidateIndex <= response.candidateIndex);
+  let at = target.responses.length;
+  while (at > 0) {
+    const other = target.responses[at - 1];
+    if (other.origin !== "model" || other.generation !== response.generation) break;
+    if (sortsBefore(other)) break;
+    at--;
+  }
+  return at;
 }
 
 function clearResult(target: StepState): void {

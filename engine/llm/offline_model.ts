@@ -18,6 +18,7 @@ import type {
   ResponseHints,
 } from "./language_model.ts";
 import { countMessageTokens, countTokens } from "./token_counter.ts";
+import { abortableSleep } from "./retry_middleware.ts";
 
 /** Options for `createOfflineModel`. */
 export interface OfflineModelOptions {
@@ -343,20 +344,6 @@ export function offlineAnswer(
   return { text, finishReason: "stop" };
 }
 
-function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** The offline model `offline:<modelId>`. */
 export function createOfflineModel(options: OfflineModelOptions = {}): LanguageModel {
   const modelId = options.modelId ?? "default";
@@ -374,7 +361,7 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
       const { text, finishReason } = offlineAnswer(request, modelId);
       const chunks = text.match(/\S+\s*|\s+/g) ?? [];
       for (const chunk of chunks) {
-        if (chunkDelayMs > 0) await sleep(chunkDelayMs, signal);
+        if (chunkDelayMs > 0) await abortableSleep(chunkDelayMs, signal);
         if (signal?.aborted) throw cancelled();
         yield { type: "text", text: chunk };
       }

@@ -27,8 +27,13 @@ export interface ProviderErrorContext {
 const PROVIDER_LABELS: Record<string, string> = {
   openai: "OpenAI",
   anthropic: "Anthropic",
-  local: "The local OpenAI-compatible server",
+  local: "the local OpenAI-compatible server",
 };
+
+/** `label` at the start of a sentence. */
+function capitalized(label: string): string {
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}
 
 /** Mid-stream error types that retrying will not fix. */
 const FATAL_ERROR_TYPES = new Set([
@@ -109,7 +114,9 @@ export function toWriteItError(error: unknown, context: ProviderErrorContext): W
   }
   if (isSdkError(error, "APIConnectionTimeoutError")) {
     return new RetryableError(
-      `${label} did not answer in time for "${context.modelId}": the request timed out`,
+      `${
+        capitalized(label)
+      } did not answer in time for "${context.modelId}": the request timed out`,
       {
         cause: error,
         code: "timeout",
@@ -127,7 +134,11 @@ export function toWriteItError(error: unknown, context: ProviderErrorContext): W
   if (error instanceof SyntaxError) {
     return new ProviderError(
       context.provider,
-      `${label} sent a malformed stream for "${context.modelId}" (an event that is not valid JSON): check that the base URL points at a real ${label} API`,
+      `${
+        capitalized(label)
+      } sent a malformed stream for "${context.modelId}" (an event that is not valid JSON): check that the base URL points at a real ${
+        context.provider === "local" ? "OpenAI-compatible" : label
+      } API`,
       { cause: error, code: "malformed_stream" },
     );
   }
@@ -143,7 +154,7 @@ export function toWriteItError(error: unknown, context: ProviderErrorContext): W
         ? "is overloaded"
         : `failed with status ${status}`;
       return new RetryableError(
-        `${label} ${what} for "${context.modelId}" (${status}): ${message}`,
+        `${capitalized(label)} ${what} for "${context.modelId}" (${status}): ${message}`,
         {
           cause: error,
           status,
@@ -171,7 +182,7 @@ export function toWriteItError(error: unknown, context: ProviderErrorContext): W
       : "bad_request";
     return new ProviderError(
       context.provider,
-      `${label} returned ${status} for "${context.modelId}" (${message}); ${fix}`,
+      `${capitalized(label)} returned ${status} for "${context.modelId}" (${message}); ${fix}`,
       { cause: error, status, code },
     );
   }
@@ -180,12 +191,14 @@ export function toWriteItError(error: unknown, context: ProviderErrorContext): W
     if (type && FATAL_ERROR_TYPES.has(type)) {
       return new ProviderError(
         context.provider,
-        `${label} reported "${type}" inside the stream for "${context.modelId}": ${message}`,
+        `${
+          capitalized(label)
+        } reported "${type}" inside the stream for "${context.modelId}": ${message}`,
         { cause: error, code: "stream_error" },
       );
     }
     return new RetryableError(
-      `${label} sent an error event inside the stream for "${context.modelId}" (${
+      `${capitalized(label)} sent an error event inside the stream for "${context.modelId}" (${
         type ?? "error"
       }: ${message}): the stream ended early`,
       { cause: error, code: "stream_error" },

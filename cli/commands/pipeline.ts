@@ -170,6 +170,7 @@ export function registerPipelineCommands(program: Command): void {
       if (value.style) out.print(`Style: ${value.style}`);
       out.print("");
       out.print(colours.bold("Inputs"));
+      const inputWidth = Math.max(0, ...value.inputs.map((input) => input.name.length));
       for (const input of value.inputs) {
         const details = [
           input.type,
@@ -179,10 +180,12 @@ export function registerPipelineCommands(program: Command): void {
             ? `one of ${input.options.map((option) => option.value).join(", ")}`
             : undefined,
         ].filter(Boolean).join(", ");
-        out.print(`  ${input.name}  ${colours.dim(details)}`);
+        out.print(`  ${input.name.padEnd(inputWidth)}  ${colours.dim(details)}`);
       }
       out.print("");
       out.print(colours.bold("Steps"));
+      const idWidth = Math.max(0, ...value.steps.map((step) => step.id.length));
+      const nameWidth = Math.max(0, ...value.steps.map((step) => step.name.length));
       for (const step of value.steps) {
         const models = step.models.length
           ? `models ${step.models.join(" + ")}`
@@ -192,7 +195,9 @@ export function registerPipelineCommands(program: Command): void {
         const after = step.dependsOn.length ? `after ${step.dependsOn.join(", ")}` : "first";
         const count = step.responseCount > 1 ? `, ${step.responseCount} candidates each` : "";
         out.print(
-          `  ${step.id}  ${step.name}  ${colours.dim(`${step.type}, ${after}, ${models}${count}`)}`,
+          `  ${step.id.padEnd(idWidth)}  ${step.name.padEnd(nameWidth)}  ${
+            colours.dim(`${step.type}, ${after}, ${models}${count}`)
+          }`,
         );
       }
       out.print("");

@@ -122,7 +122,7 @@ Deno.test("writeit pipeline show prints inputs, steps and the run order", async 
   );
   assert.match(
     result.stdout,
-    /research {2}Research digest {2}llm_generation, after brief, models gpt-4\.1 \+ claude-sonnet-4, 2 candidates each/,
+    /research +Research digest +llm_generation, after brief, models gpt-4\.1 \+ claude-sonnet-4, 2 candidates each/,
   );
   const json = await runCli(["pipeline", "show", "quick-article", "--json"], { home: home.path });
   const body = JSON.parse(json.stdout);

@@ -1,10 +1,10 @@
 /**
  * Turns any error that reaches the top of the CLI into one clear message and
  * an exit code: 0 success, 1 a validation or runtime failure, 2 a usage
- * error. Never a stack trace, unless WRITEIT_DEBUG is set.
+ * error, 130 interrupted (Ctrl-C). Never a stack trace, unless WRITEIT_DEBUG is set.
  */
 import { CommanderError } from "commander";
-import { formatIssue, ValidationError, WriteItError } from "../engine/errors.ts";
+import { CancelledError, formatIssue, ValidationError, WriteItError } from "../engine/errors.ts";
 import type { Output } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -12,6 +12,8 @@ import { UsageError } from "./usage_error.ts";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Interrupted by the user (Ctrl-C), as shells report SIGINT. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Reports `error` through `output` and returns the exit code. */
 export function reportError(
@@ -30,7 +32,15 @@ export function reportError(
     return EXIT_USAGE;
   }
   if (error instanceof Deno.errors.BrokenPipe) return EXIT_OK; // the reader went away (`| head`)
-  const code = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  if (error instanceof CancelledError && !output.json) {
+    output.note(error.message);
+    return EXIT_INTERRUPTED;
+  }
+  const code = error instanceof CancelledError
+    ? EXIT_INTERRUPTED
+    : error instanceof UsageError
+    ? EXIT_USAGE
+    : EXIT_FAILURE;
   if (output.json) {
     const body = error instanceof WriteItError
       ? {
@@ -41,7 +51,7 @@ export function reportError(
           : {}),
       }
       : { code: "internal_error", message: String((error as Error)?.message ?? error) };
-    output.printJson({ error: body });
+    output.printJsonLine({ error: body });
     return code;
   }
   const { styles } = output;

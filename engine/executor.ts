@@ -364,9 +364,10 @@ export class Executor {
           break;
         }
       }
+      // One attempt per step and drive: a step that cannot make progress never spins.
       const toRun = [
         ...plan.start,
-        ...plan.interrupted,
+        ...plan.interrupted.filter((id) => !retried.has(id)),
         ...plan.failed.filter((id) => !retried.has(id)),
       ];
       for (const stepId of toRun) {
@@ -444,7 +445,11 @@ export class Executor {
     const spec = stepSpecOf(pipeline, stepId);
     const before = journal.state.steps[stepId];
     const stored = journal.state.options as Partial<StoredRunOptions> | undefined;
-    const interrupted = before.status === "running" || before.status === "failed";
+    // A failure before the first start (a missing style, a bad template) left no generation to
+    // resume: such a step starts afresh.
+    const neverStarted = before.status === "failed" && before.models.length === 0;
+    const interrupted = (before.status === "running" || before.status === "failed") &&
+      !neverStarted;
     const previous = before.status === "stale"
       ? { prompt: before.prompt, selectedText: before.selectedText }
       : undefined;

@@ -403,3 +403,96 @@ Deno.test("evolve() does not change its input state", () => {
   assert.equal(next.steps.angles.responses.length, 2);
   assert.equal(next.usage.totalTokens, state.usage.totalTokens + 15);
 });
+
+Deno.test("decide() rewindTo does not reset the regenerate limit", () => {
+  const commands: RunCommand[] = [...started, startAngles];
+  for (let generation = 0; generation < 3; generation++) {
+    commands.push(
+      {
+        type: "recordResponse",
+        stepId: "angles",
+        response: response("angles", `a${generation}-1`, "x", generation),
+      },
+      {
+        type: "recordResponse",
+        stepId: "angles",
+        response: response("angles", `a${generation}-2`, "y", generation),
+      },
+      { type: "regenerateStep", stepId: "angles" },
+      { ...startAngles } as RunCommand,
+    );
+  }
+  commands.push(
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a3-1", "z", 3) },
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a3-2", "w", 3) },
+    { type: "selectResponse", stepId: "angles", index: 0 },
+    { type: "completeStep", stepId: "angles" },
+    { type: "rewindTo", stepId: "angles" },
+    { ...startAngles } as RunCommand,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a4-1", "v", 4) },
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a4-2", "u", 4) },
+  );
+  const { state } = run(commands);
+  assert.equal(state.steps.angles.status, "awaiting_selection");
+  assert.equal(state.steps.angles.retryCount, 3);
+  rejects(state, { type: "regenerateStep", stepId: "angles" }, "retry_limit_reached");
+});
+
+Deno.test("decide() selectResponse and completeStep reject a stale step", () => {
+  const { state } = run([
+    ...outlineDone,
+    { type: "editStep", stepId: "angles", text: "A different angle" },
+  ]);
+  assert.equal(state.steps.outline.status, "stale");
+  rejects(state, { type: "selectResponse", stepId: "outline", index: 0 }, "step_stale");
+  rejects(state, { type: "completeStep", stepId: "outline" }, "step_stale");
+});
+
+Deno.test("decide() selectResponse rejects a step that is still generating", () => {
+  const { state } = run([
+    ...started,
+    startAngles,
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a1", "One") },
+  ]);
+  assert.equal(state.steps.angles.status, "running");
+  rejects(state, { type: "selectResponse", stepId: "angles", index: 0 }, "step_running");
+});
+
+Deno.test("decide() an upstream edit invalidates a dependant that is still generating", () => {
+  const { state } = run([
+    ...anglesDone,
+    {
+      type: "startStep",
+      stepId: "outline",
+      prompt: "Outline from Angle two",
+      models: ["offline"],
+      responseCount: 1,
+    },
+    { type: "editStep", stepId: "angles", text: "A different angle" },
+  ]);
+  assert.equal(state.steps.outline.status, "stale");
+  // A late candidate of the old prompt is refused.
+  rejects(
+    state,
+    { type: "recordResponse", stepId: "outline", response: response("outline", "o1", "Old") },
+    "step_not_running",
+  );
+});
+
+Deno.test("evolve() keeps a generation's candidates in model order, then candidate order", () => {
+  const first = { ...response("angles", "late", "B"), modelName: "gpt", candidateIndex: 1 };
+  const second = { ...response("angles", "early", "A"), modelName: "gpt", candidateIndex: 0 };
+  const third = { ...response("angles", "claude", "C"), modelName: "claude", candidateIndex: 0 };
+  const { state } = run([
+    ...started,
+    { ...startAngles, models: ["gpt", "claude"], responseCount: 2 } as RunCommand,
+    { type: "recordResponse", stepId: "angles", response: third },
+    { type: "recordResponse", stepId: "angles", response: first },
+    { type: "recordResponse", stepId: "angles", response: second },
+  ]);
+  assert.deepEqual(state.steps.angles.responses.map((r) => r.responseId), [
+    "early",
+    "late",
+    "claude",
+  ]);
+});

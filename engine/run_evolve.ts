@@ -156,7 +156,7 @@ function resetFrom(state: PipelineRun, stepId: string): void {
     } else {
       target.status = "stale";
     }
-    target.retryCount = 0;
+    // retryCount stays: going back does not buy more regenerations.
   }
 }
 

@@ -771,3 +771,38 @@ Deno.test("RunService surfaces a budget refusal as a failed run with its message
     await store.close();
   }
 });
+
+Deno.test("RunService: a step that failed before it started starts afresh once the cause is fixed", async () => {
+  const primerText = await Deno.readTextFile(
+    new URL("../tests/fixtures/seed-pipelines/styles/technical-expert.yaml", import.meta.url),
+  );
+  const primer = loadStylePrimer(primerText, { file: "technical-expert.yaml" }).value!;
+  let available = true;
+  const h = harness({ styles: (id) => (available && id === "mine" ? primer : undefined) });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const pipeline = pipelineOf(THREE_STEPS);
+    const run = await h.service.createRun(pipeline, { inputs: { topic: "LMDB" }, styleId: "mine" });
+    available = false; // the primer file went away after the run was created
+    const failed = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(failed.status, "error");
+    assert.equal(failed.steps.plan.status, "failed");
+    assert.match(failed.steps.plan.error ?? "", /mine/);
+
+    available = true;
+    await h.service.resume(run.runId);
+    const hang = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("advance did not finish within 10 s")), 10_000);
+    });
+    const done = await Promise.race([h.service.advance(run.runId, { autoSelect: true }), hang]);
+    assert.equal(done.status, "completed");
+    assert.ok(done.steps.plan.prompt?.includes("LMDB"));
+    const retried = (await h.store.read(run.runId)).filter((event) =>
+      event.type === "step_retried"
+    );
+    assert.equal(retried.length, 0, "nothing to resume: the step started anew");
+  } finally {
+    clearTimeout(timer);
+    await h.close();
+  }
+});

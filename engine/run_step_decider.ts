@@ -52,7 +52,18 @@ function hasResults(target: StepState | undefined): boolean {
   if (target.status === "pending" || target.status === "stale" || target.status === "skipped") {
     return false;
   }
+  // A generation under way (or failed) was prompted from the old text too.
+  if (target.status === "running" || target.status === "failed") return true;
   return target.responses.length > 0 || target.selectedText !== undefined;
+}
+
+function requireNotStale(state: PipelineRun, target: StepState, action: string): void {
+  if (target.status === "stale") {
+    fail(
+      "step_stale",
+      `Cannot ${action} step "${target.stepId}" of run "${state.runId}": an earlier step changed after it ran, so its candidates no longer follow from it; run it again first (writeit resume ${state.runId})`,
+    );
+  }
 }
 
 /** `steps_invalidated` for dependants of `stepId` that have results, or nothing. */
@@ -176,6 +187,8 @@ export function decideStepCommand(command: StepCommand, state: PipelineRun): New
         data: { stepId, error: command.error, retryable: command.retryable },
       }];
     case "selectResponse": {
+      requireNotRunning(state, target, "select a candidate of");
+      requireNotStale(state, target, "select a candidate of");
       const count = target.responses.length;
       let index = command.index;
       if (command.responseId !== undefined) {
@@ -312,6 +325,7 @@ export function decideStepCommand(command: StepCommand, state: PipelineRun): New
     }
     case "completeStep": {
       requireNotDone(state, target, "complete");
+      requireNotStale(state, target, "complete");
       if (target.selectedText === undefined) {
         fail(
           "nothing_selected",

@@ -74,8 +74,20 @@ function createLiquid(): Liquid {
     memoryLimit: 64_000_000,
   });
   for (const name of FORBIDDEN_TAGS) liquid.registerTag(name, ForbiddenTag);
+  // The names people reach for first, as aliases of Liquid's own filters.
+  for (const [alias, original] of Object.entries(FILTER_ALIASES)) {
+    liquid.registerFilter(alias, liquid.filters[original]);
+  }
   return liquid;
 }
+
+/** Common filter names (`upper`, `lower`, `length`, `trim`) as aliases of Liquid's own. */
+const FILTER_ALIASES: Record<string, string> = {
+  upper: "upcase",
+  lower: "downcase",
+  length: "size",
+  trim: "strip",
+};
 
 const liquid = createLiquid();
 

@@ -74,6 +74,16 @@ Deno.test("renderTemplate() supports filters, loops and assignments", () => {
   assert.equal(text, "1=First...;2=The plan;crdts First plan/The plan none");
 });
 
+Deno.test("renderTemplate() accepts upper, lower, length and trim as filter names", () => {
+  assert.equal(
+    renderTemplate(
+      "{{ inputs.topic | upper }} {{ inputs.topic | lower }} {{ inputs.topic | length }} [{{ inputs.pad | trim }}]",
+      context({ inputs: { topic: "CRDTs", pad: "  x  " } }),
+    ),
+    "CRDTS crdts 5 [x]",
+  );
+});
+
 Deno.test("renderTemplate() fails on an undefined variable instead of printing nothing", () => {
   assert.throws(
     () => renderTemplate("Hello {{ inputs.nobody }}", context()),

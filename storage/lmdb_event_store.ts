@@ -176,13 +176,15 @@ export class LmdbEventStore implements EventStore {
       const written: [string, number, number][] = [];
       for (const item of items) {
         try {
-          item.result = this.#write(item);
+          // A child transaction per append: if anything in it throws, none of its writes stay,
+          // while the other appends of the batch still commit.
+          item.result = this.database.root.transactionSync(() => this.#write(item));
           const { events } = item.result;
           if (events.length > 0) {
             written.push([item.runId, events[0].sequence, events[events.length - 1].sequence]);
           }
         } catch (error) {
-          // Every expected failure throws before the first write; forget the cached state anyway.
+          // The child transaction was aborted: nothing of this append was written.
           this.#cache.delete(item.runId);
           item.error = error;
         }

@@ -211,3 +211,31 @@ Deno.test("LmdbEventStore.deleteRun() refuses a run that branches read through",
     assert.equal(store.head("p"), undefined);
   });
 });
+
+Deno.test("LmdbEventStore.append() that fails midway writes none of its events, and its batch still commits", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "writeit-events-" });
+  // Without validation a malformed event reaches the write and fails while folding.
+  const store = openLmdbEventStore(directory, { context: fixedContext(), validate: false });
+  try {
+    await store.append("broken", [createRunEvent()], { expectedVersion: 0 });
+    await store.append("healthy", [createRunEvent()], { expectedVersion: 0 });
+    const malformed = { type: "step_response_generated", data: { stepId: "angles" } } as never;
+    const [failed, succeeded] = await Promise.allSettled([
+      store.append("broken", [{ type: "run_paused", data: {} }, malformed], { expectedVersion: 1 }),
+      store.append("healthy", [{ type: "run_paused", data: {} }], { expectedVersion: 1 }),
+    ]);
+    assert.equal(failed.status, "rejected");
+    assert.equal(succeeded.status, "fulfilled");
+    assert.equal(store.head("broken")?.head, 1, "no event of the failed append was kept");
+    assert.equal(store.streams.events.get(["broken", 2]), undefined, "not even unreachable");
+    assert.deepEqual((await store.read("broken")).map((event) => event.type), ["run_created"]);
+    assert.equal((await store.loadRun("broken")).status, "initializing");
+    assert.equal((await store.loadRun("healthy")).status, "paused");
+    // The stream is still usable at its old head.
+    await store.append("broken", [{ type: "run_paused", data: {} }], { expectedVersion: 1 });
+    assert.equal(store.head("broken")?.head, 2);
+  } finally {
+    await store.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+});

@@ -11,7 +11,7 @@ import type { PipelineRun } from "../../engine/run_model.ts";
 import { evolveInPlace } from "../../engine/run_evolve.ts";
 import type { Output } from "../output.ts";
 import { visibleLength } from "../output.ts";
-import { candidateLabel } from "./step_menu.ts";
+import { candidateLabel, candidateName } from "./step_menu.ts";
 
 /** How updates are shown. */
 export type DisplayMode = "live" | "plain" | "json";
@@ -158,10 +158,6 @@ export class LiveDisplay {
       }
       case "step_response_generated": {
         const response = event.data.response;
-        const step = this.state.steps[event.data.stepId];
-        const number = step
-          ? step.responses.findIndex((r) => r.responseId === response.responseId) + 1
-          : 0;
         for (const [key, stream] of this.#streams) {
           if (
             stream.stepId === event.data.stepId &&
@@ -177,7 +173,8 @@ export class LiveDisplay {
           ? styles.green("✓ valid")
           : styles.red(`✗ ${response.validation.reasons.join("; ")}`);
         this.#above(
-          `  ${candidateLabel(response, number)}  ${
+          // No number yet: candidates are numbered in the menu, once all are in.
+          `  ${candidateName(response)}  ${
             response.processedContent.length.toLocaleString("en-US")
           } chars  ${valid}` +
             (response.cached ? styles.dim("  (cached)") : ""),

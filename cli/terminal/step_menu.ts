@@ -107,11 +107,16 @@ export function menuHelp(count: number, styles: Styles): string {
   ].join("\n");
 }
 
-/** `[1] gpt-4.1 #1`: how a candidate is labelled everywhere. */
+/** `gpt-4.1 #1`: a candidate's model and its place among that model's candidates. */
+export function candidateName(response: AIResponse): string {
+  if (response.origin === "merge") return `merge (${response.modelName})`;
+  if (response.origin === "edit") return "edited";
+  return `${response.modelName} #${response.candidateIndex + 1}`;
+}
+
+/** `[1] gpt-4.1 #1`: how a candidate is labelled where it can be picked by number. */
 export function candidateLabel(response: AIResponse, number: number): string {
-  if (response.origin === "merge") return `[${number}] merge (${response.modelName})`;
-  if (response.origin === "edit") return `[${number}] edited`;
-  return `[${number}] ${response.modelName} #${response.candidateIndex + 1}`;
+  return `[${number}] ${candidateName(response)}`;
 }
 
 function preview(text: string, width: number): string {

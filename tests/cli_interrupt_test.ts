@@ -1,0 +1,64 @@
+/**
+ * Ctrl-C (SIGINT) during a streaming step: the CLI stops cleanly with exit
+ * code 130, the run is paused with its finished candidates, and `writeit
+ * resume` completes it.
+ */
+import assert from "node:assert/strict";
+import { runCli, temporaryHome } from "./cli_harness.ts";
+
+const CLI = new URL("../cli.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+Deno.test("writeit run stops on SIGINT with exit 130, leaving the run paused and resumable", async () => {
+  await using home = await temporaryHome();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--allow-all", "--config", CONFIG, CLI, "run", "quick-article"]
+      .concat(["--input", "topic=Interrupts", "--model", "offline", "--yes", "--json"]),
+    cwd: home.path,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: home.path,
+      WRITEIT_HOME: home.path,
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+      WRITEIT_OFFLINE_CHUNK_DELAY_MS: "4",
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const decoder = new TextDecoder();
+  const reader = child.stdout.getReader();
+  let output = "";
+  let runId: string | undefined;
+  let interrupted = false;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += decoder.decode(value, { stream: true });
+    runId ??= /"runId":"([0-9a-f-]{36})"/.exec(output)?.[1];
+    if (!interrupted && (output.match(/"type":"chunk"/g) ?? []).length >= 20) {
+      child.kill("SIGINT");
+      interrupted = true;
+    }
+  }
+  await reader.cancel().catch(() => {});
+  const status = await child.status;
+  const stderr = decoder.decode(await new Response(child.stderr).arrayBuffer());
+  assert.ok(interrupted && runId, "interrupted while streaming");
+  assert.equal(status.code, 130, stderr);
+  // With --json, stdout stays JSON: the last line says why the run stopped.
+  const last = JSON.parse(output.trim().split("\n").at(-1)!);
+  assert.equal(last.error.code, "cancelled");
+  assert.match(last.error.message, new RegExp(`Stopped\\. Run ${runId} is paused`));
+
+  const shown = JSON.parse(
+    (await runCli(["runs", "show", runId, "--json"], { home: home.path })).stdout,
+  );
+  assert.equal((shown.run ?? shown).status, "paused");
+  const resumed = await runCli(["resume", runId, "--yes"], { home: home.path });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout + resumed.stderr, /completed/);
+});

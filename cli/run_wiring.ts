@@ -34,6 +34,8 @@ export interface RunWiring {
 export interface RunWiringOptions {
   /** Who acts, for event metadata (default "cli"). */
   actor?: string;
+  /** What the run this process drives has already spent, counted against `budget.run_usd`. */
+  runSpentUsd?: number;
 }
 
 const stores = new WeakMap<CliContext, Promise<LmdbEventStore>>();
@@ -129,7 +131,7 @@ async function buildWiring(context: CliContext, options: RunWiringOptions): Prom
     context: engineContext,
     workspace,
     cache,
-    budget: await spendingBudget(config, store, Budget),
+    budget: await spendingBudget(config, store, Budget, options.runSpentUsd ?? 0),
     retry: { maxAttempts: config.get<number>("llm.max_attempts") },
   });
 
@@ -170,25 +172,28 @@ async function buildWiring(context: CliContext, options: RunWiringOptions): Prom
 }
 
 /**
- * The budget calls must stay within: `budget.run_usd` for what this process
- * spends on the run it drives, and `budget.workspace_usd` for the workspace
- * as a whole (what its runs already spent counts). Undefined when neither is set.
+ * The budget calls must stay within: `budget.run_usd` for the run this
+ * process drives (what it spent before counts), and `budget.workspace_usd`
+ * for the workspace as a whole (what its runs spent counts). Whichever
+ * leaves less room applies. Undefined when neither is set.
  */
 async function spendingBudget(
   config: Awaited<ReturnType<CliContext["config"]>>,
   store: EventStore,
   Budget: typeof import("../engine/llm/budget.ts").Budget,
+  runSpentUsd: number,
 ): Promise<InstanceType<typeof Budget> | undefined> {
   const runLimit = config.get<number>("budget.run_usd");
   const workspaceLimit = config.get<number>("budget.workspace_usd");
   if (runLimit === undefined && workspaceLimit === undefined) return undefined;
-  if (workspaceLimit === undefined) return new Budget({ limitUsd: runLimit! });
+  const forRun = runLimit === undefined ? undefined : { limitUsd: runLimit, spentUsd: runSpentUsd };
+  if (workspaceLimit === undefined) return new Budget(forRun!);
   const runs = await store.listRuns({ limit: Number.MAX_SAFE_INTEGER });
   const spentUsd = runs.reduce((total, run) => total + run.usage.costUsd, 0);
-  if (runLimit === undefined || workspaceLimit - spentUsd <= runLimit) {
-    return new Budget({ limitUsd: workspaceLimit, spentUsd });
-  }
-  return new Budget({ limitUsd: runLimit });
+  const forWorkspace = { limitUsd: workspaceLimit, spentUsd };
+  const room = (budget: { limitUsd: number; spentUsd: number }) =>
+    budget.limitUsd - budget.spentUsd;
+  return new Budget(forRun && room(forRun) < room(forWorkspace) ? forRun : forWorkspace);
 }
 
 /**

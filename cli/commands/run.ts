@@ -227,9 +227,11 @@ Examples:
     .action(
       async function (this: Command, runText: string, options: { yes?: boolean; json?: boolean }) {
         const context = cliContext(this);
-        const { createRunWiring, resolveRunId } = await import("../run_wiring.ts");
-        const wiring = await createRunWiring(context);
-        const runId = await resolveRunId(wiring.store, runText);
+        const { createRunWiring, openRunStore, resolveRunId } = await import("../run_wiring.ts");
+        const store = await openRunStore(context);
+        const runId = await resolveRunId(store, runText);
+        const spent = (await store.loadRun(runId)).usage.costUsd;
+        const wiring = await createRunWiring(context, { runSpentUsd: spent });
         const { TerminalInput } = await import("../terminal/terminal_input.ts");
         const input = canAsk(options) ? new TerminalInput() : undefined;
         input?.catchInterrupts();

@@ -161,6 +161,10 @@ export function registerRunsCommands(program: Command): void {
       if (context.json) return context.output.printJson(run);
       const print = (text: string) => context.output.print(text);
       printRun(run, print);
+      if (run.runId !== runId) {
+        // Before its branch point a branch's history is its parent's.
+        print(`Shared     at sequence ${atSequence}, branch ${runId} still shared this history`);
+      }
       const branches = await store.branches(runId);
       if (branches.length > 0) print(`Branches   ${branches.join(", ")}`);
       print("");

@@ -4,7 +4,9 @@
  * depends on is completed or skipped; steps that become ready together run
  * concurrently. Steps left `running` by a process that stopped (not in
  * flight here) are interrupted generations to finish; steps awaiting
- * selection wait for a human or for auto-selection.
+ * selection wait for a human or for auto-selection. Commands that move a
+ * step also start the run when it has not started yet, and complete it when
+ * they leave no step open.
  *
  * @example
  * ```ts
@@ -12,6 +14,7 @@
  * plan.start; // ["audience_map"]
  * ```
  */
+import type { RunCommand } from "./run_commands.ts";
 import type { PipelineRun, StepState } from "./run_model.ts";
 
 /** What can happen next in a run. */
@@ -86,4 +89,15 @@ export function autoSelectionIndex(step: StepState): number | undefined {
     );
   if (current.length === 0) return 0;
   return (current.find(({ response }) => response.validation.passed) ?? current[0]).index;
+}
+
+/** `commands`, preceded by starting the run when it has not started yet. */
+export function withRunStart(state: PipelineRun, commands: RunCommand[]): RunCommand[] {
+  return state.status === "initializing" ? [{ type: "startRun" }, ...commands] : commands;
+}
+
+/** Completing the run, when completing `stepId` leaves no step open. */
+export function runCompletion(state: PipelineRun, stepId: string): RunCommand[] {
+  const others = state.stepOrder.every((id) => id === stepId || isStepDone(state.steps[id]));
+  return others && state.status === "running" ? [{ type: "completeRun" }] : [];
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { initialState, newStepState } from "./run_evolve.ts";
 import type { AIResponse, PipelineRun, StepStatus } from "./run_model.ts";
-import { autoSelectionIndex, planSteps } from "./step_scheduler.ts";
+import { autoSelectionIndex, planSteps, runCompletion, withRunStart } from "./step_scheduler.ts";
 
 function run(
   statuses: Record<string, StepStatus>,
@@ -65,4 +65,22 @@ Deno.test("autoSelectionIndex() picks the first passing candidate in set and ind
   assert.equal(autoSelectionIndex(step), 1, "none passes: the first in order");
   step.responses = [];
   assert.equal(autoSelectionIndex(step), undefined);
+});
+
+Deno.test("withRunStart() starts the run first only while it is initializing", () => {
+  const state = run({ brief: "pending" }, { brief: [] });
+  const commands = [{ type: "resumeStep" as const, stepId: "brief" }];
+  state.status = "initializing";
+  assert.deepEqual(withRunStart(state, commands), [{ type: "startRun" }, ...commands]);
+  state.status = "running";
+  assert.deepEqual(withRunStart(state, commands), commands);
+});
+
+Deno.test("runCompletion() completes a running run only when no other step is open", () => {
+  const state = run({ brief: "completed", draft: "running", notes: "skipped" }, {});
+  state.status = "running";
+  assert.deepEqual(runCompletion(state, "draft"), [{ type: "completeRun" }]);
+  assert.deepEqual(runCompletion(state, "brief"), [], "draft is still open");
+  state.status = "paused";
+  assert.deepEqual(runCompletion(state, "draft"), []);
 });

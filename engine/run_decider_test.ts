@@ -186,7 +186,8 @@ Deno.test("decide() completeStep needs a selection or an edit", () => {
   rejects(state, { type: "completeStep", stepId: "angles" }, "nothing_selected");
 });
 
-Deno.test("decide() regenerateStep rejects a fourth retry", () => {
+/** A started run whose "angles" step has been regenerated three times (the limit), now at generation 3. */
+function threeRegenerations(): RunCommand[] {
   const commands: RunCommand[] = [...started, startAngles];
   for (let generation = 0; generation < 3; generation++) {
     commands.push(
@@ -204,6 +205,11 @@ Deno.test("decide() regenerateStep rejects a fourth retry", () => {
       { ...startAngles } as RunCommand,
     );
   }
+  return commands;
+}
+
+Deno.test("decide() regenerateStep rejects a fourth retry", () => {
+  const commands = threeRegenerations();
   commands.push(
     { type: "recordResponse", stepId: "angles", response: response("angles", "a3-1", "z", 3) },
     { type: "recordResponse", stepId: "angles", response: response("angles", "a3-2", "w", 3) },
@@ -405,23 +411,7 @@ Deno.test("evolve() does not change its input state", () => {
 });
 
 Deno.test("decide() rewindTo does not reset the regenerate limit", () => {
-  const commands: RunCommand[] = [...started, startAngles];
-  for (let generation = 0; generation < 3; generation++) {
-    commands.push(
-      {
-        type: "recordResponse",
-        stepId: "angles",
-        response: response("angles", `a${generation}-1`, "x", generation),
-      },
-      {
-        type: "recordResponse",
-        stepId: "angles",
-        response: response("angles", `a${generation}-2`, "y", generation),
-      },
-      { type: "regenerateStep", stepId: "angles" },
-      { ...startAngles } as RunCommand,
-    );
-  }
+  const commands = threeRegenerations();
   commands.push(
     { type: "recordResponse", stepId: "angles", response: response("angles", "a3-1", "z", 3) },
     { type: "recordResponse", stepId: "angles", response: response("angles", "a3-2", "w", 3) },

@@ -32,9 +32,9 @@ export interface RunCliOptions {
   cwd?: string;
 }
 
-/** Runs `writeit <args>` and collects its output. Provider keys from the outer environment are not passed. */
-export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
-  const command = new Deno.Command(Deno.execPath(), {
+/** The `writeit <args>` command with a clean environment: only PATH, the home and `env`. */
+function cliCommand(args: string[], options: RunCliOptions): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--allow-all", "--config", CONFIG, CLI, ...args],
     cwd: options.cwd ?? options.home,
     clearEnv: true,
@@ -51,7 +51,16 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
     stdout: "piped",
     stderr: "piped",
   });
-  const child = command.spawn();
+}
+
+/** Starts `writeit <args>` and returns the running process (stdout and stderr piped), for tests that signal it. */
+export function spawnCli(args: string[], options: RunCliOptions): Deno.ChildProcess {
+  return cliCommand(args, { ...options, stdin: undefined }).spawn();
+}
+
+/** Runs `writeit <args>` and collects its output. Provider keys from the outer environment are not passed. */
+export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
+  const child = cliCommand(args, options).spawn();
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));

@@ -4,30 +4,23 @@
  * resume` completes it.
  */
 import assert from "node:assert/strict";
-import { runCli, temporaryHome } from "./cli_harness.ts";
-
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+import { runCli, spawnCli, temporaryHome } from "./cli_harness.ts";
 
 Deno.test("writeit run stops on SIGINT with exit 130, leaving the run paused and resumable", async () => {
   await using home = await temporaryHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--allow-all", "--config", CONFIG, CLI, "run", "quick-article"]
-      .concat(["--input", "topic=Interrupts", "--model", "offline", "--yes", "--json"]),
-    cwd: home.path,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: home.path,
-      WRITEIT_HOME: home.path,
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-      WRITEIT_OFFLINE_CHUNK_DELAY_MS: "4",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnCli(
+    [
+      "run",
+      "quick-article",
+      "--input",
+      "topic=Interrupts",
+      "--model",
+      "offline",
+      "--yes",
+      "--json",
+    ],
+    { home: home.path, env: { WRITEIT_OFFLINE_CHUNK_DELAY_MS: "4" } },
+  );
   const decoder = new TextDecoder();
   const reader = child.stdout.getReader();
   let output = "";

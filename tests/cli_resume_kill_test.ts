@@ -5,10 +5,7 @@
  * interrupted generation completed, and no duplicate or missing events.
  */
 import assert from "node:assert/strict";
-import { runCli, temporaryHome } from "./cli_harness.ts";
-
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+import { runCli, spawnCli, temporaryHome } from "./cli_harness.ts";
 
 interface Update {
   type: string;
@@ -19,14 +16,8 @@ interface Update {
 
 Deno.test("writeit resume --yes finishes a run killed mid-stream with no lost candidates and no duplicate events", async () => {
   await using home = await temporaryHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-all",
-      "--config",
-      CONFIG,
-      CLI,
+  const child = spawnCli(
+    [
       "run",
       "quick-article",
       "--input",
@@ -35,23 +26,10 @@ Deno.test("writeit resume --yes finishes a run killed mid-stream with no lost ca
       "offline",
       "--yes",
       "--json",
-      "-n",
-      "2",
-    ],
-    cwd: home.path,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: home.path,
-      WRITEIT_HOME: home.path,
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-      WRITEIT_OFFLINE_CHUNK_DELAY_MS: "4",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+    ]
+      .concat(["-n", "2"]),
+    { home: home.path, env: { WRITEIT_OFFLINE_CHUNK_DELAY_MS: "4" } },
+  );
   const before: Update[] = [];
   let buffer = "";
   const decoder = new TextDecoder();

@@ -88,7 +88,13 @@ Deno.test("API errors are problem+json without stack traces, and oversized bodie
     assert.equal(missing.headers.get("content-type"), "application/problem+json");
     const problem = await missing.json();
     assert.match(problem.detail, /did you mean "tech-article"\?/);
-    assert.ok(!JSON.stringify(problem).includes("at "), "no stack trace");
+    assert.ok(!/\bat .*\.ts:\d+/.test(JSON.stringify(problem)), "no stack trace");
+
+    for (const path of ["%2Fetc%2Fpasswd", "..%2F..%2Fetc%2Fpasswd", ".hidden", "a%2Fb"]) {
+      const escaped = await app.request(`/api/pipelines/${path}`);
+      assert.equal(escaped.status, 404, path);
+      assert.ok(!(await escaped.text()).includes("root:"), "no file content leaks");
+    }
 
     const large = await app.request("/api/pipelines/validate", {
       method: "POST",

@@ -98,7 +98,15 @@ export class Library {
       }
       return { name: basename(path, extname(path)), path, origin: "path", shadows: [] };
     }
-    const name = nameOrPath.replace(/\.ya?ml$/, "");
+    return this.findName(nameOrPath);
+  }
+
+  /**
+   * Finds one entry by name only (with or without .yaml): never reads a path,
+   * so it is safe for names that come from the network.
+   */
+  findName(nameText: string): LibraryEntry {
+    const name = nameText.replace(/\.ya?ml$/, "");
     const problem = workspaceNameProblem(name, this.kind);
     if (problem) throw new NotFoundError(problem);
     const entries = this.list();

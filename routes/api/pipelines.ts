@@ -50,7 +50,8 @@ export function pipelineRoutes(library: Library): Hono {
   });
 
   routes.get("/:name", (context) => {
-    const entry = library.find(context.req.param("name"));
+    // Names only: a path from a request must never reach the file system.
+    const entry = library.findName(context.req.param("name"));
     const result = loadPipeline(library.read(entry), { file: entry.path, id: entry.name });
     if (!result.value) {
       throw new ValidationError(`Pipeline "${entry.name}" does not validate`, result.issues);

@@ -237,6 +237,16 @@ function specFor(key: string): KeySpec | undefined {
   return undefined;
 }
 
+/** Throws a ValidationError with a "did you mean" when `key` is not a configuration key. */
+export function assertConfigKey(key: string, where = ""): void {
+  if (!specFor(key)) throw unknownKey(key, where);
+}
+
+/** Whether `key` holds a secret (never printed). */
+export function isSecretKey(key: string): boolean {
+  return specFor(key)?.type === "secret";
+}
+
 /** Checks and converts one value for `key`; throws ValidationError with the fix. */
 export function parseConfigValue(
   key: string,
@@ -292,10 +302,8 @@ function unknownKey(key: string, where: string): ValidationError {
   );
 }
 
-/** Flattens a YAML config file into dotted keys. */
-export function readConfigFile(path: string): Record<string, unknown> {
-  if (!existsSync(path)) return {};
-  const text = readFileSync(path, "utf8");
+/** Parses a config file's text; a located ValidationError when it is not a YAML mapping. */
+function parseConfigDocument(path: string, text: string): Document.Parsed {
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     const error = document.errors[0];
@@ -308,6 +316,13 @@ export function readConfigFile(path: string): Record<string, unknown> {
   if (document.contents !== null && !isMap(document.contents)) {
     throw new ValidationError(`Cannot read ${path}: the file must be a mapping of keys to values`);
   }
+  return document;
+}
+
+/** Flattens a YAML config file into dotted keys. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  const document = parseConfigDocument(path, readFileSync(path, "utf8"));
   const flat: Record<string, unknown> = {};
   const walk = (value: unknown, prefix: string) => {
     if (value && typeof value === "object" && !Array.isArray(value)) {
@@ -323,7 +338,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
 /** Writes `key: value` into a YAML config file (or removes it when value is undefined), keeping comments. */
 export function writeConfigValue(path: string, key: string, value: unknown): void {
   const text = existsSync(path) ? readFileSync(path, "utf8") : "";
-  const parsed = parseDocument(text);
+  // A file with errors is reported, never rewritten.
+  const parsed = parseConfigDocument(path, text);
   const document = parsed.contents === null ? new Document({}) : parsed;
   if (document !== parsed) document.commentBefore = parsed.commentBefore ?? parsed.comment;
   const segments = key.split(".");

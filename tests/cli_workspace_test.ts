@@ -149,3 +149,41 @@ Deno.test("writeit reports unknown commands as usage errors with exit code 2", a
   assert.match(result.stderr, /unknown command 'workspcae'/);
   assert.match(result.stderr, /Did you mean workspace\?/);
 });
+
+Deno.test("writeit config reports a broken config.yaml with its location and never rewrites it", async () => {
+  await using home = await temporaryHome();
+  await runCli(["init"], { home: home.path });
+  const file = join(home.path, "workspaces", "default", "config.yaml");
+  const broken = "cache:\n  ttl_hours: [1\nb: : c\n";
+  await Deno.writeTextFile(file, broken);
+  const commands = [["config", "set", "cache.ttl_hours", "3"], ["config", "list"], [
+    "runs",
+    "list",
+  ]];
+  for (const args of commands) {
+    const result = await runCli(args, { home: home.path });
+    assert.equal(result.code, 1, args.join(" "));
+    assert.match(result.stderr, new RegExp(`Cannot read ${file}:\\d+:\\d+: `), args.join(" "));
+    assert.doesNotMatch(result.stderr, /unexpected failure/);
+  }
+  assert.equal(await Deno.readTextFile(file), broken);
+});
+
+Deno.test("writeit config set --json hides secrets, and get prints nothing for an unset open key", async () => {
+  await using home = await temporaryHome();
+  const set = await runCli(["config", "set", "providers.openai.api_key", "sk-SECRET", "--json"], {
+    home: home.path,
+  });
+  assert.equal(set.code, 0, set.stderr);
+  assert.ok(!set.stdout.includes("sk-SECRET"));
+  assert.equal(JSON.parse(set.stdout).value, "(hidden)");
+  const unset = await runCli(["config", "get", "prices.gpt-4.1.input", "--json"], {
+    home: home.path,
+  });
+  assert.equal(unset.code, 0, unset.stderr);
+  assert.deepEqual(JSON.parse(unset.stdout), {
+    key: "prices.gpt-4.1.input",
+    value: null,
+    source: "default",
+  });
+});

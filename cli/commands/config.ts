@@ -53,13 +53,10 @@ export function registerConfigCommands(program: Command): void {
     .option("--json", "print as JSON with its source")
     .action(async function (this: Command, key: string) {
       const context = cliContext(this);
-      const { parseConfigValue } = await import("../../config.ts");
+      const { assertConfigKey } = await import("../../config.ts");
+      assertConfigKey(key);
       const resolved = await context.config();
       const entry = resolved.entries.get(key);
-      if (!entry) {
-        // Validate the key so an unknown one gets a "did you mean".
-        parseConfigValue(key, "", "");
-      }
       if (context.json) {
         return context.output.printJson({
           key,
@@ -79,14 +76,15 @@ export function registerConfigCommands(program: Command): void {
     .action(
       async function (this: Command, key: string, value: string, options: { global?: boolean }) {
         const context = cliContext(this);
-        const { parseConfigValue, writeConfigValue } = await import("../../config.ts");
+        const { isSecretKey, parseConfigValue, writeConfigValue } = await import("../../config.ts");
         const file = options.global
           ? join(context.home, "config.yaml")
           : join(context.workspace().path, "config.yaml");
         if (options.global && !context.workspaces.isInitialised()) context.workspaces.init();
         const parsed = parseConfigValue(key, value, "");
         writeConfigValue(file, key, parsed);
-        if (context.json) return context.output.printJson({ key, value: parsed, file });
+        const shownValue = isSecretKey(key) ? "(hidden)" : parsed;
+        if (context.json) return context.output.printJson({ key, value: shownValue, file });
         context.output.print(`Set ${key} in ${file}`);
       },
     );
@@ -99,8 +97,8 @@ export function registerConfigCommands(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async function (this: Command, key: string, options: { global?: boolean }) {
       const context = cliContext(this);
-      const { parseConfigValue, writeConfigValue, CONFIG_KEYS } = await import("../../config.ts");
-      if (!CONFIG_KEYS[key]) parseConfigValue(key, "0", "");
+      const { assertConfigKey, writeConfigValue } = await import("../../config.ts");
+      assertConfigKey(key);
       const file = options.global
         ? join(context.home, "config.yaml")
         : join(context.workspace().path, "config.yaml");

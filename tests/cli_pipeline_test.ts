@@ -102,11 +102,15 @@ Deno.test("writeit pipeline validate finds workspace pipelines and checks their 
   );
 });
 
-Deno.test("writeit pipeline validate: unknown names fail with a suggestion, a missing argument is a usage error", async () => {
+Deno.test("writeit pipeline validate: an unknown name fails with a suggestion and the others are still checked; a missing argument is a usage error", async () => {
   await using home = await temporaryHome();
-  const unknown = await runCli(["pipeline", "validate", "tech-artcle"], { home: home.path });
+  const unknown = await runCli(["pipeline", "validate", "tech-artcle", "quick-article"], {
+    home: home.path,
+  });
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /No pipeline named "tech-artcle": did you mean "tech-article"\?/);
+  assert.match(unknown.stdout, /No pipeline named "tech-artcle": did you mean "tech-article"\?/);
+  assert.match(unknown.stdout, /✗ tech-artcle: 1 error/);
+  assert.match(unknown.stdout, /✓ quick-article: valid/, "the other names are still checked");
   const usage = await runCli(["pipeline", "validate"], { home: home.path });
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /missing required argument/);

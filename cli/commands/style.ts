@@ -5,7 +5,12 @@
  * every primer is valid, 1 when one is not, 2 on a usage error.
  */
 import type { Command } from "commander";
-import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
+import {
+  formatIssue,
+  NotFoundError,
+  ValidationError,
+  type ValidationIssue,
+} from "../../engine/errors.ts";
 import type { StylePrimer } from "../../engine/style_primer.ts";
 import type { Library, LibraryEntry } from "../../storage/library.ts";
 import { cliContext } from "../cli_context.ts";
@@ -102,7 +107,19 @@ export function registerStyleCommands(program: Command): void {
     .action(async function (this: Command, names: string[]) {
       const context = cliContext(this);
       const library = await context.library("style");
-      const results = await Promise.all(names.map((name) => check(library, library.find(name))));
+      // A name that finds nothing is that entry's problem; the others are still checked.
+      const results = await Promise.all(names.map((name): Promise<Checked> => {
+        try {
+          return check(library, library.find(name));
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          const entry = { name, path: name, origin: "path" as const, shadows: [] };
+          return Promise.resolve({
+            entry,
+            issues: [{ severity: "error" as const, message: error.message, path: "" }],
+          });
+        }
+      }));
       const invalid = results.filter((result) => !result.primer);
       if (context.json) {
         context.output.printJson({

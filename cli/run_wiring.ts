@@ -21,7 +21,7 @@ import type { RunService } from "../engine/run_service.ts";
 import type { StylePrimer } from "../engine/style_primer.ts";
 import type { LmdbEventStore } from "../storage/lmdb_event_store.ts";
 import type { CliContext } from "./cli_context.ts";
-import { NotFoundError } from "../engine/errors.ts";
+import { NotFoundError, ValidationError } from "../engine/errors.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What `createRunWiring` returns; closed with the CLI context. */
@@ -137,18 +137,26 @@ async function buildWiring(context: CliContext, options: RunWiringOptions): Prom
 
   const styleLibrary = await context.library("style");
   const primers = new Map<string, StylePrimer | undefined>();
+  /** A primer by name: undefined when none has that name, a located ValidationError when it is invalid. */
   const styles = (id: string): StylePrimer | undefined => {
     if (primers.has(id)) return primers.get(id);
-    let primer: StylePrimer | undefined;
+    let entry;
     try {
-      const entry = styleLibrary.find(id);
-      primer =
-        loadStylePrimer(styleLibrary.read(entry), { file: entry.path, id: entry.name }).value;
-    } catch {
-      primer = undefined;
+      entry = styleLibrary.findName(id);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      primers.set(id, undefined);
+      return undefined;
     }
-    primers.set(id, primer);
-    return primer;
+    const loaded = loadStylePrimer(styleLibrary.read(entry), { file: entry.path, id: entry.name });
+    if (!loaded.value) {
+      throw new ValidationError(
+        `Style primer "${id}" at ${entry.path} is not valid: fix it, then check with \`writeit style validate ${id}\``,
+        loaded.issues.filter((issue) => issue.severity === "error"),
+      );
+    }
+    primers.set(id, loaded.value);
+    return loaded.value;
   };
 
   const defaultModels = config.section("models.") as Record<string, string>;

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse } from "yaml";
 import { loadPipeline } from "../engine/pipeline_loader.ts";
 import type { InputSpec } from "../engine/pipeline_schema.ts";
@@ -225,4 +226,29 @@ Deno.test("writeit branch --from prints a new run id and --yes finishes it; rewi
   const finished = await runCli(["resume", secondId, "--yes"], { home: home.path });
   assert.equal(finished.code, 0, finished.stderr);
   assert.match(finished.stdout, /completed/);
+});
+
+Deno.test("writeit run --style with an invalid primer shows the primer's own located problem", async () => {
+  await using home = await temporaryHome();
+  await runCli(["init"], { home: home.path });
+  const file = join(home.path, "workspaces", "default", "styles", "broken.yaml");
+  await Deno.writeTextFile(file, "metadata:\n  name: Broken\nvoice: [oops\n");
+  const result = await runCli(
+    [
+      "run",
+      "quick-article",
+      "--yes",
+      "--model",
+      "offline",
+      "--input",
+      "topic=x",
+      "--style",
+      "broken",
+    ],
+    { home: home.path },
+  );
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Style primer "broken" at .*broken\.yaml is not valid/);
+  assert.match(result.stderr, new RegExp(`${file}:\\d+:\\d+: error: Invalid YAML`));
+  assert.doesNotMatch(result.stderr, /not found/);
 });

@@ -59,7 +59,8 @@ if (import.meta.main) {
     await program.parseAsync(args, { from: "user" });
   } catch (error) {
     const json = args.includes("--json");
-    exitCode = reportError(error, new Output({ json }), {
+    const colour = args.includes("--no-color") ? false : undefined;
+    exitCode = reportError(error, new Output({ json, colour }), {
       debug: Boolean(Deno.env.get("WRITEIT_DEBUG")),
     });
   } finally {

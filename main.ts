@@ -5,6 +5,7 @@
  * WRITEIT_TOKEN). Configuration comes from config.ts like the CLI's.
  */
 import { resolveConfig, resolveHome } from "./config.ts";
+import { formatIssue, ValidationError } from "./engine/errors.ts";
 import { LmdbEventStore } from "./storage/lmdb_event_store.ts";
 import { Library, libraryFolders } from "./storage/library.ts";
 import { openWorkspaceDatabase } from "./storage/workspace_database.ts";
@@ -14,7 +15,8 @@ import { VERSION } from "./engine/version.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
-if (import.meta.main) {
+/** Starts the server; throws WriteIt errors for bad configuration. */
+function start(): void {
   const env = Deno.env.toObject();
   const home = resolveHome(undefined, env);
   const workspaces = new Workspaces(home);
@@ -60,4 +62,17 @@ if (import.meta.main) {
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+}
+
+if (import.meta.main) {
+  try {
+    start();
+  } catch (error) {
+    // One clear line per problem, never a stack trace.
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof ValidationError && error.issues.length > 1) {
+      for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
+    }
+    Deno.exit(1);
+  }
 }

@@ -94,7 +94,17 @@ export function loadPipeline(text: string, options: LoadOptions = {}): LoadResul
   }
   const { fatal } = yamlSyntaxIssues(source, issues);
   if (fatal) return { issues: issues.sorted() };
-  const raw = source.document.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = source.document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Aliases that expand without bound (a "billion laughs" file) are refused, not expanded.
+    issues.error(
+      [],
+      `The pipeline cannot be read: ${(error as Error).message}: use fewer YAML aliases`,
+    );
+    return { issues: issues.sorted() };
+  }
   const checks = new ValueChecks(issues);
   if (!isMapping(raw)) {
     issues.error(

@@ -147,3 +147,15 @@ Deno.test("validateInputs() reports every problem with did-you-mean", () => {
     /must be a number/,
   );
 });
+
+Deno.test("loadPipeline() refuses aliases that would expand without bound", () => {
+  const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+  for (let level = 1; level < 8; level++) {
+    const previous = String.fromCharCode(96 + level);
+    const name = String.fromCharCode(97 + level);
+    levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+  }
+  const { value, issues } = loadPipeline(levels.join("\n") + "\n", { file: "bomb.yaml" });
+  assert.equal(value, undefined);
+  assert.match(issues[0].message, /cannot be read: .*alias.*: use fewer YAML aliases/i);
+});

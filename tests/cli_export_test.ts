@@ -141,3 +141,23 @@ Deno.test("writeit export uses the workspace's layout override and rejects unkno
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /No run "ffffffff"/);
 });
+
+Deno.test("writeit export -o a folder or an impossible path says which path and why", async () => {
+  await using home = await temporaryHome();
+  const run = await runCli(
+    ["run", "quick-article", "--yes", "--model", "offline", "--input", "topic=Paths"],
+    { home: home.path },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const runId = /Run ([0-9a-f-]{36})/.exec(run.stderr + run.stdout)![1];
+  const folder = await runCli(["export", runId, "-o", home.path], { home: home.path });
+  assert.equal(folder.code, 2);
+  assert.match(
+    folder.stderr,
+    /Cannot write the export to ".*": it is a folder: choose another -o path/,
+  );
+  const impossible = await runCli(["export", runId, "-o", "/proc/nope/x.md"], { home: home.path });
+  assert.equal(impossible.code, 2);
+  assert.match(impossible.stderr, /Cannot write the export to "\/proc\/nope\/x\.md": /);
+  assert.doesNotMatch(impossible.stderr, /unexpected failure/);
+});

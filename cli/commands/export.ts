@@ -96,8 +96,17 @@ export function registerExportCommand(program: Command): void {
       });
       if (options.output) {
         const path = resolve(options.output);
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, text);
+        try {
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, text);
+        } catch (error) {
+          const reason = (error as { code?: string }).code === "EISDIR"
+            ? "it is a folder"
+            : (error as Error).message;
+          throw new UsageError(
+            `Cannot write the export to "${path}": ${reason}: choose another -o path`,
+          );
+        }
         context.output.note(`Exported run ${runId.slice(0, 8)} as ${format} to ${path}`);
         return;
       }

@@ -47,8 +47,11 @@ export function parseMenuCommand(line: string, count: number): MenuCommand | { e
     }
     case "m":
     case "merge": {
-      const [list, ...instructions] = argument.split(/\s+/);
-      const numbers = (list ?? "").split(",").filter(Boolean).map(Number);
+      // "1,2", "1, 2" or "1 2", then optional instructions for the merge.
+      const listed = /^(\d+(?:\s*,\s*|\s+)\d+(?:(?:\s*,\s*|\s+)\d+)*)(?:\s+(.*))?$/.exec(argument);
+      const list = listed?.[1] ?? argument.split(/\s+/)[0];
+      const instructions = listed ? [listed[2] ?? ""] : argument.split(/\s+/).slice(1);
+      const numbers = (list ?? "").split(/\s*,\s*|\s+/).filter(Boolean).map(Number);
       if (numbers.length < 2) return { error: "Merge needs two or more candidates: m 1,2" };
       const bad = numbers.find((number) => !inRange(number));
       if (bad !== undefined) return rangeError(String(bad));

@@ -144,7 +144,8 @@ Deno.test("writeit completion zsh and fish print scripts their shells accept; ot
   );
   assert.match(fish.stdout, /-l style -r -a '\(writeit __complete styles/);
   for (const [program, text] of [["zsh", zsh.stdout], ["fish", fish.stdout]] as const) {
-    if (!installed(program)) continue;
+    // Required, like tmux for the interactive tests: .ci/run installs both from Debian.
+    assert.ok(installed(program), `${program} is not installed: apt-get install -y zsh fish`);
     const path = `${home.path}/completion.${program}`;
     await Deno.writeTextFile(path, text);
     const check = await shell(program, `${program} -n ${path}`, home.path);

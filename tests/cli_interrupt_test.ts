@@ -32,7 +32,9 @@ Deno.test("writeit run stops on SIGINT with exit 130, leaving the run paused and
     if (done) break;
     output += decoder.decode(value, { stream: true });
     runId ??= /"runId":"([0-9a-f-]{36})"/.exec(output)?.[1];
-    if (!interrupted && (output.match(/"type":"chunk"/g) ?? []).length >= 20) {
+    // Interrupt partway through the second step: the first step's candidate is recorded by then.
+    const writeChunks = output.match(/"type":"chunk"[^\n]*"stepId":"write"/g) ?? [];
+    if (!interrupted && writeChunks.length >= 10) {
       child.kill("SIGINT");
       interrupted = true;
     }
@@ -50,7 +52,18 @@ Deno.test("writeit run stops on SIGINT with exit 130, leaving the run paused and
   const shown = JSON.parse(
     (await runCli(["runs", "show", runId, "--json"], { home: home.path })).stdout,
   );
-  assert.equal((shown.run ?? shown).status, "paused");
+  const paused = shown.run ?? shown;
+  assert.equal(paused.status, "paused");
+  // Every candidate the stream reported as recorded before the interrupt is still there.
+  const recorded = [
+    ...output.matchAll(/"type":"step_response_generated".*?"responseId":"([0-9a-f-]{36})"/g),
+  ].map((match) => match[1]);
+  assert.ok(recorded.length >= 1, "a candidate was recorded before the interrupt");
+  const kept = Object.values(
+    paused.steps as Record<string, { responses: { responseId: string }[] }>,
+  )
+    .flatMap((step) => step.responses.map((response) => response.responseId));
+  for (const id of recorded) assert.ok(kept.includes(id), `candidate ${id} was kept`);
   const resumed = await runCli(["resume", runId, "--yes"], { home: home.path });
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stdout + resumed.stderr, /completed/);

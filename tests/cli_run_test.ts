@@ -120,12 +120,22 @@ Deno.test("writeit run reads --inputs from YAML and JSON files and rejects bad v
     "topic: Event sourcing\naudience: beginners\n",
   );
   await Deno.writeTextFile(`${home.path}/inputs.json`, JSON.stringify({ topic: "CQRS" }));
-  for (const file of ["inputs.yaml", "inputs.json"]) {
+  const expected = {
+    "inputs.yaml": ["Event sourcing", "beginners"],
+    "inputs.json": ["CQRS", "general"],
+  };
+  for (const [file, [topic, audience]] of Object.entries(expected)) {
     const result = await runCli(
       ["run", "quick-article", "--inputs", `${home.path}/${file}`, "--model", "offline", "--yes"],
       { home: home.path },
     );
     assert.equal(result.code, 0, result.stderr);
+    // The file's values (and the default for what it leaves out) are the run's inputs.
+    const runId = /Run ([0-9a-f-]{36})/.exec(result.stderr + result.stdout)![1];
+    const shown = JSON.parse(
+      (await runCli(["runs", "show", runId, "--json"], { home: home.path })).stdout,
+    );
+    assert.deepEqual((shown.run ?? shown).userInputs, { topic, audience }, file);
   }
   const bad = await runCli(
     [

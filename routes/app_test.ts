@@ -131,6 +131,12 @@ Deno.test("GET /api/runs lists runs, shows state at a sequence and its events", 
     assert.deepEqual(events2.events.map((event: { type: string }) => event.type).slice(-1), [
       "run_started",
     ]);
+    for (const query of ["limit=0", "limit=x", "at=0"]) {
+      const path = query.startsWith("at") ? `/api/runs/run-1?${query}` : `/api/runs?${query}`;
+      const response = await app.request(path);
+      assert.equal(response.status, 422, query);
+      assert.match((await response.json()).detail, /must be a whole number of at least 1/);
+    }
     const bad = await app.request("/api/runs?status=done");
     assert.equal(bad.status, 422);
     assert.match((await bad.json()).detail, /Unknown status "done"/);

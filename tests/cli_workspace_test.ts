@@ -187,3 +187,22 @@ Deno.test("writeit config set --json hides secrets, and get prints nothing for a
     source: "default",
   });
 });
+
+Deno.test("writeit workspace create default on a fresh home creates it once, then refuses a second", async () => {
+  await using home = await temporaryHome();
+  const first = await runCli(["workspace", "create", "default"], { home: home.path });
+  assert.equal(first.code, 0, first.stderr);
+  const second = await runCli(["workspace", "create", "default"], { home: home.path });
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, /Workspace "default" already exists/);
+});
+
+Deno.test("writeit doctor --timeout must be a whole number of milliseconds", async () => {
+  await using home = await temporaryHome();
+  const result = await runCli(["doctor", "--timeout", "abc"], { home: home.path });
+  assert.equal(result.code, 2);
+  assert.match(
+    result.stderr,
+    /--timeout must be a whole number of milliseconds above 0, not "abc"/,
+  );
+});

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { cliContext } from "../cli_context.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** Registers `doctor`. */
 export function registerDoctorCommand(program: Command): void {
@@ -27,8 +28,13 @@ export function registerDoctorCommand(program: Command): void {
         ]);
       const settings = providerSettingsFromEnvironment(config.providerEnvironment());
       const timeoutMs = Number(options.timeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+        throw new UsageError(
+          `--timeout must be a whole number of milliseconds above 0, not "${options.timeout}"`,
+        );
+      }
       const providers = await checkProviders(settings, {
-        timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 5000,
+        timeoutMs,
       });
 
       let storage: Record<string, unknown>;

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cliContext } from "../cli_context.ts";
-import { type WorkspaceInfo, workspacePaths } from "../../storage/workspaces.ts";
+import { DEFAULT_WORKSPACE, type WorkspaceInfo, workspacePaths } from "../../storage/workspaces.ts";
 
 function describe(info: WorkspaceInfo) {
   return {
@@ -57,8 +57,12 @@ export function registerWorkspaceCommands(program: Command): void {
     .action(
       function (this: Command, name: string, options: { description?: string; use?: boolean }) {
         const context = cliContext(this);
-        if (!context.workspaces.isInitialised()) context.workspaces.init();
-        let info = context.workspaces.create(name, { description: options.description });
+        const fresh = !context.workspaces.isInitialised();
+        if (fresh) context.workspaces.init();
+        // On a fresh home, init has just made the default workspace: that is the one asked for.
+        let info = fresh && name === DEFAULT_WORKSPACE
+          ? context.workspaces.info(name)
+          : context.workspaces.create(name, { description: options.description });
         if (options.use) info = context.workspaces.use(name);
         if (context.json) return context.output.printJson(describe(info));
         context.output.print(

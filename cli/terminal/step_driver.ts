@@ -9,7 +9,7 @@
 import { CancelledError, NotFoundError, WriteItError } from "../../engine/errors.ts";
 import { didYouMean } from "../../engine/did_you_mean.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
-import type { PipelineRun, StepState } from "../../engine/run_model.ts";
+import { MAX_STEP_RETRIES, type PipelineRun, type StepState } from "../../engine/run_model.ts";
 import type { CliContext } from "../cli_context.ts";
 import type { RunWiring } from "../run_wiring.ts";
 import { type DisplayMode, formatElapsed, LiveDisplay } from "./live_display.ts";
@@ -416,6 +416,15 @@ async function act(
       return next;
     }
     case "feedback": {
+      // Feedback is given to regenerate: refuse it up front when no regeneration is left.
+      if (step.retryCount >= MAX_STEP_RETRIES) {
+        context.output.print(
+          styles.yellow(
+            `Step "${stepId}" was regenerated ${MAX_STEP_RETRIES} times, the most allowed: pick, merge or edit a candidate instead`,
+          ),
+        );
+        return "stay";
+      }
       let text = command.text;
       if (!text) {
         text = (await ask(

@@ -7,11 +7,17 @@ import { ValidationError } from "../../engine/errors.ts";
 import type { EventStore } from "../../engine/events/event_store.ts";
 import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
 
-function positiveInteger(value: string | undefined, name: string): number | undefined {
+function wholeNumber(
+  value: string | undefined,
+  name: string,
+  minimum: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) {
-    throw new ValidationError(`Query parameter "${name}" must be a whole number, got "${value}"`);
+  if (!Number.isInteger(number) || number < minimum) {
+    throw new ValidationError(
+      `Query parameter "${name}" must be a whole number of at least ${minimum}, got "${value}"`,
+    );
   }
   return number;
 }
@@ -30,13 +36,13 @@ export function runRoutes(store: EventStore): Hono {
     const runs = await store.listRuns({
       status,
       pipelineId: context.req.query("pipeline"),
-      limit: positiveInteger(context.req.query("limit"), "limit"),
+      limit: wholeNumber(context.req.query("limit"), "limit", 1),
     });
     return context.json({ runs });
   });
 
   routes.get("/:id", async (context) => {
-    const atSequence = positiveInteger(context.req.query("at"), "at");
+    const atSequence = wholeNumber(context.req.query("at"), "at", 1);
     const run = await store.loadRun(context.req.param("id"), { atSequence });
     return context.json({ run });
   });
@@ -45,7 +51,7 @@ export function runRoutes(store: EventStore): Hono {
     const runId = context.req.param("id");
     await store.loadRun(runId); // 404 for an unknown run rather than an empty list
     const events = await store.read(runId, {
-      fromSequence: positiveInteger(context.req.query("from"), "from"),
+      fromSequence: wholeNumber(context.req.query("from"), "from", 1),
     });
     return context.json({ events });
   });

@@ -42,6 +42,7 @@ function start(): void {
       "pipeline",
       libraryFolders("pipeline", { home, workspaceRoot: workspace.path }),
     ),
+    styles: new Library("style", libraryFolders("style", { home, workspaceRoot: workspace.path })),
     store,
     token,
     version: VERSION,

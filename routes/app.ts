@@ -18,6 +18,8 @@ import { problemResponse } from "./problem.ts";
 export interface AppOptions {
   workspace: string;
   pipelines: Library;
+  /** Style primers that pipelines name, checked like the CLI checks them. */
+  styles: Library;
   /** The workspace's event store; run routes answer 503 without one. */
   store: EventStore;
   /** Bearer token; when set every /api route except /api/health requires it. */
@@ -60,7 +62,7 @@ export function createApp(options: AppOptions): Hono {
       return await auth(context, next);
     });
   }
-  app.route("/api/pipelines", pipelineRoutes(options.pipelines));
+  app.route("/api/pipelines", pipelineRoutes(options.pipelines, options.styles));
   app.route("/api/runs", runRoutes(options.store));
   return app;
 }

@@ -16,6 +16,7 @@ async function withApp(
     const app = createApp({
       workspace: "default",
       pipelines: new Library("pipeline", libraryFolders("pipeline", { home: directory })),
+      styles: new Library("style", libraryFolders("style", { home: directory })),
       store,
       version: "test",
       ...options,
@@ -78,6 +79,30 @@ Deno.test("POST /api/pipelines/validate returns every located issue", async () =
     );
     assert.match(issue.message, /did you mean "inputs.topic"\?/);
     assert.equal(issue.line, 6);
+  });
+});
+
+Deno.test("POST /api/pipelines/validate checks named style primers like the CLI, by name only", async () => {
+  await withApp(async (app) => {
+    for (const style of ["no-such-style", "/etc/passwd", "../../etc/passwd"]) {
+      const yaml = [
+        "metadata: { name: Styled }",
+        `defaults: { style: "${style}" }`,
+        "inputs:",
+        "  topic: { type: text, required: true }",
+        "steps:",
+        "  outline: { prompt_template: 'About {{ inputs.topic }}' }",
+      ].join("\n");
+      const response = await app.request("/api/pipelines/validate", {
+        method: "POST",
+        headers: { "content-type": "text/yaml" },
+        body: yaml,
+      });
+      const text = await response.text();
+      assert.equal(response.status, 200, text);
+      assert.equal(JSON.parse(text).valid, false, style);
+      assert.ok(!text.includes("root:"), "no file content leaks");
+    }
   });
 });
 

@@ -24,45 +24,23 @@ interface Checked {
 
 /** The pipeline language, loaded when a command needs it (keeps `writeit --help` fast). */
 async function language() {
-  const [{ loadPipeline }, { styleReferenceIssues }, { loadStylePrimer }, { executionLayers }] =
-    await Promise.all([
-      import("../../engine/pipeline_loader.ts"),
-      import("../../engine/pipeline_template_check.ts"),
-      import("../../engine/style_primer.ts"),
-      import("../../engine/pipeline_graph.ts"),
-    ]);
-  return { loadPipeline, styleReferenceIssues, loadStylePrimer, executionLayers };
+  const [{ checkPipelineEntry }, { executionLayers }] = await Promise.all([
+    import("../../storage/pipeline_check.ts"),
+    import("../../engine/pipeline_graph.ts"),
+  ]);
+  return { checkPipelineEntry, executionLayers };
 }
 
 type Language = Awaited<ReturnType<typeof language>>;
 
 /** Loads one pipeline and checks the style primers it names against the style library. */
 function check(
-  { loadPipeline, loadStylePrimer, styleReferenceIssues }: Language,
+  engine: Language,
   pipelines: Library,
   styles: Library,
   entry: LibraryEntry,
 ): Checked {
-  const text = pipelines.read(entry);
-  const { value, issues } = loadPipeline(text, { file: entry.path, id: entry.name });
-  if (!value) return { entry, issues };
-  const primerIds = new Set(value.steps.flatMap((step) => (step.style ? [step.style] : [])));
-  const primers = new Map<string, Record<string, unknown> | undefined>();
-  for (const entryOfStyle of styles.list()) primers.set(entryOfStyle.name, {});
-  for (const id of primerIds) {
-    let fields: Record<string, unknown> | undefined;
-    try {
-      const styleEntry = styles.find(id);
-      fields = loadStylePrimer(styles.read(styleEntry), { file: styleEntry.path, id }).value
-        ?.fields;
-    } catch {
-      fields = undefined;
-    }
-    primers.set(id, fields);
-  }
-  const all = [...issues, ...styleReferenceIssues(value, primers, { text })];
-  const valid = !all.some((issue) => issue.severity === "error");
-  return { entry, pipeline: valid ? value : undefined, issues: all };
+  return engine.checkPipelineEntry(pipelines, styles, entry);
 }
 
 function counts(issues: ValidationIssue[]): { errors: number; warnings: number } {

@@ -4,24 +4,24 @@
  * line, column and dotted path).
  */
 import { Hono } from "hono";
-import { loadPipeline } from "../../engine/pipeline_loader.ts";
+import { checkPipelineEntry, checkPipelineText } from "../../storage/pipeline_check.ts";
 import type { Library } from "../../storage/library.ts";
 import { ValidationError } from "../../engine/errors.ts";
 
 /** Routes over a pipeline library. */
-export function pipelineRoutes(library: Library): Hono {
+export function pipelineRoutes(library: Library, styles: Library): Hono {
   const routes = new Hono();
 
   routes.get("/", (context) => {
     const pipelines = library.list().map((entry) => {
-      const result = loadPipeline(library.read(entry), { file: entry.path, id: entry.name });
+      const { pipeline } = checkPipelineEntry(library, styles, entry);
       return {
         name: entry.name,
         origin: entry.origin,
-        valid: result.value !== undefined,
-        title: result.value?.metadata.name ?? entry.name,
-        description: result.value?.metadata.description ?? "",
-        steps: result.value?.steps.map((step) => step.id) ?? [],
+        valid: pipeline !== undefined,
+        title: pipeline?.metadata.name ?? entry.name,
+        description: pipeline?.metadata.description ?? "",
+        steps: pipeline?.steps.map((step) => step.id) ?? [],
       };
     });
     return context.json({ pipelines });
@@ -45,18 +45,19 @@ export function pipelineRoutes(library: Library): Hono {
     } else {
       text = await context.req.text();
     }
-    const result = loadPipeline(text, { file: `${name}.yaml`, id: name });
-    return context.json({ valid: result.value !== undefined, issues: result.issues });
+    const { pipeline, issues } = checkPipelineText(text, styles, {
+      file: `${name}.yaml`,
+      id: name,
+    });
+    return context.json({ valid: pipeline !== undefined, issues });
   });
 
   routes.get("/:name", (context) => {
     // Names only: a path from a request must never reach the file system.
     const entry = library.findName(context.req.param("name"));
-    const result = loadPipeline(library.read(entry), { file: entry.path, id: entry.name });
-    if (!result.value) {
-      throw new ValidationError(`Pipeline "${entry.name}" does not validate`, result.issues);
-    }
-    return context.json({ pipeline: result.value, origin: entry.origin, issues: result.issues });
+    const { pipeline, issues } = checkPipelineEntry(library, styles, entry);
+    if (!pipeline) throw new ValidationError(`Pipeline "${entry.name}" does not validate`, issues);
+    return context.json({ pipeline, origin: entry.origin, issues });
   });
 
   return routes;

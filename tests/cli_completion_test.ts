@@ -3,7 +3,8 @@
  * names the function, and calls of it driven by COMP_WORDS/COMP_CWORD give
  * commands, subcommands, options, and current pipelines, workspaces, styles
  * and run ids (asked of `writeit __complete` at each call). The zsh and fish
- * scripts are checked by their shells' syntax checkers when installed.
+ * scripts pass their shells' syntax checks; sourced into zsh the script
+ * registers its completer, and fish completes commands and live pipelines.
  */
 import assert from "node:assert/strict";
 import { runCli, temporaryHome } from "./cli_harness.ts";
@@ -134,7 +135,8 @@ Deno.test("writeit completion zsh and fish print scripts their shells accept; ot
   await using home = await temporaryHome();
   const zsh = await runCli(["completion", "zsh"], { home: home.path });
   assert.equal(zsh.code, 0, zsh.stderr);
-  assert.match(zsh.stdout, /^#compdef writeit/);
+  assert.match(zsh.stdout, /^# writeit completion for zsh/);
+  assert.doesNotMatch(zsh.stdout, /#compdef/, "sourced, not autoloaded");
   assert.match(zsh.stdout, /bashcompinit/);
   const fish = await runCli(["completion", "fish"], { home: home.path });
   assert.equal(fish.code, 0, fish.stderr);
@@ -151,6 +153,32 @@ Deno.test("writeit completion zsh and fish print scripts their shells accept; ot
     const check = await shell(program, `${program} -n ${path}`, home.path);
     assert.equal(check.code, 0, `${program} -n: ${check.stderr}`);
   }
+  // Sourced into zsh, the script registers a completer for writeit.
+  const zshLoaded = await shell(
+    "zsh",
+    `zsh -f -c 'source ${home.path}/completion.zsh; print -r -- "\${_comps[writeit]}"'`,
+    home.path,
+  );
+  assert.match(zshLoaded.stdout, /_bash_complete -F _writeit/, zshLoaded.stderr);
+  // fish completes for real, asking writeit for the current pipelines.
+  const bin = `${home.path}/bin`;
+  await Deno.mkdir(bin);
+  await Deno.writeTextFile(
+    `${bin}/writeit`,
+    `#!/bin/sh\nexec "${Deno.execPath()}" run --quiet --allow-all --config "${CONFIG}" "${CLI}" "$@"\n`,
+  );
+  await Deno.chmod(`${bin}/writeit`, 0o755);
+  const fished = await shell(
+    "fish",
+    `PATH=${bin}:$PATH fish -c 'source ${home.path}/completion.fish; complete -C "writeit pip"; complete -C "writeit run "'`,
+    home.path,
+  );
+  assert.deepEqual(fished.stdout.trim().split("\n"), [
+    "pipeline",
+    "field-guide",
+    "quick-article",
+    "tech-article",
+  ], fished.stderr);
   const bad = await runCli(["completion", "powershell"], { home: home.path });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /use bash, zsh or fish/);

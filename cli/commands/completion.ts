@@ -43,7 +43,8 @@ function kindForName(name: string, commandPath: string): ValueKind {
   if (lower.includes("style")) return "styles";
   if (lower.includes("workspace")) return "workspaces";
   if (lower.includes("file") || lower.includes("path")) return "files";
-  if (lower === "name") {
+  if (lower === "shell") return { words: ["bash", "zsh", "fish"] };
+  if (lower === "name" || lower === "names") {
     const root = commandPath.split(" ")[0];
     if (root === "workspace") return commandPath === "workspace create" ? "none" : "workspaces";
     if (root === "style") return "styles";

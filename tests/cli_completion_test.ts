@@ -170,7 +170,7 @@ Deno.test("writeit completion zsh and fish print scripts their shells accept; ot
   await Deno.chmod(`${bin}/writeit`, 0o755);
   const fished = await shell(
     "fish",
-    `PATH=${bin}:$PATH fish -c 'source ${home.path}/completion.fish; complete -C "writeit pip"; complete -C "writeit run "; complete -C "writeit completion "'`,
+    `PATH=${bin}:$PATH fish -c 'source ${home.path}/completion.fish; complete -C "writeit pip"; complete -C "writeit run "; complete -C "writeit completion "; complete -C "writeit pipeline validate "'`,
     home.path,
   );
   assert.deepEqual(fished.stdout.trim().split("\n"), [
@@ -181,6 +181,9 @@ Deno.test("writeit completion zsh and fish print scripts their shells accept; ot
     "bash",
     "fish",
     "zsh",
+    "field-guide",
+    "quick-article",
+    "tech-article",
   ], fished.stderr);
   const bad = await runCli(["completion", "powershell"], { home: home.path });
   assert.equal(bad.code, 2);

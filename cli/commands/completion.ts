@@ -239,7 +239,13 @@ export function fishScript(program: Command): string {
   for (const node of nodes) {
     const when = quote(condition(node.path));
     if (node.subcommands.length) {
-      lines.push(`complete -c ${name} -n ${when} -a ${quote(node.subcommands.join(" "))}`);
+      // Offer the subcommands only until one of them is on the line.
+      const pending = node.path === "" ? when : quote(
+        `${condition(node.path)}; and not __fish_seen_subcommand_from ${
+          node.subcommands.join(" ")
+        }`,
+      );
+      lines.push(`complete -c ${name} -n ${pending} -a ${quote(node.subcommands.join(" "))}`);
     }
     for (const spelling of node.options) {
       if (spelling === "--help" && node.path !== "") continue;

@@ -9,14 +9,13 @@
  * message_delta (output).
  */
 import Anthropic from "@anthropic-ai/sdk";
-import { CancelledError } from "../errors.ts";
 import type {
   LanguageModel,
   ModelCallOptions,
   ModelRequest,
   ModelStreamPart,
 } from "./language_model.ts";
-import { streamEndedEarly, toWriteItError } from "./provider_errors.ts";
+import { providerCall, streamEndedEarly } from "./provider_errors.ts";
 
 /** Options for `createAnthropicModel`. */
 export interface AnthropicModelOptions {
@@ -77,16 +76,11 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       callOptions: ModelCallOptions = {},
     ): AsyncIterable<ModelStreamPart> {
       const signal = callOptions.signal;
-      const errorContext = () => ({
-        provider,
-        modelId,
-        apiKeyVariable: options.apiKeyVariable,
-        signal,
-        nowMs: now(),
-      });
-      if (signal?.aborted) {
-        throw new CancelledError(`The call to ${provider}:${modelId} was cancelled`);
-      }
+      const call = providerCall(
+        { provider, modelId, apiKeyVariable: options.apiKeyVariable, signal },
+        now,
+      );
+      call.throwIfCancelled();
       const { system, messages } = toAnthropicMessages(request.messages);
       const body: Anthropic.MessageCreateParamsStreaming = {
         model: modelId,
@@ -101,7 +95,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       try {
         stream = await client.messages.create(body, { signal });
       } catch (error) {
-        throw toWriteItError(error, errorContext());
+        throw call.fail(error);
       }
       let inputTokens: number | undefined;
       let outputTokens: number | undefined;
@@ -132,11 +126,9 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
           }
         }
       } catch (error) {
-        throw toWriteItError(error, errorContext());
+        throw call.fail(error);
       }
-      if (signal?.aborted) {
-        throw new CancelledError(`The call to ${provider}:${modelId} was cancelled`);
-      }
+      call.throwIfCancelled();
       if (!stopped) throw streamEndedEarly(provider, modelId, "message_stop");
       if (inputTokens !== undefined && outputTokens !== undefined) {
         yield {

@@ -9,14 +9,13 @@
  * server sends none).
  */
 import OpenAI from "openai";
-import { CancelledError } from "../errors.ts";
 import type {
   LanguageModel,
   ModelCallOptions,
   ModelRequest,
   ModelStreamPart,
 } from "./language_model.ts";
-import { streamEndedEarly, toWriteItError } from "./provider_errors.ts";
+import { providerCall, streamEndedEarly } from "./provider_errors.ts";
 
 /** Options for `createOpenAIModel`. */
 export interface OpenAIModelOptions {
@@ -100,16 +99,11 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       callOptions: ModelCallOptions = {},
     ): AsyncIterable<ModelStreamPart> {
       const signal = callOptions.signal;
-      const errorContext = () => ({
-        provider,
-        modelId,
-        apiKeyVariable: options.apiKeyVariable,
-        signal,
-        nowMs: now(),
-      });
-      if (signal?.aborted) {
-        throw new CancelledError(`The call to ${provider}:${modelId} was cancelled`);
-      }
+      const call = providerCall(
+        { provider, modelId, apiKeyVariable: options.apiKeyVariable, signal },
+        now,
+      );
+      call.throwIfCancelled();
       const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
         model: modelId,
         messages: request.messages.map((message) => ({
@@ -132,7 +126,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
         ({ data: stream, response } = await client.chat.completions.create(body, { signal })
           .withResponse());
       } catch (error) {
-        throw toWriteItError(error, errorContext());
+        throw call.fail(error);
       }
       const done = (response as unknown as Record<symbol, DoneState | undefined>)[DONE_STATE];
       let finishReason: string | undefined;
@@ -148,11 +142,9 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
           }
         }
       } catch (error) {
-        throw toWriteItError(error, errorContext());
+        throw call.fail(error);
       }
-      if (signal?.aborted) {
-        throw new CancelledError(`The call to ${provider}:${modelId} was cancelled`);
-      }
+      call.throwIfCancelled();
       if (!finishReason) throw streamEndedEarly(provider, modelId, "a finish reason");
       if (done && !done.seen) {
         throw streamEndedEarly(provider, modelId, 'its closing "data: [DONE]"');

@@ -99,6 +99,31 @@ function serverMessage(error: SdkErrorShape): { message: string; type?: string }
   };
 }
 
+/** One call of an SDK-backed provider: how its failures become WriteIt errors. */
+export interface ProviderCall {
+  /** Throws CancelledError when the caller's signal has aborted. */
+  throwIfCancelled(): void;
+  /** Converts a failure of this call (see `toWriteItError`). */
+  fail(error: unknown): WriteItError;
+}
+
+/** The error handling of one provider call, shared by the OpenAI and Anthropic models. */
+export function providerCall(
+  context: Omit<ProviderErrorContext, "nowMs">,
+  now: () => number,
+): ProviderCall {
+  return {
+    throwIfCancelled() {
+      if (context.signal?.aborted) {
+        throw new CancelledError(
+          `The call to ${context.provider}:${context.modelId} was cancelled`,
+        );
+      }
+    },
+    fail: (error) => toWriteItError(error, { ...context, nowMs: now() }),
+  };
+}
+
 /** Converts any failure of a provider call into a WriteIt error. */
 export function toWriteItError(error: unknown, context: ProviderErrorContext): WriteItError {
   if (error instanceof WriteItError) return error;

@@ -198,3 +198,17 @@ Deno.test("writeit pipeline list reflects a pipeline added, edited or broken sin
   await Deno.remove(file);
   assert.equal((await list()).find((row) => row.name === "quick-article")?.origin, "bundled");
 });
+
+Deno.test("writeit style validate reports an unknown name and still checks the others", async () => {
+  await using home = await temporaryHome();
+  const result = await runCli(["style", "validate", "tecnical-expert", "business-executive"], {
+    home: home.path,
+  });
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stdout,
+    /No style named "tecnical-expert": did you mean "technical-expert"\?/,
+  );
+  assert.match(result.stdout, /✗ tecnical-expert: 1 error/);
+  assert.match(result.stdout, /✓ business-executive: valid/);
+});

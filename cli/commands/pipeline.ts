@@ -5,15 +5,11 @@
  * pipeline is valid, 1 when one is not, 2 on a usage error.
  */
 import type { Command } from "commander";
-import {
-  formatIssue,
-  NotFoundError,
-  ValidationError,
-  type ValidationIssue,
-} from "../../engine/errors.ts";
+import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import type { Library, LibraryEntry } from "../../storage/library.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
+import { checkNamed } from "../named_checks.ts";
 import { cachedByFiles } from "../summary_cache.ts";
 
 interface Checked {
@@ -195,16 +191,11 @@ export function registerPipelineCommands(program: Command): void {
       const context = cliContext(this);
       const [pipelines, styles] = await libraries(context);
       const engine = await language();
-      // A name that finds nothing is that entry's problem; the others are still checked.
-      const results = names.map((name): Checked => {
-        try {
-          return check(engine, pipelines, styles, pipelines.find(name));
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-          const entry = { name, path: name, origin: "path" as const, shadows: [] };
-          return { entry, issues: [{ severity: "error", message: error.message, path: "" }] };
-        }
-      });
+      const results = await checkNamed(
+        pipelines,
+        names,
+        (entry) => check(engine, pipelines, styles, entry),
+      );
       const invalid = results.filter((result) => !result.pipeline);
       if (context.json) {
         const body = results.map(({ entry, pipeline, issues }) => ({

@@ -5,15 +5,11 @@
  * every primer is valid, 1 when one is not, 2 on a usage error.
  */
 import type { Command } from "commander";
-import {
-  formatIssue,
-  NotFoundError,
-  ValidationError,
-  type ValidationIssue,
-} from "../../engine/errors.ts";
+import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import type { StylePrimer } from "../../engine/style_primer.ts";
 import type { Library, LibraryEntry } from "../../storage/library.ts";
 import { cliContext } from "../cli_context.ts";
+import { checkNamed } from "../named_checks.ts";
 
 interface Checked {
   entry: LibraryEntry;
@@ -107,19 +103,7 @@ export function registerStyleCommands(program: Command): void {
     .action(async function (this: Command, names: string[]) {
       const context = cliContext(this);
       const library = await context.library("style");
-      // A name that finds nothing is that entry's problem; the others are still checked.
-      const results = await Promise.all(names.map((name): Promise<Checked> => {
-        try {
-          return check(library, library.find(name));
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-          const entry = { name, path: name, origin: "path" as const, shadows: [] };
-          return Promise.resolve({
-            entry,
-            issues: [{ severity: "error" as const, message: error.message, path: "" }],
-          });
-        }
-      }));
+      const results = await checkNamed(library, names, (entry) => check(library, entry));
       const invalid = results.filter((result) => !result.primer);
       if (context.json) {
         context.output.printJson({

@@ -417,38 +417,3 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
     },
   };
 }
-
-/** The WriteIt home: `--home`, else WRITEIT_HOME, else ~/.writeit. */
-export function resolveHome(
-  flag?: string,
-  env: Record<string, string | undefined> = Deno.env.toObject(),
-): string {
-  if (flag) return flag;
-  if (env.WRITEIT_HOME) return env.WRITEIT_HOME;
-  const userHome = env.HOME ?? env.USERPROFILE;
-  if (!userHome) {
-    throw new ValidationError(
-      "Cannot find the home folder: set WRITEIT_HOME to where WriteIt should keep its data",
-    );
-  }
-  return join(userHome, ".writeit");
-}
-
-/** Whether the environment asks for no colour. */
-export function colourDisabled(
-  env: Record<string, string | undefined> = Deno.env.toObject(),
-): boolean {
-  return env.NO_COLOR !== undefined && env.NO_COLOR !== "";
-}
-
-/** The workspace named by WRITEIT_WORKSPACE, if any. */
-export function workspaceFromEnvironment(
-  env: Record<string, string | undefined> = Deno.env.toObject(),
-): string | undefined {
-  return env.WRITEIT_WORKSPACE || undefined;
-}
-
-/** Every key, with its help, for completion and `config list`. */
-export function configKeys(): string[] {
-  return Object.keys(CONFIG_KEYS);
-}

@@ -4,12 +4,12 @@
  * binding to any other address requires a bearer token (server.token or
  * WRITEIT_TOKEN). Configuration comes from config.ts like the CLI's.
  */
-import { resolveConfig, resolveHome } from "./config.ts";
+import { resolveConfig } from "./config.ts";
 import { formatIssue, ValidationError } from "./engine/errors.ts";
 import { LmdbEventStore } from "./storage/lmdb_event_store.ts";
 import { Library, libraryFolders } from "./storage/library.ts";
 import { openWorkspaceDatabase } from "./storage/workspace_database.ts";
-import { workspacePaths, Workspaces } from "./storage/workspaces.ts";
+import { resolveHome, workspacePaths, Workspaces } from "./storage/workspaces.ts";
 import { createApp } from "./routes/app.ts";
 import { VERSION } from "./engine/version.ts";
 
@@ -18,7 +18,7 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 /** Starts the server; throws WriteIt errors for bad configuration. */
 function start(): void {
   const env = Deno.env.toObject();
-  const home = resolveHome(undefined, env);
+  const home = resolveHome(env);
   const workspaces = new Workspaces(home);
   if (!workspaces.isInitialised()) workspaces.init();
   const workspace = workspaces.info(env.WRITEIT_WORKSPACE || workspaces.activeName());

@@ -13,7 +13,13 @@ import type { Command } from "commander";
 import type { ResolvedConfig } from "../config.ts";
 import type { Library } from "../storage/library.ts";
 import type { WorkspaceDatabase } from "../storage/workspace_database.ts";
-import { DEFAULT_WORKSPACE, type WorkspaceInfo, Workspaces } from "../storage/workspaces.ts";
+import {
+  DEFAULT_WORKSPACE,
+  resolveHome,
+  type WorkspaceInfo,
+  workspacePaths,
+  Workspaces,
+} from "../storage/workspaces.ts";
 import { Output } from "./output.ts";
 
 /** Options every command may carry (global ones come from the program). */
@@ -41,8 +47,7 @@ export class CliContext {
   constructor(options: CommonOptions, env: Record<string, string | undefined>) {
     this.options = options;
     this.env = env;
-    this.home = options.home ?? env.WRITEIT_HOME ??
-      `${env.HOME ?? env.USERPROFILE ?? "."}/.writeit`;
+    this.home = resolveHome(env, options.home);
     this.workspaces = new Workspaces(this.home);
     this.output = new Output({
       json: options.json ?? false,
@@ -93,7 +98,6 @@ export class CliContext {
   async database(): Promise<WorkspaceDatabase> {
     if (this.#database) return this.#database;
     const { openWorkspaceDatabase } = await import("../storage/workspace_database.ts");
-    const { workspacePaths } = await import("../storage/workspaces.ts");
     const database = openWorkspaceDatabase(workspacePaths(this.home, this.workspace().name).data);
     this.#database = database;
     this.onClose(() => database.close());

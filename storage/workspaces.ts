@@ -30,6 +30,19 @@ import { ConflictError, NotFoundError, ValidationError } from "../engine/errors.
 import { assertWorkspaceName } from "./workspace_names.ts";
 import { didYouMean } from "../engine/did_you_mean.ts";
 
+/** The WriteIt home: `flag` (`--home`), else WRITEIT_HOME, else ~/.writeit. */
+export function resolveHome(env: Record<string, string | undefined>, flag?: string): string {
+  if (flag) return flag;
+  if (env.WRITEIT_HOME) return env.WRITEIT_HOME;
+  const userHome = env.HOME ?? env.USERPROFILE;
+  if (!userHome) {
+    throw new ValidationError(
+      "Cannot find the home folder: set WRITEIT_HOME to where WriteIt should keep its data",
+    );
+  }
+  return join(userHome, ".writeit");
+}
+
 /** The workspace every home starts with. */
 export const DEFAULT_WORKSPACE = "default";
 

@@ -206,3 +206,14 @@ Deno.test("writeit doctor --timeout must be a whole number of milliseconds", asy
     /--timeout must be a whole number of milliseconds above 0, not "abc"/,
   );
 });
+
+Deno.test("writeit says to set WRITEIT_HOME when there is no home folder, and writes nothing", async () => {
+  await using home = await temporaryHome();
+  const result = await runCli(["workspace", "list"], {
+    home: home.path,
+    env: { HOME: "", WRITEIT_HOME: "" },
+  });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Cannot find the home folder: set WRITEIT_HOME/);
+  assert.deepEqual(readdirSync(home.path), []);
+});

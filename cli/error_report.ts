@@ -32,10 +32,6 @@ export function reportError(
     return EXIT_USAGE;
   }
   if (error instanceof Deno.errors.BrokenPipe) return EXIT_OK; // the reader went away (`| head`)
-  if (error instanceof CancelledError && !output.json) {
-    output.note(error.message);
-    return EXIT_INTERRUPTED;
-  }
   const code = error instanceof CancelledError
     ? EXIT_INTERRUPTED
     : error instanceof UsageError
@@ -55,6 +51,10 @@ export function reportError(
     return code;
   }
   const { styles } = output;
+  if (error instanceof CancelledError) {
+    output.note(error.message); // the user stopped it: not an error
+    return code;
+  }
   if (error instanceof WriteItError) {
     output.note(`${styles.red("error:")} ${error.message}`);
     if (error instanceof ValidationError) {

@@ -68,3 +68,32 @@ Deno.test("writeit run stops on SIGINT with exit 130, leaving the run paused and
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stdout + resumed.stderr, /completed/);
 });
+
+Deno.test("writeit run on SIGINT says how to resume, without calling it an error, and exits 130", async () => {
+  await using home = await temporaryHome();
+  const child = spawnCli(
+    ["run", "quick-article", "--input", "topic=Interrupts", "--model", "offline", "--yes"],
+    { home: home.path, env: { WRITEIT_OFFLINE_CHUNK_DELAY_MS: "4" } },
+  );
+  const decoder = new TextDecoder();
+  // Progress goes to stderr when stdout is not a terminal: watch it there.
+  const reader = child.stderr.getReader();
+  let stderr = "";
+  let interrupted = false;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stderr += decoder.decode(value, { stream: true });
+    if (!interrupted && stderr.includes("Step 2/3")) {
+      child.kill("SIGINT");
+      interrupted = true;
+    }
+  }
+  const status = await child.status;
+  await child.stdout.cancel();
+  assert.ok(interrupted, stderr);
+  assert.equal(status.code, 130, stderr);
+  assert.match(stderr, /Stopped\. Run [0-9a-f-]{36} is paused .*writeit resume [0-9a-f-]{36}/);
+  assert.doesNotMatch(stderr, /error:/);
+});

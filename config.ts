@@ -177,8 +177,26 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   },
   "server.token": {
     type: "secret",
-    env: "WRITEIT_TOKEN",
+    env: "WRITEIT_API_TOKEN",
     help: "Bearer token required by the API (required when binding beyond loopback)",
+  },
+  "server.cors_origins": {
+    type: "string",
+    env: "WRITEIT_CORS_ORIGINS",
+    help: "Comma-separated origins allowed to call the API from a browser (default: none)",
+  },
+  "server.rate_limit_per_minute": {
+    type: "number",
+    default: 1200,
+    min: 0,
+    env: "WRITEIT_RATE_LIMIT_PER_MINUTE",
+    help: "API requests per minute per workspace before 429 (0: no limit)",
+  },
+  "server.max_body_kb": {
+    type: "number",
+    default: 1024,
+    min: 1,
+    help: "Largest API request body in KiB",
   },
 };
 

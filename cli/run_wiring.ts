@@ -1,13 +1,9 @@
 /**
  * Builds what runs need for one CLI invocation: the workspace's LMDB event
- * store, the two-tier response cache (memory + the workspace's LMDB), the
- * model provider with every middleware (configured from the resolved
- * config), style primers from the style library, and a RunService on top.
+ * store and, on top, the services of wiring/workspace_services.ts (cache,
+ * models, budgets, styles, leases, RunService), shared with the server.
  * Everything is opened once per invocation and closed with the CLI context.
  * Heavy modules load here, not at start-up.
- *
- * The offline model's per-chunk delay comes from WRITEIT_OFFLINE_CHUNK_DELAY_MS
- * (for demos and for tests that interrupt a streaming step).
  *
  * @example
  * ```ts
@@ -15,13 +11,11 @@
  * const run = await service.loadRun(await resolveRunId(service, "1b2c"));
  * ```
  */
-import { LmdbRunLeases } from "../storage/lmdb_run_leases.ts";
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { RunService } from "../engine/run_service.ts";
-import type { StylePrimer } from "../engine/style_primer.ts";
 import type { LmdbEventStore } from "../storage/lmdb_event_store.ts";
 import type { CliContext } from "./cli_context.ts";
-import { NotFoundError, ValidationError } from "../engine/errors.ts";
+import { NotFoundError } from "../engine/errors.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What `createRunWiring` returns; closed with the CLI context. */
@@ -75,133 +69,19 @@ export function createRunWiring(
 
 async function buildWiring(context: CliContext, options: RunWiringOptions): Promise<RunWiring> {
   const store = await openRunStore(context);
-  const database = await context.database();
-  const config = await context.config();
-  const [
-    { RunService },
-    { systemContext },
-    { createModelProvider },
-    { providerSettingsFromEnvironment },
-    { ResponseCache },
-    { createLmdbCacheStore },
-    { Budget },
-    { loadStylePrimer },
-  ] = await Promise.all([
-    import("../engine/run_service.ts"),
-    import("../engine/context.ts"),
-    import("../engine/llm/model_factory.ts"),
-    import("../engine/llm/provider_settings.ts"),
-    import("../engine/cache/response_cache.ts"),
-    import("../storage/lmdb_cache_store.ts"),
-    import("../engine/llm/budget.ts"),
-    import("../engine/style_primer.ts"),
-  ]);
-  const engineContext = systemContext();
-  const workspace = context.workspace().name;
-  const settings = providerSettingsFromEnvironment(config.providerEnvironment());
-  const delay = Number(context.env.WRITEIT_OFFLINE_CHUNK_DELAY_MS ?? "");
-  if (Number.isFinite(delay) && delay > 0) settings.offline = { chunkDelayMs: delay };
-  settings.timeouts = {
-    firstByteMs: config.get<number>("llm.first_byte_timeout_ms"),
-    betweenChunksMs: config.get<number>("llm.idle_timeout_ms"),
-  };
-  const prices: Record<string, { inputPerMillion: number; outputPerMillion: number }> = {};
-  for (const [key, value] of Object.entries(config.section("prices."))) {
-    const match = /^(.+)\.(input|output)$/.exec(key);
-    if (!match) continue;
-    prices[match[1]] ??= { inputPerMillion: 0, outputPerMillion: 0 };
-    prices[match[1]][match[2] === "input" ? "inputPerMillion" : "outputPerMillion"] = Number(value);
-  }
-  if (Object.keys(prices).length) settings.prices = prices;
-
-  let cache: InstanceType<typeof ResponseCache> | undefined;
-  if (config.get<boolean>("cache.enabled") !== false) {
-    cache = new ResponseCache({
-      store: createLmdbCacheStore(database),
-      maxEntries: config.get<number>("cache.memory_entries"),
-      maxBytes: Number(config.get<number>("cache.memory_mb") ?? 64) * 1024 * 1024,
-      ttlMs: Number(config.get<number>("cache.ttl_hours") ?? 24) * 3600 * 1000,
-      now: () => engineContext.now().getTime(),
-    });
-    const opened = cache;
-    context.onClose(() => opened.close());
-  }
-  const models = createModelProvider({
-    settings,
-    context: engineContext,
-    workspace,
-    cache,
-    budget: await spendingBudget(config, store, Budget, options.runSpentUsd ?? 0),
-    retry: { maxAttempts: config.get<number>("llm.max_attempts") },
-  });
-
-  const styleLibrary = await context.library("style");
-  const primers = new Map<string, StylePrimer | undefined>();
-  /** A primer by name: undefined when none has that name, a located ValidationError when it is invalid. */
-  const styles = (id: string): StylePrimer | undefined => {
-    if (primers.has(id)) return primers.get(id);
-    let entry;
-    try {
-      entry = styleLibrary.findName(id);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      primers.set(id, undefined);
-      return undefined;
-    }
-    const loaded = loadStylePrimer(styleLibrary.read(entry), { file: entry.path, id: entry.name });
-    if (!loaded.value) {
-      throw new ValidationError(
-        `Style primer "${id}" at ${entry.path} is not valid: fix it, then check with \`writeit style validate ${id}\``,
-        loaded.issues.filter((issue) => issue.severity === "error"),
-      );
-    }
-    primers.set(id, loaded.value);
-    return loaded.value;
-  };
-
-  const defaultModels = config.section("models.") as Record<string, string>;
-  const service = new RunService({
+  const { createWorkspaceServices } = await import("../wiring/workspace_services.ts");
+  const services = await createWorkspaceServices({
+    database: await context.database(),
     store,
-    models,
-    context: engineContext,
-    workspace,
-    styles,
+    config: await context.config(),
+    env: context.env,
+    workspace: context.workspace().name,
+    styles: await context.library("style"),
     actor: options.actor ?? "cli",
-    limits: {
-      maxConcurrentCalls: config.get<number>("preferences.max_concurrent_calls"),
-      maxConcurrentRuns: config.get<number>("preferences.max_concurrent_pipelines"),
-    },
-    streamingBufferSize: config.get<number>("preferences.streaming_buffer_size"),
-    defaultModels,
-    leases: new LmdbRunLeases(await context.database(), engineContext),
+    runSpentUsd: options.runSpentUsd,
   });
-  context.onClose(() => service.close());
-  return { service, store };
-}
-
-/**
- * The budget calls must stay within: `budget.run_usd` for the run this
- * process drives (what it spent before counts), and `budget.workspace_usd`
- * for the workspace as a whole (what its runs spent counts). Whichever
- * leaves less room applies. Undefined when neither is set.
- */
-async function spendingBudget(
-  config: Awaited<ReturnType<CliContext["config"]>>,
-  store: EventStore,
-  Budget: typeof import("../engine/llm/budget.ts").Budget,
-  runSpentUsd: number,
-): Promise<InstanceType<typeof Budget> | undefined> {
-  const runLimit = config.get<number>("budget.run_usd");
-  const workspaceLimit = config.get<number>("budget.workspace_usd");
-  if (runLimit === undefined && workspaceLimit === undefined) return undefined;
-  const forRun = runLimit === undefined ? undefined : { limitUsd: runLimit, spentUsd: runSpentUsd };
-  if (workspaceLimit === undefined) return new Budget(forRun!);
-  const runs = await store.listRuns({ limit: Number.MAX_SAFE_INTEGER });
-  const spentUsd = runs.reduce((total, run) => total + run.usage.costUsd, 0);
-  const forWorkspace = { limitUsd: workspaceLimit, spentUsd };
-  const room = (budget: { limitUsd: number; spentUsd: number }) =>
-    budget.limitUsd - budget.spentUsd;
-  return new Budget(forRun && room(forRun) < room(forWorkspace) ? forRun : forWorkspace);
+  context.onClose(() => services.close());
+  return { service: services.service, store };
 }
 
 /**

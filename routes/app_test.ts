@@ -1,31 +1,21 @@
 import assert from "node:assert/strict";
 import { decide, initialState } from "../engine/run_decider.ts";
-import { LmdbEventStore } from "../storage/lmdb_event_store.ts";
-import { Library, libraryFolders } from "../storage/library.ts";
-import { openWorkspaceDatabase } from "../storage/workspace_database.ts";
+import type { EventStore } from "../engine/events/event_store.ts";
+import { WorkspaceHub } from "../server/workspace_hub.ts";
 import { createApp } from "./app.ts";
 
 async function withApp(
-  test: (app: ReturnType<typeof createApp>, store: LmdbEventStore) => Promise<void>,
+  test: (app: ReturnType<typeof createApp>, store: EventStore, hub: WorkspaceHub) => Promise<void>,
   options: { token?: string; maxBodyBytes?: number } = {},
 ) {
-  const directory = await Deno.makeTempDir({ prefix: "writeit-app-" });
-  const database = openWorkspaceDatabase(`${directory}/data`);
-  const store = new LmdbEventStore(database);
+  const home = await Deno.makeTempDir({ prefix: "writeit-app-" });
+  const hub = new WorkspaceHub({ home, env: {} });
   try {
-    const app = createApp({
-      workspace: "default",
-      pipelines: new Library("pipeline", libraryFolders("pipeline", { home: directory })),
-      styles: new Library("style", libraryFolders("style", { home: directory })),
-      store,
-      version: "test",
-      ...options,
-    });
-    await test(app, store);
+    const app = createApp({ hub, version: "test", ...options });
+    await test(app, (await hub.open()).store, hub);
   } finally {
-    await store.close();
-    await database.close();
-    await Deno.remove(directory, { recursive: true });
+    await hub.close();
+    await Deno.remove(home, { recursive: true });
   }
 }
 
@@ -160,11 +150,16 @@ Deno.test("GET /api/runs lists runs, shows state at a sequence and its events", 
       const path = query.startsWith("at") ? `/api/runs/run-1?${query}` : `/api/runs?${query}`;
       const response = await app.request(path);
       assert.equal(response.status, 422, query);
-      assert.match((await response.json()).detail, /must be a whole number of at least 1/);
+      const problem = await response.json();
+      assert.match(problem.detail, new RegExp(`The query is not valid: "${query.split("=")[0]}"`));
+      assert.equal(problem.issues[0].path, query.split("=")[0]);
     }
     const bad = await app.request("/api/runs?status=done");
     assert.equal(bad.status, 422);
-    assert.match((await bad.json()).detail, /Unknown status "done"/);
+    assert.match(
+      (await bad.json()).detail,
+      /"status": Invalid option: expected one of "initializing"/,
+    );
     assert.equal((await app.request("/api/runs/nope")).status, 404);
   });
 });

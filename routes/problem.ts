@@ -33,12 +33,27 @@ function statusOf(error: WriteItError): number {
   return 500;
 }
 
+const REASONS: Record<number, string> = {
+  400: "bad request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not found",
+  405: "method not allowed",
+  409: "conflict",
+  413: "content too large",
+  415: "unsupported media type",
+  422: "unprocessable content",
+  426: "upgrade required",
+  429: "too many requests",
+  503: "service unavailable",
+};
+
 /** Builds the problem document for an error. */
 export function problemFor(error: unknown): Problem {
   if (error instanceof HTTPException) {
     return {
       type: `https://writeit.dev/problems/http-${error.status}`,
-      title: error.message || "Request failed",
+      title: REASONS[error.status] ?? "request failed",
       status: error.status,
       detail: error.message || "The request could not be processed",
       code: `http_${error.status}`,
@@ -64,10 +79,14 @@ export function problemFor(error: unknown): Problem {
   };
 }
 
-/** Responds with a problem document. */
+/** Responds with a problem document (keeping headers an HTTPException carries, like WWW-Authenticate). */
 export function problemResponse(context: Context, error: unknown): Response {
   const problem = problemFor(error);
-  return context.body(JSON.stringify(problem), problem.status as 400, {
-    "content-type": "application/problem+json",
-  });
+  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  if (error instanceof HTTPException && error.res) {
+    error.res.headers.forEach((value, name) => {
+      if (name !== "content-type" && name !== "content-length") headers[name] = value;
+    });
+  }
+  return context.body(JSON.stringify(problem), problem.status as 400, headers);
 }

@@ -1,18 +1,31 @@
 /**
  * `/api/pipelines`: list the pipelines a workspace can run, show one
- * normalized, and validate YAML text sent by a client (every problem, with
- * line, column and dotted path).
+ * normalized, register one from YAML text into the workspace (checked first:
+ * nothing is written when it does not validate), and validate YAML text sent
+ * by a client (every problem, with line, column and dotted path). File paths
+ * of the server never appear in answers: issues name the file only.
  */
 import { Hono } from "hono";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import { checkPipelineEntry, checkPipelineText } from "../../storage/pipeline_check.ts";
-import type { Library } from "../../storage/library.ts";
-import { ValidationError } from "../../engine/errors.ts";
+import { assertWorkspaceName } from "../../storage/workspace_names.ts";
+import type { ApiEnv } from "./api_env.ts";
+import { readBody } from "./request_body.ts";
+import { RegisterPipelineBody, ValidatePipelineBody } from "./schemas.ts";
 
-/** Routes over a pipeline library. */
-export function pipelineRoutes(library: Library, styles: Library): Hono {
-  const routes = new Hono();
+/** Issues with the file reduced to its name. */
+function publicIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  return issues.map((issue) => issue.file ? { ...issue, file: basename(issue.file) } : issue);
+}
+
+/** Routes over the request's workspace's pipeline library. */
+export function pipelineRoutes(): Hono<ApiEnv> {
+  const routes = new Hono<ApiEnv>();
 
   routes.get("/", (context) => {
+    const { pipelines: library, styles } = context.get("runtime");
     const pipelines = library.list().map((entry) => {
       const { pipeline } = checkPipelineEntry(library, styles, entry);
       return {
@@ -27,25 +40,52 @@ export function pipelineRoutes(library: Library, styles: Library): Hono {
     return context.json({ pipelines });
   });
 
+  routes.post("/", async (context) => {
+    const body = await readBody(context, RegisterPipelineBody);
+    const runtime = context.get("runtime");
+    if (body.yaml === undefined) {
+      const entry = runtime.pipelines.findName(body.name);
+      const { pipeline, issues } = checkPipelineEntry(runtime.pipelines, runtime.styles, entry);
+      if (!pipeline) {
+        throw new ValidationError(
+          `Pipeline "${entry.name}" does not validate`,
+          publicIssues(issues),
+        );
+      }
+      return context.json({ name: entry.name, pipeline, issues: publicIssues(issues) }, 201);
+    }
+    assertWorkspaceName(body.name, "pipeline");
+    const { pipeline, issues } = checkPipelineText(body.yaml, runtime.styles, {
+      file: `${body.name}.yaml`,
+      id: body.name,
+    });
+    if (!pipeline) {
+      throw new ValidationError(
+        `Pipeline "${body.name}" does not validate, so it was not registered: fix the issues listed`,
+        issues,
+      );
+    }
+    const folder = join(runtime.path, "pipelines");
+    mkdirSync(folder, { recursive: true });
+    const target = join(folder, `${body.name}.yaml`);
+    // Write then rename, so a reader never sees half a file.
+    writeFileSync(`${target}.tmp`, body.yaml);
+    renameSync(`${target}.tmp`, target);
+    return context.json({ name: body.name, pipeline, issues }, 201);
+  });
+
   routes.post("/validate", async (context) => {
     const type = context.req.header("content-type") ?? "";
     let text: string;
     let name = "request";
-    if (type.includes("application/json")) {
-      const body = await context.req.json().catch(() => undefined) as
-        | { yaml?: unknown; name?: unknown }
-        | undefined;
-      if (!body || typeof body.yaml !== "string") {
-        throw new ValidationError(
-          'The request body must be JSON with a "yaml" string, or YAML text with content-type text/yaml',
-        );
-      }
+    if (/json/i.test(type)) {
+      const body = await readBody(context, ValidatePipelineBody);
       text = body.yaml;
-      if (typeof body.name === "string") name = body.name;
+      if (body.name) name = body.name;
     } else {
       text = await context.req.text();
     }
-    const { pipeline, issues } = checkPipelineText(text, styles, {
+    const { pipeline, issues } = checkPipelineText(text, context.get("runtime").styles, {
       file: `${name}.yaml`,
       id: name,
     });
@@ -53,11 +93,14 @@ export function pipelineRoutes(library: Library, styles: Library): Hono {
   });
 
   routes.get("/:name", (context) => {
+    const { pipelines, styles } = context.get("runtime");
     // Names only: a path from a request must never reach the file system.
-    const entry = library.findName(context.req.param("name"));
-    const { pipeline, issues } = checkPipelineEntry(library, styles, entry);
-    if (!pipeline) throw new ValidationError(`Pipeline "${entry.name}" does not validate`, issues);
-    return context.json({ pipeline, origin: entry.origin, issues });
+    const entry = pipelines.findName(context.req.param("name"));
+    const { pipeline, issues } = checkPipelineEntry(pipelines, styles, entry);
+    if (!pipeline) {
+      throw new ValidationError(`Pipeline "${entry.name}" does not validate`, publicIssues(issues));
+    }
+    return context.json({ pipeline, origin: entry.origin, issues: publicIssues(issues) });
   });
 
   return routes;

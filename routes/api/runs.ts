@@ -1,66 +1,140 @@
 /**
- * `/api/runs`: list runs (filter by status and pipeline), a run's state (at
- * any sequence number: time travel), its events, and its branches.
+ * `/api/runs`: create runs (and start them in the background), list them
+ * with filters and paging, read a run's state (at any sequence number: time
+ * travel), its events from a sequence number, its branches, and export it in
+ * every format. The human actions live in run_actions.ts.
  */
 import { Hono } from "hono";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ValidationError } from "../../engine/errors.ts";
-import type { EventStore } from "../../engine/events/event_store.ts";
-import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
+import { renderExport } from "../../engine/export/export_renderer.ts";
+import type { ExportFormat } from "../../engine/user_preferences.ts";
+import { checkPipelineEntry } from "../../storage/pipeline_check.ts";
+import type { ApiEnv } from "./api_env.ts";
+import { runActionRoutes } from "./run_actions.ts";
+import { readBody } from "./request_body.ts";
+import {
+  CreateRunBody,
+  EventsQuery,
+  ExportQuery,
+  GetRunQuery,
+  ListRunsQuery,
+  parseBody,
+} from "./schemas.ts";
 
-function wholeNumber(
-  value: string | undefined,
-  name: string,
-  minimum: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < minimum) {
-    throw new ValidationError(
-      `Query parameter "${name}" must be a whole number of at least ${minimum}, got "${value}"`,
-    );
-  }
-  return number;
-}
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  md: "text/markdown; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  yaml: "application/yaml; charset=utf-8",
+  html: "text/html; charset=utf-8",
+};
 
-/** Routes over a workspace's event store. */
-export function runRoutes(store: EventStore): Hono {
-  const routes = new Hono();
+/** Routes over the request's workspace (see api_env.ts). */
+export function runRoutes(): Hono<ApiEnv> {
+  const routes = new Hono<ApiEnv>();
 
   routes.get("/", async (context) => {
-    const status = context.req.query("status");
-    if (status !== undefined && !isRunStatus(status)) {
+    const query = parseBody(ListRunsQuery, context.req.query(), "query");
+    const { store } = context.get("runtime");
+    const all = await store.listRuns({
+      status: query.status,
+      pipelineId: query.pipeline,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    const runs = all.slice(query.offset, query.offset + query.limit);
+    const next = query.offset + runs.length;
+    return context.json({ runs, total: all.length, nextOffset: next < all.length ? next : null });
+  });
+
+  routes.post("/", async (context) => {
+    const body = await readBody(context, CreateRunBody);
+    const runtime = context.get("runtime");
+    const entry = runtime.pipelines.findName(body.pipeline);
+    const { pipeline, issues } = checkPipelineEntry(runtime.pipelines, runtime.styles, entry);
+    if (!pipeline) {
       throw new ValidationError(
-        `Unknown status "${status}": use one of ${RUN_STATUSES.join(", ")}`,
+        `Pipeline "${entry.name}" does not validate: fix it, then check with POST /api/pipelines/validate`,
+        issues.filter((issue) => issue.severity === "error"),
       );
     }
-    const runs = await store.listRuns({
-      status,
-      pipelineId: context.req.query("pipeline"),
-      limit: wholeNumber(context.req.query("limit"), "limit", 1),
+    const run = await runtime.service.createRun(pipeline, {
+      inputs: body.inputs,
+      styleId: body.style,
+      modelOverride: body.model,
+      responses: body.responses,
+      autoSelect: body.autoSelect,
     });
-    return context.json({ runs });
+    if (!body.start) return context.json({ run, driving: false }, 201);
+    runtime.driver.drive(run.runId, { autoSelect: body.autoSelect });
+    return context.json({ run, driving: true }, 202);
   });
 
   routes.get("/:id", async (context) => {
-    const atSequence = wholeNumber(context.req.query("at"), "at", 1);
-    const run = await store.loadRun(context.req.param("id"), { atSequence });
-    return context.json({ run });
+    const { at } = parseBody(GetRunQuery, context.req.query(), "query");
+    const runtime = context.get("runtime");
+    const runId = context.req.param("id");
+    const run = await runtime.store.loadRun(runId, { atSequence: at });
+    const error = runtime.driver.lastError(runId);
+    return context.json({
+      run,
+      driving: runtime.driver.isDriving(runId),
+      ...(error ? { driveError: error instanceof Error ? error.message : String(error) } : {}),
+    });
   });
 
   routes.get("/:id/events", async (context) => {
+    const { from } = parseBody(EventsQuery, context.req.query(), "query");
+    const { store } = context.get("runtime");
     const runId = context.req.param("id");
-    await store.loadRun(runId); // 404 for an unknown run rather than an empty list
-    const events = await store.read(runId, {
-      fromSequence: wholeNumber(context.req.query("from"), "from", 1),
-    });
-    return context.json({ events });
+    const run = await store.loadRun(runId); // 404 for an unknown run rather than an empty list
+    const events = await store.read(runId, { fromSequence: from });
+    return context.json({ events, lastSequence: run.version });
   });
 
   routes.get("/:id/branches", async (context) => {
+    const { store } = context.get("runtime");
     const runId = context.req.param("id");
     await store.loadRun(runId);
     return context.json({ branches: await store.branches(runId) });
   });
 
+  routes.get("/:id/export", async (context) => {
+    const query = parseBody(ExportQuery, context.req.query(), "query");
+    const format: ExportFormat = query.format === "markdown" ? "md" : query.format;
+    const runtime = context.get("runtime");
+    const runId = context.req.param("id");
+    const run = await runtime.store.loadRun(runId);
+    const pipeline = await runtime.service.pipelineOf(runId).catch(() => undefined);
+    const events = format === "json" || format === "yaml"
+      ? await runtime.store.read(runId)
+      : undefined;
+    const body = renderExport(run, pipeline, {
+      format,
+      history: query.history === "true" || query.history === "1",
+      layout: workspaceLayout(runtime.path, format),
+      events,
+    });
+    const extension = format === "md" ? "md" : format;
+    return context.body(body, 200, {
+      "content-type": CONTENT_TYPES[format],
+      "content-disposition": `inline; filename="${run.pipelineId}-${
+        run.runId.slice(0, 8)
+      }.${extension}"`,
+    });
+  });
+
+  routes.route("/", runActionRoutes());
   return routes;
+}
+
+/** The workspace's own layout for Markdown or HTML exports, if it has one. */
+function workspaceLayout(workspacePath: string, format: ExportFormat): string | undefined {
+  if (format !== "md" && format !== "html") return undefined;
+  const path = join(
+    workspacePath,
+    "layouts",
+    format === "md" ? "article.md.eta" : "article.html.eta",
+  );
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }

@@ -1,0 +1,36 @@
+/**
+ * Reads a JSON request body: 415 when it is not JSON, 400 when it does not
+ * parse (with the parser's message), then the zod schema's checks (422 with
+ * every bad field). An empty body counts as `{}`, so actions without fields
+ * can be posted bare.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { z } from "zod";
+import { parseBody } from "./schemas.ts";
+
+/** The request's JSON body, parsed with `schema`. */
+export async function readBody<T extends z.ZodType>(
+  context: Context,
+  schema: T,
+): Promise<z.output<T>> {
+  const text = await context.req.text();
+  if (text.trim() === "") return parseBody(schema, {});
+  const type = context.req.header("content-type") ?? "";
+  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new HTTPException(415, {
+      message: `The request body must be JSON (content-type application/json), not "${
+        type.slice(0, 80)
+      }"`,
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new HTTPException(400, {
+      message: `The request body is not valid JSON: ${(error as Error).message}`,
+    });
+  }
+  return parseBody(schema, value);
+}

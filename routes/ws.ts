@@ -1,0 +1,212 @@
+/**
+ * `WS /ws/{runId}[?workspace=W&since=N]`: a live view of one run through
+ * `Deno.upgradeWebSocket`. On connect the client gets `hello` with the run's
+ * state and sequence number; with `since=N` it then gets every event after N
+ * it missed, so a reconnecting client loses nothing; after that every event
+ * (in sequence order, never twice), every streamed chunk, notices, and
+ * `driving` changes. Clients send actions (`{ id, action, … }`: select,
+ * feedback, regenerate, edit, skip, pause, resume, cancel, start, ping) and
+ * get an `ack` with the run or an `error` with a problem document; a bad
+ * message never closes the socket. Authentication: the bearer token in the
+ * Authorization header or as the subprotocol `bearer.<token>`.
+ */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ValidationError } from "../engine/errors.ts";
+import type { EventEnvelope } from "../engine/events/event_envelope.ts";
+import type { RunUpdate } from "../engine/run_service.ts";
+import type { WorkspaceHub, WorkspaceRuntime } from "../server/workspace_hub.ts";
+import { ACTION_BODIES, isActionName, performAction } from "./api/run_actions.ts";
+import { parseBody } from "./api/schemas.ts";
+import { problemFor } from "./problem.ts";
+import { tokenMatches } from "./token_check.ts";
+
+/** Largest client message accepted. */
+export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
+
+/** Actions a socket accepts (branch, merge and rewind are REST only). */
+const SOCKET_ACTIONS = new Set([
+  "select",
+  "feedback",
+  "regenerate",
+  "edit",
+  "skip",
+  "pause",
+  "resume",
+  "cancel",
+  "start",
+]);
+
+/** Messages a socket may queue unsent before it is considered stuck and closed. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/** What the WebSocket handler needs. */
+export interface RunSocketOptions {
+  hub: WorkspaceHub;
+  token?: string;
+  /** Told when sockets open and close, and of every message sent (metrics). */
+  onOpen?: () => void;
+  onClose?: () => void;
+  onSend?: () => void;
+  /** Open sockets, so a shutdown can close them (1001) before the server stops. */
+  openSockets?: Set<WebSocket>;
+}
+
+/** The Hono handler of `/ws/:runId`. */
+export function runSocketHandler(options: RunSocketOptions) {
+  return async function runSocket(context: Context): Promise<Response> {
+    if (context.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new HTTPException(426, {
+        message: "This path speaks WebSocket: connect with a WebSocket client",
+      });
+    }
+    const protocols = (context.req.header("sec-websocket-protocol") ?? "").split(",").map((
+      part,
+    ) => part.trim()).filter(Boolean);
+    if (options.token) {
+      const header = context.req.header("authorization") ?? "";
+      const fromHeader = header.startsWith("Bearer ") ? header.slice(7) : undefined;
+      const fromProtocol = protocols.find((protocol) => protocol.startsWith("bearer."))?.slice(7);
+      if (!tokenMatches(fromHeader ?? fromProtocol, options.token)) {
+        throw new HTTPException(401, { message: "A valid bearer token is required" });
+      }
+    }
+    const runId = context.req.param("runId") ?? "";
+    const runtime = await options.hub.open(context.req.query("workspace") || undefined);
+    const sinceText = context.req.query("since");
+    const since = sinceText === undefined ? undefined : Number(sinceText);
+    if (since !== undefined && (!Number.isInteger(since) || since < 0)) {
+      throw new ValidationError(
+        `Query parameter "since" must be a whole number, got "${sinceText}"`,
+      );
+    }
+    await runtime.store.loadRun(runId); // 404 before upgrading for an unknown run
+    const { socket, response } = Deno.upgradeWebSocket(context.req.raw, {
+      protocol: protocols.includes("writeit") ? "writeit" : undefined,
+      idleTimeout: 60,
+    });
+    attach(socket, runtime, runId, since, options);
+    return response;
+  };
+}
+
+function attach(
+  socket: WebSocket,
+  runtime: WorkspaceRuntime,
+  runId: string,
+  since: number | undefined,
+  options: RunSocketOptions,
+): void {
+  let lastSent = 0;
+  let ready = false;
+  const early: RunUpdate[] = [];
+  const send = (message: unknown) => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      socket.close(1013, "The client reads too slowly");
+      return;
+    }
+    socket.send(JSON.stringify(message));
+    options.onSend?.();
+  };
+  const sendEvent = (event: EventEnvelope) => {
+    if (event.sequence <= lastSent) return;
+    lastSent = event.sequence;
+    send({ type: "event", event });
+  };
+  const deliver = (update: RunUpdate) => {
+    if (update.runId !== runId) return;
+    if (update.type === "event") return sendEvent(update.event);
+    const { runId: _runId, ...rest } = update;
+    send(rest);
+  };
+  const unsubscribe = runtime.service.subscribe(runId, (update) => {
+    if (ready) deliver(update);
+    else early.push(update);
+  });
+  const stopDriving = runtime.driver.onChange((change) => {
+    if (change.runId !== runId) return;
+    send({
+      type: "driving",
+      driving: change.driving,
+      ...(change.error ? { error: problemFor(change.error) } : {}),
+    });
+  });
+
+  socket.onopen = async () => {
+    options.openSockets?.add(socket);
+    options.onOpen?.();
+    try {
+      const run = await runtime.store.loadRun(runId);
+      send({
+        type: "hello",
+        runId,
+        workspace: runtime.name,
+        sequence: run.version,
+        run,
+        driving: runtime.driver.isDriving(runId),
+      });
+      if (since !== undefined && since < run.version) {
+        for (const event of await runtime.store.read(runId, { fromSequence: since + 1 })) {
+          sendEvent(event);
+        }
+      } else {
+        lastSent = run.version;
+      }
+      ready = true;
+      for (const update of early.splice(0)) deliver(update);
+    } catch (error) {
+      send({ type: "error", problem: problemFor(error) });
+      socket.close(1011, "The run could not be loaded");
+    }
+  };
+  socket.onmessage = (message) => {
+    void handleMessage(message.data).catch((error) => {
+      send({ type: "error", problem: problemFor(error) });
+    });
+  };
+  socket.onclose = () => {
+    options.openSockets?.delete(socket);
+    unsubscribe();
+    stopDriving();
+    options.onClose?.();
+  };
+  socket.onerror = () => {};
+
+  async function handleMessage(data: unknown): Promise<void> {
+    if (typeof data !== "string") {
+      throw new ValidationError("Send text frames holding JSON, not binary ones");
+    }
+    if (data.length > MAX_SOCKET_MESSAGE_BYTES) {
+      throw new ValidationError(
+        `The message is ${data.length} bytes long: send at most ${MAX_SOCKET_MESSAGE_BYTES}`,
+      );
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch (error) {
+      throw new ValidationError(`The message is not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof message !== "object" || message === null || Array.isArray(message)) {
+      throw new ValidationError('A message is a JSON object: { "id": "…", "action": "…" }');
+    }
+    const { id, action, ...fields } = message as Record<string, unknown>;
+    const reply = typeof id === "string" && id.length <= 200 ? id : undefined;
+    try {
+      if (action === "ping") return send({ type: "ack", id: reply, action });
+      if (typeof action !== "string" || !isActionName(action) || !SOCKET_ACTIONS.has(action)) {
+        throw new ValidationError(
+          `Unknown action ${
+            JSON.stringify(action)
+          }: send one of select, feedback, regenerate, edit, skip, pause, resume, cancel, start or ping`,
+        );
+      }
+      const body = parseBody(ACTION_BODIES[action], fields, `"${action}" message`);
+      const result = await performAction(runtime, runId, action, body);
+      send({ type: "ack", id: reply, action, run: result.run, driving: result.driving });
+    } catch (error) {
+      send({ type: "error", id: reply, problem: problemFor(error) });
+    }
+  }
+}

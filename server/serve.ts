@@ -1,0 +1,149 @@
+/**
+ * Starts the WriteIt server on `Deno.serve`: the API, the run WebSockets and
+ * the dashboard over every workspace of a home. Binds to loopback by
+ * default; binding anything else without a token (`WRITEIT_API_TOKEN`,
+ * config `server.token`) refuses to start. `shutdown()` is graceful: it stops
+ * accepting, closes WebSockets with 1001 ("going away", clients reconnect
+ * elsewhere or later), stops background drives so their runs stay
+ * resumable, and closes every workspace. Used by `main.ts`, `writeit serve`
+ * and the tests (port 0 picks a free port).
+ *
+ * @example
+ * ```ts
+ * const server = await serve({ home, port: 0 });
+ * await fetch(`${server.url}/api/health`);
+ * await server.shutdown();
+ * ```
+ */
+import { resolveConfig } from "../config.ts";
+import { ValidationError } from "../engine/errors.ts";
+import { VERSION } from "../engine/version.ts";
+import { createApp } from "../routes/app.ts";
+import { workspacePaths, Workspaces } from "../storage/workspaces.ts";
+import { WorkspaceHub } from "./workspace_hub.ts";
+
+/** Addresses that only this machine can reach. */
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
+
+/** Options of `serve`; unset ones come from the resolved configuration. */
+export interface ServeOptions {
+  /** The WriteIt home (its workspaces are served). */
+  home: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+  /** Environment for configuration and providers (default: none beyond what is passed). */
+  env?: Record<string, string | undefined>;
+  /** Workspace of the unscoped routes (default: the home's active one). */
+  workspace?: string;
+  /** Where log lines go (default: standard output). */
+  log?: (line: string) => void;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  url: string;
+  hostname: string;
+  port: number;
+  hub: WorkspaceHub;
+  /** Stops gracefully (see the module doc); safe to call twice. */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
+}
+
+/** Starts a server; throws ValidationError for a configuration it refuses. */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const env = options.env ?? {};
+  const log = options.log ?? ((line: string) => console.log(line));
+  const workspaces = new Workspaces(options.home);
+  if (!workspaces.isInitialised()) workspaces.init();
+  const defaultWorkspace = options.workspace ?? (env.WRITEIT_WORKSPACE || undefined) ??
+    workspaces.activeName();
+  const info = workspaces.info(defaultWorkspace);
+  const config = resolveConfig({ home: options.home, workspaceRoot: info.path, env });
+  const host = options.host ?? config.get<string>("server.host") ?? "127.0.0.1";
+  const port = options.port ?? config.get<number>("server.port") ?? 8484;
+  const token = options.token ?? config.get<string>("server.token") ?? undefined;
+  if (!LOOPBACK.has(host) && !token) {
+    throw new ValidationError(
+      `Binding to "${host}" exposes the API beyond this machine, and no token is set: set WRITEIT_API_TOKEN (or \`writeit config set server.token …\`), or bind to 127.0.0.1`,
+    );
+  }
+  const corsOrigins = String(config.get<string>("server.cors_origins") ?? "")
+    .split(",").map((origin) => origin.trim()).filter(Boolean);
+
+  const hub = new WorkspaceHub({
+    home: options.home,
+    env,
+    defaultWorkspace,
+    onDriveError: (workspace, runId, error) =>
+      log(JSON.stringify({
+        time: new Date().toISOString(),
+        level: "warn",
+        message: "A background drive stopped with an error",
+        workspace,
+        runId,
+        error: error instanceof Error ? error.message : String(error),
+      })),
+  });
+  const openSockets = new Set<WebSocket>();
+  const app = createApp({
+    hub,
+    version: VERSION,
+    token,
+    corsOrigins,
+    maxBodyBytes: Number(config.get<number>("server.max_body_kb") ?? 1024) * 1024,
+    sockets: { openSockets },
+  });
+
+  const aborter = new AbortController();
+  let listening!: (address: { hostname: string; port: number }) => void;
+  const listened = new Promise<{ hostname: string; port: number }>((resolve) =>
+    listening = resolve
+  );
+  const server = Deno.serve({
+    hostname: host,
+    port,
+    signal: aborter.signal,
+    onListen: (address) => listening(address as { hostname: string; port: number }),
+  }, app.fetch);
+  const address = await listened;
+  const shownHost = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+  const url = `http://${shownHost}:${address.port}`;
+  log(JSON.stringify({
+    time: new Date().toISOString(),
+    level: "info",
+    message: `WriteIt ${VERSION} serving on ${url}`,
+    url,
+    workspace: defaultWorkspace,
+    data: workspacePaths(options.home, defaultWorkspace).root,
+    auth: token ? "bearer" : "none",
+  }));
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      for (const socket of openSockets) socket.close(1001, "The server is shutting down");
+      aborter.abort(); // stop accepting; requests in flight finish
+      await server.finished;
+      await hub.close(); // background drives stop cleanly: their runs stay resumable
+      log(JSON.stringify({
+        time: new Date().toISOString(),
+        level: "info",
+        message: "WriteIt server stopped",
+      }));
+    })();
+    return stopping;
+  };
+  return {
+    url,
+    hostname: address.hostname,
+    port: address.port,
+    hub,
+    shutdown,
+    finished: server.finished,
+  };
+}

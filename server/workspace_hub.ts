@@ -1,0 +1,185 @@
+/**
+ * The server's view of a WriteIt home: every workspace in it, each opened on
+ * first use (its LMDB environment, event store, response cache, RunService,
+ * pipeline and style libraries, and a RunDriver that advances runs in the
+ * background) and kept open until the server stops. Workspaces share
+ * nothing, so a run id from one is unknown in another. A CLI may use the same
+ * workspaces at the same time: LMDB, run leases and the store's cross-process
+ * subscriptions make that safe.
+ *
+ * @example
+ * ```ts
+ * const hub = new WorkspaceHub({ home, env: Deno.env.toObject() });
+ * const { service, driver } = await hub.open();
+ * driver.drive((await service.listRuns())[0].runId, { autoSelect: true });
+ * await hub.close();
+ * ```
+ */
+import type { ResolvedConfig } from "../config.ts";
+import { resolveConfig } from "../config.ts";
+import type { CacheStats } from "../engine/cache/cache_stats.ts";
+import type { EventStore } from "../engine/events/event_store.ts";
+import type { RunService } from "../engine/run_service.ts";
+import { Library, libraryFolders } from "../storage/library.ts";
+import { LmdbEventStore } from "../storage/lmdb_event_store.ts";
+import { openWorkspaceDatabase, type WorkspaceDatabase } from "../storage/workspace_database.ts";
+import { DEFAULT_WORKSPACE, workspacePaths, Workspaces } from "../storage/workspaces.ts";
+import { createWorkspaceServices } from "../wiring/workspace_services.ts";
+import { RunDriver } from "./run_driver.ts";
+
+/** Cache statistics of a workspace: persisted totals plus this process's, and the size. */
+export interface CacheStatsReport extends CacheStats {
+  enabled: boolean;
+  hitRate: number;
+  entries: number;
+  bytes: number;
+  memoryEntries: number;
+}
+
+/** One opened workspace. */
+export interface WorkspaceRuntime {
+  name: string;
+  /** The workspace's folder (its layouts/ and pipelines/ live there). */
+  path: string;
+  config: ResolvedConfig;
+  database: WorkspaceDatabase;
+  store: EventStore;
+  service: RunService;
+  pipelines: Library;
+  styles: Library;
+  driver: RunDriver;
+  /** Undefined when the workspace's cache is disabled. */
+  cacheStats(): CacheStatsReport | undefined;
+}
+
+/** What a hub serves. */
+export interface WorkspaceHubOptions {
+  home: string;
+  /** Environment the configuration layers and providers read. */
+  env: Record<string, string | undefined>;
+  /** Workspace for routes that name none (default: the home's active workspace). */
+  defaultWorkspace?: string;
+  /** Called when a background drive fails (for the server's log). */
+  onDriveError?: (workspace: string, runId: string, error: unknown) => void;
+}
+
+/** Opens workspaces on demand and closes them together. */
+export class WorkspaceHub {
+  readonly home: string;
+  readonly defaultWorkspace: string;
+  readonly #workspaces: Workspaces;
+  readonly #options: WorkspaceHubOptions;
+  readonly #opened = new Map<string, Promise<WorkspaceRuntime>>();
+  #closed = false;
+
+  constructor(options: WorkspaceHubOptions) {
+    this.#options = options;
+    this.home = options.home;
+    this.#workspaces = new Workspaces(options.home);
+    if (!this.#workspaces.isInitialised()) this.#workspaces.init();
+    this.defaultWorkspace = options.defaultWorkspace ?? this.#workspaces.activeName() ??
+      DEFAULT_WORKSPACE;
+    this.#workspaces.info(this.defaultWorkspace); // NotFoundError now, not on the first request
+  }
+
+  /** Every workspace of the home. */
+  names(): string[] {
+    return this.#workspaces.list().map((workspace) => workspace.name);
+  }
+
+  /** Creates a workspace (ValidationError for a bad name, ConflictError when it exists). */
+  create(name: string): void {
+    this.#workspaces.create(name);
+  }
+
+  /** The workspace named `name` (default workspace when omitted), opened once. */
+  open(name: string = this.defaultWorkspace): Promise<WorkspaceRuntime> {
+    if (this.#closed) return Promise.reject(new TypeError("The workspace hub is closed"));
+    let opened = this.#opened.get(name);
+    if (!opened) {
+      opened = this.#openWorkspace(name);
+      this.#opened.set(name, opened);
+      opened.catch(() => this.#opened.delete(name));
+    }
+    return opened;
+  }
+
+  /** The workspaces opened so far. */
+  async openedRuntimes(): Promise<WorkspaceRuntime[]> {
+    const settled = await Promise.allSettled(this.#opened.values());
+    return settled.flatMap((result) => result.status === "fulfilled" ? [result.value] : []);
+  }
+
+  /** Stops background drives (runs stay resumable) and closes every workspace. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const runtime of await this.openedRuntimes()) {
+      // Refuse new drives, stop those in flight (the service aborts them cleanly), then close.
+      const drained = runtime.driver.close();
+      await (runtime as OpenedRuntime).close();
+      await drained;
+    }
+    this.#opened.clear();
+  }
+
+  async #openWorkspace(name: string): Promise<WorkspaceRuntime> {
+    const info = this.#workspaces.info(name);
+    const env = this.#options.env;
+    const config = resolveConfig({ home: this.home, workspaceRoot: info.path, env });
+    const database = openWorkspaceDatabase(workspacePaths(this.home, info.name).data);
+    const store = new LmdbEventStore(database, {
+      snapshotEvery: Number(config.get<number>("events.snapshot_every") ?? 100),
+    });
+    const folders = { home: this.home, workspaceRoot: info.path };
+    const pipelines = new Library("pipeline", libraryFolders("pipeline", folders));
+    const styles = new Library("style", libraryFolders("style", folders));
+    const services = await createWorkspaceServices({
+      database,
+      store,
+      config,
+      env,
+      workspace: info.name,
+      styles,
+      actor: "api",
+    });
+    const driver = new RunDriver(services.service, {
+      onError: (runId, error) => this.#options.onDriveError?.(info.name, runId, error),
+    });
+    const { hitRate } = await import("../engine/cache/cache_stats.ts");
+    const runtime: OpenedRuntime = {
+      name: info.name,
+      path: info.path,
+      config,
+      database,
+      store,
+      service: services.service,
+      pipelines,
+      styles,
+      driver,
+      cacheStats: () => {
+        if (!services.cache) return undefined;
+        const report = services.cache.report();
+        const size = report.persistent ?? { entries: 0, bytes: 0 };
+        return {
+          enabled: true,
+          ...report.total,
+          hitRate: hitRate(report.total),
+          entries: size.entries,
+          bytes: size.bytes,
+          memoryEntries: report.memory.entries,
+        };
+      },
+      close: async () => {
+        await services.close();
+        await store.close();
+        await database.close();
+      },
+    };
+    return runtime;
+  }
+}
+
+interface OpenedRuntime extends WorkspaceRuntime {
+  close(): Promise<void>;
+}

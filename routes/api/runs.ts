@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ValidationError } from "../../engine/errors.ts";
+import { summarizeRun } from "../../engine/events/event_store.ts";
 import { renderExport } from "../../engine/export/export_renderer.ts";
 import type { ExportFormat } from "../../engine/user_preferences.ts";
 import { checkPipelineEntry } from "../../storage/pipeline_check.ts";
@@ -96,7 +97,11 @@ export function runRoutes(): Hono<ApiEnv> {
     const { store } = context.get("runtime");
     const runId = context.req.param("id");
     await store.loadRun(runId);
-    return context.json({ branches: await store.branches(runId) });
+    const ids = await store.branches(runId);
+    const branches = await Promise.all(
+      ids.map(async (id) => summarizeRun(await store.loadRun(id))),
+    );
+    return context.json({ branches });
   });
 
   routes.get("/:id/export", async (context) => {

@@ -20,6 +20,7 @@ import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
 import { registerRunCommands } from "./cli/commands/run.ts";
 import { registerExportCommand } from "./cli/commands/export.ts";
 import { registerCompletionCommand } from "./cli/commands/completion.ts";
+import { registerServeCommand } from "./cli/commands/serve.ts";
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerRunsCommands(program);
   registerExportCommand(program);
+  registerServeCommand(program);
   registerCompletionCommand(program);
   return program;
 }

@@ -1,0 +1,46 @@
+/**
+ * `writeit serve [--host H] [--port P]`: runs the WriteIt server (REST API,
+ * run WebSockets, dashboard) over every workspace of the home, the selected
+ * workspace being the default one, until SIGINT or SIGTERM; then it shuts
+ * down gracefully (running steps stay resumable). Logs are JSON lines on
+ * standard output. Binding beyond loopback needs WRITEIT_API_TOKEN.
+ */
+import type { Command } from "commander";
+import { cliContext } from "../cli_context.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** Registers `serve`. */
+export function registerServeCommand(program: Command): void {
+  program.command("serve")
+    .description("run the API and dashboard server (loopback by default)")
+    .option("--host <address>", "address to bind (default: server.host, 127.0.0.1)")
+    .option("--port <port>", "port to listen on; 0 picks a free one (default: server.port, 8484)")
+    .action(async function (this: Command, options: { host?: string; port?: string }) {
+      const context = cliContext(this);
+      let port: number | undefined;
+      if (options.port !== undefined) {
+        port = Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new UsageError(
+            `--port must be a whole number from 0 to 65535, not "${options.port}"`,
+          );
+        }
+      }
+      const workspace = context.workspace().name;
+      const { serve } = await import("../../server/serve.ts");
+      const server = await serve({
+        home: context.home,
+        host: options.host,
+        port,
+        env: context.env,
+        workspace,
+      });
+      const stop = () => void server.shutdown();
+      Deno.addSignalListener("SIGINT", stop);
+      Deno.addSignalListener("SIGTERM", stop);
+      await server.finished;
+      await server.shutdown();
+      Deno.removeSignalListener("SIGINT", stop);
+      Deno.removeSignalListener("SIGTERM", stop);
+    });
+}

@@ -6,13 +6,19 @@
  * configured (required by serve.ts for any bind beyond loopback). Built by a
  * factory so tests drive it in-process with `app.request(…)`.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { type Metrics, metricsMiddleware, PROMETHEUS_CONTENT_TYPE } from "../server/metrics.ts";
+import { metricsSnapshot } from "../server/metrics_snapshot.ts";
+import { rateLimit, RateLimiter } from "../server/rate_limiter.ts";
+import { type Logger, requestLog } from "../server/request_log.ts";
 import type { WorkspaceHub } from "../server/workspace_hub.ts";
 import type { ApiEnv } from "./api/api_env.ts";
 import { pipelineRoutes } from "./api/pipelines.ts";
+import { apiDocument } from "./api/route_docs.ts";
+import { docsPage } from "./openapi.ts";
 import { runRoutes } from "./api/runs.ts";
 import { workspaceRoutes } from "./api/workspaces.ts";
 import { problemResponse } from "./problem.ts";
@@ -29,16 +35,41 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Request metrics and `GET /metrics` (Prometheus text; needs the token when one is set). */
+  metrics?: Metrics;
+  /** One JSON line per request, with request ids. */
+  logger?: Logger;
+  /** API requests per minute per workspace before 429 (default: no limit). */
+  rateLimitPerMinute?: number;
   /** Told when run sockets open and close and of each message sent (metrics). */
   sockets?: {
     onOpen?: () => void;
     onClose?: () => void;
-    onSend?: () => void;
+    onSend?: (type: string) => void;
+    onReceive?: (action: string) => void;
     openSockets?: Set<WebSocket>;
   };
 }
 
 const WORKSPACE_PATH = /^\/api\/workspaces\/([^/]+)(?:\/|$)/;
+
+/** API paths that need no token: health and the API's own description. */
+const PUBLIC_API = new Set(["/api/health", "/api/openapi.json", "/api/docs"]);
+
+/** Middleware requiring `Authorization: Bearer <token>`. */
+function bearer(token: string): MiddlewareHandler {
+  return async function requireToken(context, next) {
+    const header = context.req.header("authorization") ?? "";
+    const presented = /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    if (!tokenMatches(presented, token)) {
+      throw new HTTPException(401, {
+        message: "A valid bearer token is required: send Authorization: Bearer <token>",
+        res: new Response(null, { headers: { "www-authenticate": 'Bearer realm="writeit"' } }),
+      });
+    }
+    await next();
+  };
+}
 
 /** Creates the application. */
 export function createApp(options: AppOptions): Hono<ApiEnv> {
@@ -46,6 +77,8 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const app = new Hono<ApiEnv>();
   app.onError((error, context) => problemResponse(context, error));
+  if (options.logger) app.use(requestLog(options.logger));
+  if (options.metrics) app.use(metricsMiddleware(options.metrics));
   app.notFound((context) =>
     problemResponse(
       context,
@@ -70,20 +103,51 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
     context.json({ status: "ok", version: options.version, workspace: hub.defaultWorkspace });
   app.get("/health", health);
   app.get("/api/health", health);
+  // The API's description is public: it holds no data, and clients need it to authenticate.
+  let document: unknown;
+  app.get(
+    "/api/openapi.json",
+    (context) => context.json(document ??= apiDocument(options.version)),
+  );
+  app.get(
+    "/api/docs",
+    (context) => context.html(docsPage("/api/openapi.json", { title: "WriteIt API" })),
+  );
 
   if (options.token) {
-    const token = options.token;
-    app.use("/api/*", async function requireToken(context, next) {
-      const header = context.req.header("authorization") ?? "";
-      const presented = /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
-      if (!tokenMatches(presented, token)) {
-        throw new HTTPException(401, {
-          message: "A valid bearer token is required: send Authorization: Bearer <token>",
-          res: new Response(null, { headers: { "www-authenticate": 'Bearer realm="writeit"' } }),
-        });
-      }
-      await next();
+    const requireToken = bearer(options.token);
+    app.use("/api/*", async function requireApiToken(context, next) {
+      if (PUBLIC_API.has(context.req.path)) return await next();
+      return await requireToken(context, next);
     });
+  }
+  if (options.metrics) {
+    const metrics = options.metrics;
+    if (options.token) app.use("/metrics", bearer(options.token));
+    app.get(
+      "/metrics",
+      async (context) =>
+        context.body(metrics.render(await metricsSnapshot(hub)), 200, {
+          "content-type": PROMETHEUS_CONTENT_TYPE,
+        }),
+    );
+  }
+  if (options.rateLimitPerMinute) {
+    const perMinute = options.rateLimitPerMinute;
+    const limiter = new RateLimiter({
+      capacity: Math.max(10, Math.ceil(perMinute / 6)),
+      refillPerSecond: perMinute / 60,
+    });
+    app.use(
+      "/api/*",
+      rateLimit(limiter, {
+        key: (context) => {
+          const path = context.req.path;
+          if (path === "/api/health") return undefined;
+          return WORKSPACE_PATH.exec(path)?.[1] ?? hub.defaultWorkspace;
+        },
+      }),
+    );
   }
 
   app.use("/api/*", async function selectWorkspace(context, next) {

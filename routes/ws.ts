@@ -47,7 +47,8 @@ export interface RunSocketOptions {
   /** Told when sockets open and close, and of every message sent (metrics). */
   onOpen?: () => void;
   onClose?: () => void;
-  onSend?: () => void;
+  onSend?: (type: string) => void;
+  onReceive?: (action: string) => void;
   /** Open sockets, so a shutdown can close them (1001) before the server stops. */
   openSockets?: Set<WebSocket>;
 }
@@ -100,14 +101,14 @@ function attach(
   let lastSent = 0;
   let ready = false;
   const early: RunUpdate[] = [];
-  const send = (message: unknown) => {
+  const send = (message: { type: string; [field: string]: unknown }) => {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       socket.close(1013, "The client reads too slowly");
       return;
     }
     socket.send(JSON.stringify(message));
-    options.onSend?.();
+    options.onSend?.((message as { type: string }).type);
   };
   const sendEvent = (event: EventEnvelope) => {
     if (event.sequence <= lastSent) return;
@@ -193,6 +194,7 @@ function attach(
     }
     const { id, action, ...fields } = message as Record<string, unknown>;
     const reply = typeof id === "string" && id.length <= 200 ? id : undefined;
+    options.onReceive?.(typeof action === "string" ? action : "invalid");
     try {
       if (action === "ping") return send({ type: "ack", id: reply, action });
       if (typeof action !== "string" || !isActionName(action) || !SOCKET_ACTIONS.has(action)) {

@@ -20,6 +20,8 @@ import { ValidationError } from "../engine/errors.ts";
 import { VERSION } from "../engine/version.ts";
 import { createApp } from "../routes/app.ts";
 import { workspacePaths, Workspaces } from "../storage/workspaces.ts";
+import { Metrics } from "./metrics.ts";
+import { createLogger } from "./request_log.ts";
 import { WorkspaceHub } from "./workspace_hub.ts";
 
 /** Addresses that only this machine can reach. */
@@ -75,28 +77,32 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const corsOrigins = String(config.get<string>("server.cors_origins") ?? "")
     .split(",").map((origin) => origin.trim()).filter(Boolean);
 
+  const logger = createLogger(log);
   const hub = new WorkspaceHub({
     home: options.home,
     env,
     defaultWorkspace,
     onDriveError: (workspace, runId, error) =>
-      log(JSON.stringify({
-        time: new Date().toISOString(),
-        level: "warn",
-        message: "A background drive stopped with an error",
-        workspace,
-        runId,
-        error: error instanceof Error ? error.message : String(error),
-      })),
+      logger.warn("A background drive stopped with an error", { workspace, runId, error }),
   });
   const openSockets = new Set<WebSocket>();
+  const metrics = new Metrics();
   const app = createApp({
     hub,
     version: VERSION,
     token,
     corsOrigins,
     maxBodyBytes: Number(config.get<number>("server.max_body_kb") ?? 1024) * 1024,
-    sockets: { openSockets },
+    rateLimitPerMinute: Number(config.get<number>("server.rate_limit_per_minute") ?? 0),
+    metrics,
+    logger,
+    sockets: {
+      openSockets,
+      onOpen: () => metrics.socketOpened(),
+      onClose: () => metrics.socketClosed(),
+      onSend: (type) => metrics.messageSent(type),
+      onReceive: (action) => metrics.messageReceived(action),
+    },
   });
 
   const aborter = new AbortController();
@@ -113,15 +119,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const address = await listened;
   const shownHost = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
   const url = `http://${shownHost}:${address.port}`;
-  log(JSON.stringify({
-    time: new Date().toISOString(),
-    level: "info",
-    message: `WriteIt ${VERSION} serving on ${url}`,
+  logger.info(`WriteIt ${VERSION} serving on ${url}`, {
     url,
     workspace: defaultWorkspace,
     data: workspacePaths(options.home, defaultWorkspace).root,
     auth: token ? "bearer" : "none",
-  }));
+  });
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
@@ -130,11 +133,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       aborter.abort(); // stop accepting; requests in flight finish
       await server.finished;
       await hub.close(); // background drives stop cleanly: their runs stay resumable
-      log(JSON.stringify({
-        time: new Date().toISOString(),
-        level: "info",
-        message: "WriteIt server stopped",
-      }));
+      logger.info("WriteIt server stopped");
     })();
     return stopping;
   };

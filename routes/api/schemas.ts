@@ -121,11 +121,14 @@ export const RunSummarySchema = z.object({
   currentStep: z.string().optional(),
   parentRunId: z.string().optional(),
   usage: TokenUsageSchema,
-}).loose();
+}).loose().meta({ id: "RunSummary" });
+
+/** A run's state (shared in the OpenAPI document as one component). */
+export const RunSchema = PipelineRunSchema.meta({ id: "PipelineRun" });
 
 /** `{ run, driving }`: what run actions answer. */
 export const RunActionResponse = z.object({
-  run: PipelineRunSchema,
+  run: RunSchema,
   driving: z.boolean(),
 });
 

@@ -53,6 +53,22 @@ export interface RunSocketOptions {
   openSockets?: Set<WebSocket>;
 }
 
+/**
+ * Serialized frames by the update or event they carry: every subscriber of a
+ * run gets the same objects, so a chunk is serialized once however many
+ * sockets watch it.
+ */
+const frames = new WeakMap<object, string>();
+
+function frameOf(source: object, build: () => unknown): string {
+  let frame = frames.get(source);
+  if (frame === undefined) {
+    frame = JSON.stringify(build());
+    frames.set(source, frame);
+  }
+  return frame;
+}
+
 /** The Hono handler of `/ws/:runId`. */
 export function runSocketHandler(options: RunSocketOptions) {
   return async function runSocket(context: Context): Promise<Response> {
@@ -101,25 +117,32 @@ function attach(
   let lastSent = 0;
   let ready = false;
   const early: RunUpdate[] = [];
-  const send = (message: { type: string; [field: string]: unknown }) => {
+  const sendText = (type: string, text: string) => {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       socket.close(1013, "The client reads too slowly");
       return;
     }
-    socket.send(JSON.stringify(message));
-    options.onSend?.((message as { type: string }).type);
+    socket.send(text);
+    options.onSend?.(type);
   };
+  const send = (message: { type: string; [field: string]: unknown }) =>
+    sendText(message.type, JSON.stringify(message));
   const sendEvent = (event: EventEnvelope) => {
     if (event.sequence <= lastSent) return;
     lastSent = event.sequence;
-    send({ type: "event", event });
+    sendText("event", frameOf(event, () => ({ type: "event", event })));
   };
   const deliver = (update: RunUpdate) => {
     if (update.runId !== runId) return;
     if (update.type === "event") return sendEvent(update.event);
-    const { runId: _runId, ...rest } = update;
-    send(rest);
+    sendText(
+      update.type,
+      frameOf(update, () => {
+        const { runId: _runId, ...rest } = update;
+        return rest;
+      }),
+    );
   };
   const unsubscribe = runtime.service.subscribe(runId, (update) => {
     if (ready) deliver(update);

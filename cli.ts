@@ -20,6 +20,7 @@ import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
 import { registerRunCommands } from "./cli/commands/run.ts";
 import { registerExportCommand } from "./cli/commands/export.ts";
 import { registerCompletionCommand } from "./cli/commands/completion.ts";
+import { remoteExitCode, serverFrom } from "./cli/remote/remote_context.ts";
 import { registerServeCommand } from "./cli/commands/serve.ts";
 
 /** Builds the program with every command registered. */
@@ -33,6 +34,11 @@ export function buildProgram(): Command {
     )
     .option("--home <dir>", "WriteIt home folder (default: $WRITEIT_HOME, else ~/.writeit)")
     .option("--no-color", "plain output without colours")
+    .option(
+      "--server <url>",
+      "run the command on a WriteIt server through its API (default: $WRITEIT_SERVER)",
+    )
+    .option("--token <token>", "API token for --server (default: $WRITEIT_API_TOKEN)")
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -54,8 +60,12 @@ export function buildProgram(): Command {
 }
 
 if (import.meta.main) {
-  const program = buildProgram();
   const args = Deno.args.length === 0 ? ["--help"] : Deno.args;
+  // With --server (or WRITEIT_SERVER) the commands run through the API client.
+  const remote = serverFrom(args, Deno.env.toObject()) !== undefined;
+  const program = remote
+    ? (await import("./cli/remote/remote_program.ts")).buildRemoteProgram(buildProgram())
+    : buildProgram();
   let exitCode = 0;
   try {
     await program.parseAsync(args, { from: "user" });
@@ -66,7 +76,7 @@ if (import.meta.main) {
       debug: Boolean(Deno.env.get("WRITEIT_DEBUG")),
     });
   } finally {
-    const commandExitCode = await closeCliContext(program);
+    const commandExitCode = remote ? remoteExitCode(program) : await closeCliContext(program);
     if (exitCode === 0) exitCode = commandExitCode;
   }
   Deno.exit(exitCode);

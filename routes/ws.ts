@@ -80,31 +80,61 @@ export function runSocketHandler(options: RunSocketOptions) {
     const protocols = (context.req.header("sec-websocket-protocol") ?? "").split(",").map((
       part,
     ) => part.trim()).filter(Boolean);
-    if (options.token) {
-      const header = context.req.header("authorization") ?? "";
-      const fromHeader = header.startsWith("Bearer ") ? header.slice(7) : undefined;
-      const fromProtocol = protocols.find((protocol) => protocol.startsWith("bearer."))?.slice(7);
-      if (!tokenMatches(fromHeader ?? fromProtocol, options.token)) {
-        throw new HTTPException(401, { message: "A valid bearer token is required" });
+    const protocol = protocols.includes("writeit") ? "writeit" : undefined;
+    let runtime: WorkspaceRuntime;
+    let runId: string;
+    let since: number | undefined;
+    try {
+      if (options.token) {
+        const header = context.req.header("authorization") ?? "";
+        const fromHeader = header.startsWith("Bearer ") ? header.slice(7) : undefined;
+        const fromProtocol = protocols.find((item) => item.startsWith("bearer."))?.slice(7);
+        if (!tokenMatches(fromHeader ?? fromProtocol, options.token)) {
+          throw new HTTPException(401, {
+            message:
+              "A valid bearer token is required: send it as Authorization: Bearer <token> or as the subprotocol bearer.<token>",
+          });
+        }
       }
+      runId = context.req.param("runId") ?? "";
+      runtime = await options.hub.open(context.req.query("workspace") || undefined);
+      const sinceText = context.req.query("since");
+      since = sinceText === undefined ? undefined : Number(sinceText);
+      if (since !== undefined && (!Number.isInteger(since) || since < 0)) {
+        throw new ValidationError(
+          `Query parameter "since" must be a whole number, got "${sinceText}"`,
+        );
+      }
+      await runtime.store.loadRun(runId);
+    } catch (error) {
+      return refuse(context.req.raw, protocol, error);
     }
-    const runId = context.req.param("runId") ?? "";
-    const runtime = await options.hub.open(context.req.query("workspace") || undefined);
-    const sinceText = context.req.query("since");
-    const since = sinceText === undefined ? undefined : Number(sinceText);
-    if (since !== undefined && (!Number.isInteger(since) || since < 0)) {
-      throw new ValidationError(
-        `Query parameter "since" must be a whole number, got "${sinceText}"`,
-      );
-    }
-    await runtime.store.loadRun(runId); // 404 before upgrading for an unknown run
     const { socket, response } = Deno.upgradeWebSocket(context.req.raw, {
-      protocol: protocols.includes("writeit") ? "writeit" : undefined,
+      protocol,
       idleTimeout: 60,
     });
     attach(socket, runtime, runId, since, options);
     return response;
   };
+}
+
+/**
+ * Refuses a socket in a way browsers can read: a plain HTTP error reaches a
+ * browser's WebSocket only as code 1006, indistinguishable from a network
+ * failure (so clients would retry forever). The socket is accepted, told the
+ * problem in an `error` frame, and closed with 4000 + the HTTP status
+ * (4401 no token, 4404 unknown run or workspace, 4422 a bad query); clients
+ * do not reconnect after 44xx codes.
+ */
+function refuse(request: Request, protocol: string | undefined, error: unknown): Response {
+  const problem = problemFor(error);
+  const { socket, response } = Deno.upgradeWebSocket(request, { protocol });
+  socket.onopen = () => {
+    socket.send(JSON.stringify({ type: "error", problem }));
+    socket.close(4000 + Math.min(problem.status, 999), problem.title.slice(0, 100));
+  };
+  socket.onerror = () => {};
+  return response;
 }
 
 function attach(

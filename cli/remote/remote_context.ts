@@ -1,0 +1,127 @@
+/**
+ * What a `writeit --server URL …` command gets: the server URL, the token
+ * (`--token`, else WRITEIT_API_TOKEN), the workspace (`--workspace`, else
+ * WRITEIT_WORKSPACE, else the server's default), a `WriteItClient` for them,
+ * and the output writer. Also finds the server a command line asks for
+ * (`--server`, else WRITEIT_SERVER) before any command is parsed, so
+ * `cli.ts` can pick the remote program.
+ */
+import type { Command } from "commander";
+import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
+import { WriteItApiError } from "../../client/api_error.ts";
+import { WriteItClient } from "../../client/writeit_client.ts";
+import { Output } from "../output.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** Global options a remote command may carry. */
+export interface RemoteOptions {
+  server?: string;
+  token?: string;
+  workspace?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/**
+ * The server a command line asks for: `--server URL` or `--server=URL`
+ * (before a `--`), else WRITEIT_SERVER; undefined for a local command.
+ */
+export function serverFrom(
+  args: string[],
+  env: Record<string, string | undefined>,
+): string | undefined {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    if (arg === "--") break;
+    if (arg === "--server") return args[index + 1] ?? "";
+    if (arg.startsWith("--server=")) return arg.slice("--server=".length);
+  }
+  return env.WRITEIT_SERVER || undefined;
+}
+
+/** Per-invocation context of a remote command. */
+export class RemoteContext {
+  readonly server: string;
+  readonly workspace?: string;
+  readonly client: WriteItClient;
+  readonly output: Output;
+  /** Exit code for a command that printed its own failure; 0 by default. */
+  exitCode = 0;
+
+  constructor(options: RemoteOptions, env: Record<string, string | undefined>) {
+    this.output = new Output({
+      json: options.json ?? false,
+      colour: options.color === false ? false : undefined,
+    });
+    const server = options.server ?? env.WRITEIT_SERVER;
+    if (!server) {
+      throw new UsageError("--server needs a URL, like --server http://127.0.0.1:8484");
+    }
+    this.server = server.replace(/\/+$/, "");
+    this.workspace = options.workspace ?? (env.WRITEIT_WORKSPACE || undefined);
+    const token = options.token ?? (env.WRITEIT_API_TOKEN || undefined);
+    try {
+      this.client = new WriteItClient({
+        baseUrl: this.server,
+        token,
+        workspace: this.workspace,
+        retry: { attempts: 2, maxDelayMs: 10_000 },
+      });
+    } catch (error) {
+      throw new UsageError(`--server: ${(error as Error).message}`);
+    }
+  }
+
+  /** Whether output should be JSON. */
+  get json(): boolean {
+    return this.output.json;
+  }
+
+  /** `writeit --server URL [--workspace W]`, for "continue with" hints. */
+  command(): string {
+    return `writeit --server ${this.server}${
+      this.workspace ? ` --workspace ${this.workspace}` : ""
+    }`;
+  }
+}
+
+const contexts = new WeakMap<Command, RemoteContext>();
+
+/** The remote context of a running command (one per invocation). */
+export function remoteContext(command: Command): RemoteContext {
+  let root: Command = command;
+  while (root.parent) root = root.parent;
+  let context = contexts.get(root);
+  if (!context) {
+    context = new RemoteContext(command.optsWithGlobals<RemoteOptions>(), Deno.env.toObject());
+    contexts.set(root, context);
+  }
+  return context;
+}
+
+/** The exit code a remote command set (0 when none ran). */
+export function remoteExitCode(program: Command): number {
+  return contexts.get(program)?.exitCode ?? 0;
+}
+
+/**
+ * Runs a remote command body; a 422 with located issues becomes a
+ * ValidationError, so the CLI prints every issue like it does locally.
+ */
+export async function remotely<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (
+      error instanceof WriteItApiError && error.status === 422 &&
+      Array.isArray(error.problem.issues) && error.problem.issues.length > 0
+    ) {
+      throw new ValidationError(
+        error.problem.detail,
+        error.problem.issues as ValidationIssue[],
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * `writeit --server URL run PIPELINE --input k=v … [--yes] [--model M]`:
+ * creates the run on the server with `start` (and `autoSelect` for
+ * `--yes`), then follows it over the WebSocket printing step progress and
+ * streamed text like the local non-interactive mode. Exit 0 when the run
+ * completes, 1 when it fails or is cancelled. Without `--yes` the server
+ * stops at the first step that needs a choice: the run is paused there and
+ * the command says so and exits 0, like the local command without a
+ * terminal.
+ */
+import type { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { ValidationError, WriteItError } from "../../engine/errors.ts";
+import type { PipelineRun, StepState } from "../../engine/run_model.ts";
+import { WriteItApiError } from "../../client/api_error.ts";
+import { parseInputFlags } from "../commands/run.ts";
+import { formatElapsed } from "../terminal/live_display.ts";
+import { UsageError } from "../usage_error.ts";
+import { type RemoteContext, remoteContext, remotely } from "./remote_context.ts";
+import { followRun } from "./run_follower.ts";
+
+/** Options of the remote `run`. */
+interface RemoteRunOptions {
+  input: string[];
+  inputs?: string;
+  yes?: boolean;
+  model?: string;
+  responses?: string;
+  style?: string;
+  json?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function readInputsFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read --inputs file "${path}": ${(error as Error).message}`);
+  }
+  const { parse } = await import("yaml");
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new ValidationError(
+      `The --inputs file "${path}" is not valid YAML or JSON: ${
+        (error as Error).message.split("\n")[0]
+      }`,
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ValidationError(
+      `The --inputs file "${path}" must hold a mapping of input names to values, like "topic: Rust"`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+function parseResponses(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 10) {
+    throw new UsageError(`--responses must be a whole number from 1 to 10, not "${text}"`);
+  }
+  return count;
+}
+
+/** Missing required inputs are a usage error (exit 2), as locally. */
+function missingInputs(error: WriteItApiError): UsageError | undefined {
+  const issues = (error.problem.issues ?? []) as { path?: string; message?: string }[];
+  if (error.status !== 422 || issues.length === 0) return undefined;
+  const missing = issues.filter((issue) =>
+    issue.path?.startsWith("inputs.") && issue.message?.startsWith("Missing required")
+  );
+  if (missing.length !== issues.length) return undefined;
+  const names = missing.map((issue) => issue.path!.slice("inputs.".length));
+  return new UsageError(
+    `Missing required input${names.length === 1 ? "" : "s"}: ${names.join(", ")}: pass ${
+      names.map((name) => `--input ${name}=…`).join(" ")
+    } or --inputs FILE`,
+  );
+}
+
+function waitingStep(run: PipelineRun): StepState | undefined {
+  for (const id of run.stepOrder) {
+    const step = run.steps[id];
+    if (step?.status === "awaiting_selection" || step?.status === "failed") return step;
+  }
+  return undefined;
+}
+
+async function remoteRun(context: RemoteContext, pipeline: string, options: RemoteRunOptions) {
+  const started = Date.now();
+  const responses = parseResponses(options.responses);
+  const inputs = {
+    ...(options.inputs ? await readInputsFile(options.inputs) : {}),
+    ...parseInputFlags(options.input),
+  };
+  const { client, output } = context;
+  let created: PipelineRun;
+  try {
+    created = (await client.createRun({
+      pipeline,
+      inputs,
+      ...(options.model ? { model: options.model } : {}),
+      ...(options.style ? { style: options.style } : {}),
+      ...(responses ? { responses } : {}),
+      autoSelect: options.yes ?? false,
+      start: true,
+    })).run;
+  } catch (error) {
+    if (error instanceof WriteItApiError) throw missingInputs(error) ?? error;
+    throw error;
+  }
+  const runId = created.runId;
+  if (!options.json) {
+    output.note(output.styles.dim(
+      `Run ${runId} · pipeline ${pipeline}${
+        options.model ? ` · model ${options.model}` : ""
+      } · server ${context.server}`,
+    ));
+  }
+  const outcome = await followRun(client, {
+    output,
+    mode: options.json ? "json" : output.interactive ? "live" : "plain",
+    run: created,
+    startedAt: started,
+    server: context.server,
+  });
+  // The server's copy has the final usage and status.
+  const run = await client.getRun(runId);
+  if (outcome.kind === "finished" || run.status === "completed") {
+    return finish(context, run, { json: options.json ?? false, started });
+  }
+  const step = waitingStep(run);
+  if (step?.status === "failed") {
+    throw new WriteItError(
+      "step_failed",
+      `Step "${step.stepId}" of run ${runId} failed: ${step.error ?? "unknown error"}`,
+    );
+  }
+  if (step && run.status !== "paused") {
+    await client.pause(runId, { reason: `waiting for a choice at step ${step.stepId}` });
+  }
+  if (options.json) {
+    output.printJsonLine({
+      type: "stopped",
+      runId,
+      reason: step ? "awaiting_selection" : "paused",
+      ...(step ? { stepId: step.stepId } : {}),
+    });
+    return;
+  }
+  if (step) {
+    output.note(
+      `Step "${step.stepId}" is waiting for a choice, and nobody can make it here (use --yes to pick the first valid candidate).`,
+    );
+  }
+  output.note(
+    `Run ${runId} is paused on ${context.server}: continue it from the dashboard, or on the server machine with \`writeit resume ${runId}\`.`,
+  );
+}
+
+function finish(
+  context: RemoteContext,
+  run: PipelineRun,
+  options: { json: boolean; started: number },
+): void {
+  const { output } = context;
+  if (run.status !== "completed") {
+    const cancelled = run.status === "cancelled";
+    throw new WriteItError(
+      cancelled ? "run_cancelled" : "run_failed",
+      cancelled
+        ? `Run ${run.runId} was cancelled on ${context.server}`
+        : `Run ${run.runId} failed: ${
+          run.error ?? "unknown error"
+        }. Fix the cause, then resume it on the server machine with \`writeit resume ${run.runId}\``,
+    );
+  }
+  if (options.json) {
+    output.printJsonLine({
+      type: "result",
+      runId: run.runId,
+      status: run.status,
+      usage: run.usage,
+    });
+    return;
+  }
+  output.print(
+    `${output.styles.green("Done.")} Run ${run.runId} completed: ${run.stepOrder.length} steps, ${
+      run.usage.totalTokens.toLocaleString("en-US")
+    } tokens, $${run.usage.costUsd.toFixed(4)}, ${formatElapsed(Date.now() - options.started)}.`,
+  );
+  output.print(`Export it with: ${context.command()} export ${run.runId} -o article.md`);
+}
+
+/** Registers `run` for `--server`. */
+export function registerRemoteRunCommand(program: Command): Command {
+  return program.command("run")
+    .description("run a pipeline on the server and follow it live")
+    .argument("<pipeline>", "pipeline name (see `writeit --server … pipeline list`)")
+    .option("-i, --input <key=value>", "an input value (repeatable)", collect, [])
+    .option("--inputs <file>", "inputs from a local YAML or JSON file")
+    .option("-y, --yes", "pick the first candidate that passes validation at every step")
+    .option("-m, --model <name>", "use this model for every step (e.g. offline, gpt-4.1)")
+    .option("-n, --responses <count>", "candidates per model at every step (1-10)")
+    .option("-s, --style <name>", "attach this style primer")
+    .option("--json", "print every event and streamed chunk as one JSON object per line")
+    .action((pipeline: string, options: RemoteRunOptions, command: Command) =>
+      remotely(() => remoteRun(remoteContext(command), pipeline, options))
+    );
+}

@@ -1,0 +1,121 @@
+/**
+ * Request and response bodies of the WriteIt REST API (team/SERVER_API.md),
+ * as TypeScript types. Engine shapes are imported with `import type` only, so
+ * nothing here reaches a browser bundle.
+ */
+import type { CacheStats } from "../engine/cache/cache_stats.ts";
+import type { ValidationIssue } from "../engine/errors.ts";
+import type { EventEnvelope } from "../engine/events/event_envelope.ts";
+import type { RunSummary } from "../engine/events/event_store.ts";
+import type { Pipeline } from "../engine/pipeline_schema.ts";
+import type { PipelineRun, RunStatus } from "../engine/run_model.ts";
+
+export type { EventEnvelope, Pipeline, PipelineRun, RunStatus, RunSummary, ValidationIssue };
+
+/** `GET /api/health`. */
+export interface HealthResponse {
+  status: "ok";
+  version: string;
+  workspace: string;
+}
+
+/** One row of `GET /api/workspaces`. */
+export interface WorkspaceListItem {
+  name: string;
+  isDefault: boolean;
+}
+
+/** `GET /api/workspaces/{workspace}`. */
+export interface WorkspaceDetail {
+  name: string;
+  runs: number;
+}
+
+/** One row of `GET /api/pipelines`. */
+export interface PipelineListItem {
+  name: string;
+  origin: string;
+  valid: boolean;
+  title: string;
+  description: string;
+  steps: string[];
+}
+
+/** `GET /api/pipelines/{name}`. */
+export interface PipelineDetail {
+  pipeline: Pipeline;
+  origin: string;
+  issues: ValidationIssue[];
+}
+
+/** `POST /api/pipelines` (201). */
+export interface RegisteredPipeline {
+  name: string;
+  pipeline: Pipeline;
+  issues: ValidationIssue[];
+}
+
+/** `POST /api/pipelines/validate`. */
+export interface PipelineValidation {
+  valid: boolean;
+  issues: ValidationIssue[];
+}
+
+/** Query of `GET /api/runs`. */
+export interface RunFilter {
+  status?: RunStatus;
+  pipeline?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** `GET /api/runs`. */
+export interface RunList {
+  runs: RunSummary[];
+  total: number;
+  nextOffset: number | null;
+}
+
+/** Body of `POST /api/runs`. */
+export interface CreateRunRequest {
+  /** Pipeline name, as `GET /api/pipelines` lists it. */
+  pipeline: string;
+  inputs?: Record<string, unknown>;
+  /** Style primer name. */
+  style?: string;
+  /** Model for every step (such as "offline"). */
+  model?: string;
+  /** Candidates per model at every step. */
+  responses?: number;
+  /** Pick the first valid candidate at every step. */
+  autoSelect?: boolean;
+  /** Start driving at once (answer 202 with `driving: true`). */
+  start?: boolean;
+}
+
+/** A run and whether the server is generating for it in the background. */
+export interface RunResult {
+  run: PipelineRun;
+  /** True when background generation was started (HTTP 202). */
+  driving: boolean;
+}
+
+/** `GET /api/runs/{id}/events`. */
+export interface EventPage {
+  events: EventEnvelope[];
+  lastSequence: number;
+}
+
+/** Formats of `GET /api/runs/{id}/export`. */
+export type ExportFormat = "markdown" | "json" | "yaml" | "html";
+
+/** The cache report of `GET /api/cache/stats`: the counters plus what the server adds. */
+export type CacheStatsReport = CacheStats & {
+  hitRate?: number;
+  entries?: number;
+  bytes?: number;
+  ttlHours?: number;
+  enabled?: boolean;
+  workspace?: string;
+  [key: string]: unknown;
+};

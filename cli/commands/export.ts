@@ -6,14 +6,12 @@
  */
 import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
 import type { ExportFormat } from "../../engine/user_preferences.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
-import { UsageError } from "../usage_error.ts";
-
-const FORMATS = ["md", "json", "yaml", "html"] as const;
+import { parseExportFormat, writeExport } from "../export_file.ts";
 
 /** The workspace's layout override for `format`, if it has one. */
 export function workspaceLayout(context: CliContext, format: ExportFormat): string | undefined {
@@ -82,34 +80,14 @@ export function registerExportCommand(program: Command): void {
     ) {
       const context = cliContext(this);
       const config = await context.config();
-      const format = options.format ?? String(config.get("preferences.export_format") ?? "md");
-      if (!(FORMATS as readonly string[]).includes(format)) {
-        throw new UsageError(`Unknown format "${format}": use md, json, yaml or html`);
-      }
+      const format = parseExportFormat(
+        options.format ?? String(config.get("preferences.export_format") ?? "md"),
+      );
       const { createRunWiring, resolveRunId } = await import("../run_wiring.ts");
       const { store } = await createRunWiring(context);
       const runId = await resolveRunId(store, runText);
       const run = await store.loadRun(runId);
-      const text = await renderRun(context, run, {
-        format: format as ExportFormat,
-        history: options.history,
-      });
-      if (options.output) {
-        const path = resolve(options.output);
-        try {
-          mkdirSync(dirname(path), { recursive: true });
-          writeFileSync(path, text);
-        } catch (error) {
-          const reason = (error as { code?: string }).code === "EISDIR"
-            ? "it is a folder"
-            : (error as Error).message;
-          throw new UsageError(
-            `Cannot write the export to "${path}": ${reason}: choose another -o path`,
-          );
-        }
-        context.output.note(`Exported run ${runId.slice(0, 8)} as ${format} to ${path}`);
-        return;
-      }
-      context.output.write(text);
+      const text = await renderRun(context, run, { format, history: options.history });
+      writeExport(context.output, text, { file: options.output, runId, format });
     });
 }

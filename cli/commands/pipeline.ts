@@ -5,11 +5,18 @@
  * pipeline is valid, 1 when one is not, 2 on a usage error.
  */
 import type { Command } from "commander";
-import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
+import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import type { Library, LibraryEntry } from "../../storage/library.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
 import { checkNamed } from "../named_checks.ts";
+import {
+  issueCounts,
+  plural,
+  printPipeline,
+  printPipelineList,
+  reportValidation,
+} from "../pipeline_view.ts";
 import { cachedByFiles } from "../summary_cache.ts";
 
 interface Checked {
@@ -39,15 +46,6 @@ function check(
   return engine.checkPipelineEntry(pipelines, styles, entry);
 }
 
-function counts(issues: ValidationIssue[]): { errors: number; warnings: number } {
-  const errors = issues.filter((issue) => issue.severity === "error").length;
-  return { errors, warnings: issues.length - errors };
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
 /** One row of `pipeline list` (also its JSON output). */
 interface PipelineSummary {
   name: string;
@@ -72,7 +70,7 @@ function summarize({ entry, pipeline, issues }: Checked): PipelineSummary {
     title: pipeline?.metadata.name ?? null,
     description: pipeline?.metadata.description ?? null,
     steps: pipeline?.steps.map((step) => step.id) ?? null,
-    ...counts(issues),
+    ...issueCounts(issues),
   };
 }
 
@@ -104,23 +102,7 @@ export function registerPipelineCommands(program: Command): void {
           return entries.map((entry) => summarize(check(engine, pipelines, styles, entry)));
         },
       );
-      if (context.json) return context.output.printJson(rows);
-      const { styles: colours } = context.output;
-      context.output.table(rows, [
-        { header: "NAME", value: (row) => colours.bold(row.name) },
-        { header: "FROM", value: (row) => row.origin },
-        {
-          header: "STEPS",
-          value: (row) => row.steps ? String(row.steps.length) : "-",
-          right: true,
-        },
-        {
-          header: "STATUS",
-          value: (row) =>
-            row.valid ? colours.green("ok") : colours.red(plural(row.errors, "error")),
-        },
-        { header: "DESCRIPTION", value: (row) => row.description ?? "" },
-      ], "No pipelines found");
+      printPipelineList(context.output, rows);
     });
 
   pipeline.command("show <name>")
@@ -134,54 +116,17 @@ export function registerPipelineCommands(program: Command): void {
       const { pipeline: value, issues } = check(engine, pipelines, styles, entry);
       if (!value) {
         throw new ValidationError(
-          `Pipeline "${entry.name}" is invalid: ${plural(counts(issues).errors, "error")}`,
+          `Pipeline "${entry.name}" is invalid: ${plural(issueCounts(issues).errors, "error")}`,
           issues,
         );
       }
       const layers = engine.executionLayers(value);
       if (context.json) return context.output.printJson({ ...value, origin: entry.origin, layers });
-      const { styles: colours } = context.output;
-      const out = context.output;
-      out.print(
-        `${colours.bold(value.metadata.name)} (${value.id}, ${entry.origin}: ${entry.path})`,
-      );
-      if (value.metadata.description) out.print(value.metadata.description);
-      if (value.style) out.print(`Style: ${value.style}`);
-      out.print("");
-      out.print(colours.bold("Inputs"));
-      const inputWidth = Math.max(0, ...value.inputs.map((input) => input.name.length));
-      for (const input of value.inputs) {
-        const details = [
-          input.type,
-          input.required ? "required" : "optional",
-          input.default !== undefined ? `default ${JSON.stringify(input.default)}` : undefined,
-          input.options.length
-            ? `one of ${input.options.map((option) => option.value).join(", ")}`
-            : undefined,
-        ].filter(Boolean).join(", ");
-        out.print(`  ${input.name.padEnd(inputWidth)}  ${colours.dim(details)}`);
-      }
-      out.print("");
-      out.print(colours.bold("Steps"));
-      const idWidth = Math.max(0, ...value.steps.map((step) => step.id.length));
-      const nameWidth = Math.max(0, ...value.steps.map((step) => step.name.length));
-      for (const step of value.steps) {
-        const models = step.models.length
-          ? `models ${step.models.join(" + ")}`
-          : step.modelPreference.length
-          ? `model ${step.modelPreference.join(" → ")}`
-          : "default model";
-        const after = step.dependsOn.length ? `after ${step.dependsOn.join(", ")}` : "first";
-        const count = step.responseCount > 1 ? `, ${step.responseCount} candidates each` : "";
-        out.print(
-          `  ${step.id.padEnd(idWidth)}  ${step.name.padEnd(nameWidth)}  ${
-            colours.dim(`${step.type}, ${after}, ${models}${count}`)
-          }`,
-        );
-      }
-      out.print("");
-      out.print(`Run order: ${layers.map((layer) => layer.join(" + ")).join(" → ")}`);
-      for (const issue of issues) out.note(formatIssue(issue));
+      printPipeline(context.output, value, {
+        source: `${entry.origin}: ${entry.path}`,
+        layers,
+        issues,
+      });
     });
 
   pipeline.command("validate <names...>")
@@ -196,39 +141,14 @@ export function registerPipelineCommands(program: Command): void {
         names,
         (entry) => check(engine, pipelines, styles, entry),
       );
-      const invalid = results.filter((result) => !result.pipeline);
-      if (context.json) {
-        const body = results.map(({ entry, pipeline, issues }) => ({
+      reportValidation(
+        context,
+        results.map(({ entry, pipeline, issues }) => ({
           name: entry.name,
           path: entry.path,
           valid: pipeline !== undefined,
-          ...counts(issues),
           issues,
-        }));
-        context.output.printJson({ valid: invalid.length === 0, results: body });
-        if (invalid.length > 0) context.exitCode = 1;
-        return;
-      }
-      const { styles: colours } = context.output;
-      for (const { entry, pipeline, issues } of results) {
-        for (const issue of issues) context.output.print(formatIssue(issue));
-        const { errors, warnings } = counts(issues);
-        context.output.print(
-          pipeline
-            ? `${colours.green("✓")} ${entry.name}: valid${
-              warnings ? ` (${plural(warnings, "warning")})` : ""
-            }`
-            : `${colours.red("✗")} ${entry.name}: ${plural(errors, "error")}${
-              warnings ? `, ${plural(warnings, "warning")}` : ""
-            }`,
-        );
-      }
-      if (invalid.length > 0) {
-        throw new ValidationError(
-          `${invalid.length} of ${plural(results.length, "pipeline")} failed validation: ${
-            invalid.map((result) => result.entry.name).join(", ")
-          }`,
-        );
-      }
+        })),
+      );
     });
 }

@@ -11,66 +11,12 @@
  * and the command says how to continue (`writeit resume RUN`) and exits 0.
  */
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { ValidationError } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
+import { collect, parseResponses } from "../option_values.ts";
+import { givenInputs, type RunOptions } from "../run_inputs.ts";
 import { UsageError } from "../usage_error.ts";
-
-/** Options of `writeit run`. */
-interface RunOptions {
-  input: string[];
-  inputs?: string;
-  yes?: boolean;
-  model?: string;
-  responses?: string;
-  style?: string;
-  json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Parses `--input key=value` flags. */
-export function parseInputFlags(flags: string[]): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const flag of flags) {
-    const equals = flag.indexOf("=");
-    if (equals <= 0) {
-      throw new UsageError(`--input "${flag}" is not key=value: write it as --input topic="Rust"`);
-    }
-    values[flag.slice(0, equals).trim()] = flag.slice(equals + 1);
-  }
-  return values;
-}
-
-async function readInputsFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`Cannot read --inputs file "${path}": ${(error as Error).message}`);
-  }
-  const { parse } = await import("yaml");
-  let value: unknown;
-  try {
-    value = parse(text);
-  } catch (error) {
-    throw new ValidationError(
-      `The --inputs file "${path}" is not valid YAML or JSON: ${
-        (error as Error).message.split("\n")[0]
-      }`,
-    );
-  }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ValidationError(
-      `The --inputs file "${path}" must hold a mapping of input names to values, like "topic: Rust"`,
-    );
-  }
-  return value as Record<string, unknown>;
-}
 
 async function loadPipelineByName(context: CliContext, name: string): Promise<Pipeline> {
   const library = await context.library("pipeline");
@@ -89,15 +35,6 @@ async function loadPipelineByName(context: CliContext, name: string): Promise<Pi
   return result.value;
 }
 
-function parseResponses(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const count = Number(text);
-  if (!Number.isInteger(count) || count < 1 || count > 10) {
-    throw new UsageError(`--responses must be a whole number from 1 to 10, not "${text}"`);
-  }
-  return count;
-}
-
 /** Whether this invocation may ask the writer questions. */
 function canAsk(options: { yes?: boolean; json?: boolean }): boolean {
   return !options.yes && !options.json && Deno.stdin.isTerminal();
@@ -109,10 +46,7 @@ async function runAction(context: CliContext, pipelineName: string, options: Run
   const config = await context.config();
   const styleId = options.style ?? (config.get<string>("style.default") || undefined);
   if (options.style) (await context.library("style")).find(options.style);
-  const given: Record<string, unknown> = {
-    ...(options.inputs ? await readInputsFile(options.inputs) : {}),
-    ...parseInputFlags(options.input),
-  };
+  const given = await givenInputs(options);
   const interactive = canAsk(options);
   let raw = given;
   const { TerminalInput, InterruptedError } = await import("../terminal/terminal_input.ts");

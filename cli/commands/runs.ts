@@ -13,95 +13,17 @@
  * ```
  */
 import type { Command } from "commander";
-import type { EventEnvelope } from "../../engine/events/event_envelope.ts";
-import type { RunSummary } from "../../engine/events/event_store.ts";
-import type { PipelineRun } from "../../engine/run_model.ts";
 import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
 import { cliContext } from "../cli_context.ts";
+import { positiveInteger } from "../option_values.ts";
+import {
+  printRunEvents,
+  printRunHeader,
+  printRunSteps,
+  printRunSummaries,
+  shortTime,
+} from "../run_view.ts";
 import { UsageError } from "../usage_error.ts";
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new UsageError(`${flag} takes a whole number of 1 or more, not "${text}"`);
-  }
-  return value;
-}
-
-function shortTime(iso: string | undefined): string {
-  return iso ? iso.replace("T", " ").slice(0, 19) : "";
-}
-
-function truncate(text: string, length: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
-}
-
-/** One line describing what an event did, for `runs events`. */
-export function describeEvent(event: EventEnvelope): string {
-  switch (event.type) {
-    case "run_created":
-      return `pipeline ${event.data.pipelineId}, steps ${event.data.stepOrder.join(" → ")}`;
-    case "run_paused":
-    case "run_cancelled":
-      return event.data.reason ?? "";
-    case "run_failed":
-      return truncate(event.data.error, 80);
-    case "step_started":
-      return `${event.data.stepId} generation ${event.data.generation}: ${
-        event.data.models.join(", ")
-      } × ${event.data.responseCount}`;
-    case "step_response_generated":
-    case "step_responses_merged":
-      return `${event.data.stepId}: ${event.data.response.responseId} from ${event.data.response.modelName} (${event.data.response.processedContent.length} chars)`;
-    case "step_response_selected":
-      return `${event.data.stepId}: ${event.data.responseId}`;
-    case "step_feedback_added":
-      return `${event.data.stepId}: ${truncate(event.data.text, 60)}`;
-    case "step_retried":
-      return `${event.data.stepId} → generation ${event.data.generation} (${event.data.reason})`;
-    case "step_failed":
-      return `${event.data.stepId}: ${truncate(event.data.error, 60)}${
-        event.data.retryable ? " (retryable)" : ""
-      }`;
-    case "step_completed":
-      return `${event.data.stepId}: ${truncate(event.data.text, 60)}`;
-    case "step_edited":
-      return `${event.data.stepId}: ${truncate(event.data.text, 60)}`;
-    case "step_skipped":
-      return `${event.data.stepId}${event.data.reason ? `: ${event.data.reason}` : ""}`;
-    case "steps_invalidated":
-      return `${
-        event.data.stepIds.join(", ")
-      } stale after ${event.data.cause.kind} of ${event.data.cause.stepId}`;
-    case "run_rewound":
-      return `to ${event.data.toStepId}`;
-    case "run_branched":
-      return `from ${event.data.parentRunId} at ${event.data.branchPoint.sequence} (re-runs ${event.data.branchPoint.stepId})`;
-    case "state_snapshot":
-      return `compacted history up to ${event.sequence}`;
-    default:
-      return "";
-  }
-}
-
-function printRun(run: PipelineRun, print: (text: string) => void): void {
-  print(`Run        ${run.runId}`);
-  print(`Pipeline   ${run.pipelineId}${run.pipelineVersion ? ` ${run.pipelineVersion}` : ""}`);
-  print(`Status     ${run.status}${run.error ? ` (${run.error})` : ""}`);
-  if (run.parentRunId) {
-    print(
-      `Branch of  ${run.parentRunId} at ${run.branchPoint?.sequence} (${run.branchPoint?.stepId})`,
-    );
-  }
-  print(`Created    ${shortTime(run.createdAt)}   updated ${shortTime(run.updatedAt)}`);
-  print(`Version    ${run.version}   current step ${run.currentStep ?? "-"}`);
-  print(
-    `Usage      ${run.usage.totalTokens} tokens, $${run.usage.costUsd.toFixed(4)}${
-      run.usage.estimated ? " (estimated)" : ""
-    }`,
-  );
-}
 
 /** Registers `runs list|show|events|prune` on `program`. */
 export function registerRunsCommands(program: Command): void {
@@ -133,16 +55,7 @@ export function registerRunsCommands(program: Command): void {
           pipelineId: options.pipeline,
           limit,
         });
-        if (context.json) return context.output.printJson(rows);
-        context.output.table<RunSummary>(rows, [
-          { header: "RUN", value: (row) => row.runId },
-          { header: "PIPELINE", value: (row) => row.pipelineId },
-          { header: "STATUS", value: (row) => row.status },
-          { header: "STEPS", value: (row) => `${row.doneSteps}/${row.stepCount}`, right: true },
-          { header: "EVENTS", value: (row) => String(row.version), right: true },
-          { header: "UPDATED", value: (row) => shortTime(row.updatedAt) },
-          { header: "PARENT", value: (row) => row.parentRunId ?? "" },
-        ], "no runs yet: start one with `writeit run PIPELINE`");
+        printRunSummaries(context.output, rows, { command: "writeit" });
       },
     );
 
@@ -159,28 +72,9 @@ export function registerRunsCommands(program: Command): void {
       const runId = await resolveRunId(store, runText);
       const run = await store.loadRun(runId, { atSequence });
       if (context.json) return context.output.printJson(run);
-      const print = (text: string) => context.output.print(text);
-      printRun(run, print);
-      if (run.runId !== runId) {
-        // Before its branch point a branch's history is its parent's.
-        print(`Shared     at sequence ${atSequence}, branch ${runId} still shared this history`);
-      }
+      printRunHeader(context.output, run, { runId, atSequence });
       const branches = await store.branches(runId);
-      if (branches.length > 0) print(`Branches   ${branches.join(", ")}`);
-      print("");
-      context.output.table(run.stepOrder.map((id) => run.steps[id]), [
-        { header: "STEP", value: (step) => step.stepId },
-        { header: "STATUS", value: (step) => step.status },
-        { header: "GEN", value: (step) => String(step.generation), right: true },
-        { header: "CANDIDATES", value: (step) => String(step.responses.length), right: true },
-        {
-          header: "PICKED",
-          value: (step) => step.userSelection === undefined ? "" : String(step.userSelection + 1),
-          right: true,
-        },
-        { header: "TOKENS", value: (step) => String(step.usage.totalTokens), right: true },
-        { header: "RESULT", value: (step) => truncate(step.selectedText ?? "", 50) },
-      ]);
+      printRunSteps(context.output, run, { branches });
     });
 
   runs.command("events")
@@ -197,17 +91,7 @@ export function registerRunsCommands(program: Command): void {
       const store = await openRunStore(context);
       const runId = await resolveRunId(store, runText);
       const events = await store.read(runId, { fromSequence });
-      if (context.json) {
-        for (const event of events) context.output.printJsonLine(event);
-        return;
-      }
-      context.output.table(events, [
-        { header: "SEQ", value: (event) => String(event.sequence), right: true },
-        { header: "TIME", value: (event) => shortTime(event.time) },
-        { header: "TYPE", value: (event) => event.type },
-        { header: "RUN", value: (event) => event.runId === runId ? "" : event.runId },
-        { header: "DETAILS", value: describeEvent },
-      ], "no events");
+      printRunEvents(context.output, events, { runId });
     });
 
   runs.command("prune")

@@ -3,32 +3,22 @@
  * server's workspace. `validate` takes local files (sent as YAML text to
  * `/api/pipelines/validate`) or names of pipelines the server has, and
  * prints every issue as `file:line:column: severity: message (at path)`,
- * like the local command; exit 1 when one is invalid.
+ * like the local command (both print through cli/pipeline_view.ts); exit 1
+ * when one is invalid.
  */
 import type { Command } from "commander";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
+import type { ValidationIssue } from "../../engine/errors.ts";
 import { executionLayers } from "../../engine/pipeline_graph.ts";
 import { WriteItApiError } from "../../client/api_error.ts";
-import type { PipelineListItem } from "../../client/api_types.ts";
+import {
+  printPipeline,
+  printPipelineList,
+  reportValidation,
+  type ValidationResult,
+} from "../pipeline_view.ts";
 import { type RemoteContext, remoteContext, remotely } from "./remote_context.ts";
-
-function counts(issues: ValidationIssue[]): { errors: number; warnings: number } {
-  const errors = issues.filter((issue) => issue.severity === "error").length;
-  return { errors, warnings: issues.length - errors };
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
-interface Checked {
-  name: string;
-  path: string;
-  valid: boolean;
-  issues: ValidationIssue[];
-}
 
 function isFile(path: string): boolean {
   try {
@@ -39,7 +29,7 @@ function isFile(path: string): boolean {
 }
 
 /** Checks one file (sent as text) or one name the server knows. */
-async function checkOne(context: RemoteContext, target: string): Promise<Checked> {
+async function checkOne(context: RemoteContext, target: string): Promise<ValidationResult> {
   const { client } = context;
   if (isFile(target)) {
     const name = basename(target, extname(target));
@@ -79,23 +69,7 @@ export function registerRemotePipelineCommands(program: Command): Command {
     .action((_options: unknown, command: Command) =>
       remotely(async () => {
         const context = remoteContext(command);
-        const rows = await context.client.listPipelines();
-        if (context.json) return context.output.printJson(rows);
-        const { styles: colours } = context.output;
-        context.output.table<PipelineListItem>(rows, [
-          { header: "NAME", value: (row) => colours.bold(row.name) },
-          { header: "FROM", value: (row) => row.origin },
-          {
-            header: "STEPS",
-            value: (row) => row.valid ? String(row.steps.length) : "-",
-            right: true,
-          },
-          {
-            header: "STATUS",
-            value: (row) => row.valid ? colours.green("ok") : colours.red("invalid"),
-          },
-          { header: "DESCRIPTION", value: (row) => row.description ?? "" },
-        ], "No pipelines found");
+        printPipelineList(context.output, await context.client.listPipelines());
       })
     );
 
@@ -108,48 +82,11 @@ export function registerRemotePipelineCommands(program: Command): Command {
         const { pipeline: value, origin, issues } = await context.client.getPipeline(name);
         const layers = executionLayers(value);
         if (context.json) return context.output.printJson({ ...value, origin, layers });
-        const { styles: colours } = context.output;
-        const out = context.output;
-        out.print(
-          `${colours.bold(value.metadata.name)} (${value.id}, ${origin} on ${context.server})`,
-        );
-        if (value.metadata.description) out.print(value.metadata.description);
-        if (value.style) out.print(`Style: ${value.style}`);
-        out.print("");
-        out.print(colours.bold("Inputs"));
-        const inputWidth = Math.max(0, ...value.inputs.map((input) => input.name.length));
-        for (const input of value.inputs) {
-          const details = [
-            input.type,
-            input.required ? "required" : "optional",
-            input.default !== undefined ? `default ${JSON.stringify(input.default)}` : undefined,
-            input.options.length
-              ? `one of ${input.options.map((option) => option.value).join(", ")}`
-              : undefined,
-          ].filter(Boolean).join(", ");
-          out.print(`  ${input.name.padEnd(inputWidth)}  ${colours.dim(details)}`);
-        }
-        out.print("");
-        out.print(colours.bold("Steps"));
-        const idWidth = Math.max(0, ...value.steps.map((step) => step.id.length));
-        const nameWidth = Math.max(0, ...value.steps.map((step) => step.name.length));
-        for (const step of value.steps) {
-          const models = step.models.length
-            ? `models ${step.models.join(" + ")}`
-            : step.modelPreference.length
-            ? `model ${step.modelPreference.join(" → ")}`
-            : "default model";
-          const after = step.dependsOn.length ? `after ${step.dependsOn.join(", ")}` : "first";
-          const count = step.responseCount > 1 ? `, ${step.responseCount} candidates each` : "";
-          out.print(
-            `  ${step.id.padEnd(idWidth)}  ${step.name.padEnd(nameWidth)}  ${
-              colours.dim(`${step.type}, ${after}, ${models}${count}`)
-            }`,
-          );
-        }
-        out.print("");
-        out.print(`Run order: ${layers.map((layer) => layer.join(" + ")).join(" → ")}`);
-        for (const issue of issues) out.note(formatIssue(issue));
+        printPipeline(context.output, value, {
+          source: `${origin} on ${context.server}`,
+          layers,
+          issues,
+        });
       })
     );
 
@@ -160,40 +97,7 @@ export function registerRemotePipelineCommands(program: Command): Command {
       remotely(async () => {
         const context = remoteContext(command);
         const results = await Promise.all(targets.map((target) => checkOne(context, target)));
-        const invalid = results.filter((result) => !result.valid);
-        if (context.json) {
-          const body = results.map((result) => ({
-            name: result.name,
-            path: result.path,
-            valid: result.valid,
-            ...counts(result.issues),
-            issues: result.issues,
-          }));
-          context.output.printJson({ valid: invalid.length === 0, results: body });
-          if (invalid.length > 0) context.exitCode = 1;
-          return;
-        }
-        const { styles: colours } = context.output;
-        for (const { name, valid, issues } of results) {
-          for (const issue of issues) context.output.print(formatIssue(issue));
-          const { errors, warnings } = counts(issues);
-          context.output.print(
-            valid
-              ? `${colours.green("✓")} ${name}: valid${
-                warnings ? ` (${plural(warnings, "warning")})` : ""
-              }`
-              : `${colours.red("✗")} ${name}: ${plural(errors, "error")}${
-                warnings ? `, ${plural(warnings, "warning")}` : ""
-              }`,
-          );
-        }
-        if (invalid.length > 0) {
-          throw new ValidationError(
-            `${invalid.length} of ${plural(results.length, "pipeline")} failed validation: ${
-              invalid.map((result) => result.name).join(", ")
-            }`,
-          );
-        }
+        reportValidation(context, results);
       })
     );
   return pipeline;

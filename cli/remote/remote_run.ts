@@ -9,66 +9,15 @@
  * terminal.
  */
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
-import { ValidationError, WriteItError } from "../../engine/errors.ts";
+import { WriteItError } from "../../engine/errors.ts";
 import type { PipelineRun, StepState } from "../../engine/run_model.ts";
 import { WriteItApiError } from "../../client/api_error.ts";
-import { parseInputFlags } from "../commands/run.ts";
+import { collect, parseResponses } from "../option_values.ts";
+import { givenInputs, type RunOptions } from "../run_inputs.ts";
 import { formatElapsed } from "../terminal/live_display.ts";
 import { UsageError } from "../usage_error.ts";
 import { type RemoteContext, remoteContext, remotely } from "./remote_context.ts";
 import { followRun } from "./run_follower.ts";
-
-/** Options of the remote `run`. */
-interface RemoteRunOptions {
-  input: string[];
-  inputs?: string;
-  yes?: boolean;
-  model?: string;
-  responses?: string;
-  style?: string;
-  json?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-async function readInputsFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`Cannot read --inputs file "${path}": ${(error as Error).message}`);
-  }
-  const { parse } = await import("yaml");
-  let value: unknown;
-  try {
-    value = parse(text);
-  } catch (error) {
-    throw new ValidationError(
-      `The --inputs file "${path}" is not valid YAML or JSON: ${
-        (error as Error).message.split("\n")[0]
-      }`,
-    );
-  }
-  if (value === null || value === undefined) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ValidationError(
-      `The --inputs file "${path}" must hold a mapping of input names to values, like "topic: Rust"`,
-    );
-  }
-  return value as Record<string, unknown>;
-}
-
-function parseResponses(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const count = Number(text);
-  if (!Number.isInteger(count) || count < 1 || count > 10) {
-    throw new UsageError(`--responses must be a whole number from 1 to 10, not "${text}"`);
-  }
-  return count;
-}
 
 /** Missing required inputs are a usage error (exit 2), as locally. */
 function missingInputs(error: WriteItApiError): UsageError | undefined {
@@ -94,13 +43,10 @@ function waitingStep(run: PipelineRun): StepState | undefined {
   return undefined;
 }
 
-async function remoteRun(context: RemoteContext, pipeline: string, options: RemoteRunOptions) {
+async function remoteRun(context: RemoteContext, pipeline: string, options: RunOptions) {
   const started = Date.now();
   const responses = parseResponses(options.responses);
-  const inputs = {
-    ...(options.inputs ? await readInputsFile(options.inputs) : {}),
-    ...parseInputFlags(options.input),
-  };
+  const inputs = await givenInputs(options);
   const { client, output } = context;
   let created: PipelineRun;
   try {
@@ -212,7 +158,7 @@ export function registerRemoteRunCommand(program: Command): Command {
     .option("-n, --responses <count>", "candidates per model at every step (1-10)")
     .option("-s, --style <name>", "attach this style primer")
     .option("--json", "print every event and streamed chunk as one JSON object per line")
-    .action((pipeline: string, options: RemoteRunOptions, command: Command) =>
+    .action((pipeline: string, options: RunOptions, command: Command) =>
       remotely(() => remoteRun(remoteContext(command), pipeline, options))
     );
 }

@@ -1,7 +1,8 @@
 /**
  * `writeit --server URL runs list|show|events`: the same tables and JSON as
- * the local commands (cli/commands/runs.ts), read through the REST API. A
- * run may be named by an unambiguous prefix of its id, as locally.
+ * the local commands (both print through cli/run_view.ts), read through the
+ * REST API. A run may be named by an unambiguous prefix of its id, as
+ * locally.
  */
 import type { Command } from "commander";
 import { NotFoundError } from "../../engine/errors.ts";
@@ -10,26 +11,10 @@ import type { PipelineRun } from "../../engine/run_model.ts";
 import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
 import { WriteItApiError } from "../../client/api_error.ts";
 import type { WriteItClient } from "../../client/writeit_client.ts";
-import { describeEvent } from "../commands/runs.ts";
+import { positiveInteger } from "../option_values.ts";
+import { printRunEvents, printRunHeader, printRunSteps, printRunSummaries } from "../run_view.ts";
 import { UsageError } from "../usage_error.ts";
 import { remoteContext, remotely } from "./remote_context.ts";
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new UsageError(`${flag} takes a whole number of 1 or more, not "${text}"`);
-  }
-  return value;
-}
-
-function shortTime(iso: string | undefined): string {
-  return iso ? iso.replace("T", " ").slice(0, 19) : "";
-}
-
-function truncate(text: string, length: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
-}
 
 /** The full id of the run `text` names: the id itself or an unambiguous prefix. */
 export async function resolveRemoteRunId(client: WriteItClient, text: string): Promise<string> {
@@ -62,25 +47,6 @@ export async function resolveRemoteRunId(client: WriteItClient, text: string): P
   );
 }
 
-/** The run header the local `runs show` prints. */
-export function printRunHeader(run: PipelineRun, print: (text: string) => void): void {
-  print(`Run        ${run.runId}`);
-  print(`Pipeline   ${run.pipelineId}${run.pipelineVersion ? ` ${run.pipelineVersion}` : ""}`);
-  print(`Status     ${run.status}${run.error ? ` (${run.error})` : ""}`);
-  if (run.parentRunId) {
-    print(
-      `Branch of  ${run.parentRunId} at ${run.branchPoint?.sequence} (${run.branchPoint?.stepId})`,
-    );
-  }
-  print(`Created    ${shortTime(run.createdAt)}   updated ${shortTime(run.updatedAt)}`);
-  print(`Version    ${run.version}   current step ${run.currentStep ?? "-"}`);
-  print(
-    `Usage      ${run.usage.totalTokens} tokens, $${run.usage.costUsd.toFixed(4)}${
-      run.usage.estimated ? " (estimated)" : ""
-    }`,
-  );
-}
-
 /** Registers `runs list|show|events` for `--server`. */
 export function registerRemoteRunsCommands(program: Command): Command {
   const runs = program.command("runs").description("list and inspect runs and their event logs");
@@ -104,16 +70,7 @@ export function registerRemoteRunsCommands(program: Command): Command {
           pipeline: options.pipeline,
           limit,
         });
-        if (context.json) return context.output.printJson(rows);
-        context.output.table<RunSummary>(rows, [
-          { header: "RUN", value: (row) => row.runId },
-          { header: "PIPELINE", value: (row) => row.pipelineId },
-          { header: "STATUS", value: (row) => row.status },
-          { header: "STEPS", value: (row) => `${row.doneSteps}/${row.stepCount}`, right: true },
-          { header: "EVENTS", value: (row) => String(row.version), right: true },
-          { header: "UPDATED", value: (row) => shortTime(row.updatedAt) },
-          { header: "PARENT", value: (row) => row.parentRunId ?? "" },
-        ], "no runs yet: start one with `writeit --server … run PIPELINE`");
+        printRunSummaries(context.output, rows, { command: "writeit --server …" });
       })
     );
 
@@ -130,33 +87,12 @@ export function registerRemoteRunsCommands(program: Command): Command {
         const runId = await resolveRemoteRunId(client, runText);
         const run = await client.getRun(runId, { at });
         if (context.json) return context.output.printJson(run);
-        const print = (text: string) => context.output.print(text);
-        printRunHeader(run, print);
-        if (run.runId !== runId) {
-          print(`Shared     at sequence ${at}, branch ${runId} still shared this history`);
-        }
-        const branches = await client.branches(runId);
-        if (branches.length > 0) {
-          // The contract says summaries; a server may send bare ids.
-          const ids = branches.map((branch) =>
-            typeof branch === "string" ? branch : (branch as RunSummary).runId
-          );
-          print(`Branches   ${ids.join(", ")}`);
-        }
-        print("");
-        context.output.table(run.stepOrder.map((id) => run.steps[id]), [
-          { header: "STEP", value: (step) => step.stepId },
-          { header: "STATUS", value: (step) => step.status },
-          { header: "GEN", value: (step) => String(step.generation), right: true },
-          { header: "CANDIDATES", value: (step) => String(step.responses.length), right: true },
-          {
-            header: "PICKED",
-            value: (step) => step.userSelection === undefined ? "" : String(step.userSelection + 1),
-            right: true,
-          },
-          { header: "TOKENS", value: (step) => String(step.usage.totalTokens), right: true },
-          { header: "RESULT", value: (step) => truncate(step.selectedText ?? "", 50) },
-        ]);
+        printRunHeader(context.output, run, { runId, atSequence: at });
+        // The contract says summaries; a server may send bare ids.
+        const branches = (await client.branches(runId)).map((branch) =>
+          typeof branch === "string" ? branch : (branch as RunSummary).runId
+        );
+        printRunSteps(context.output, run, { branches });
       })
     );
 
@@ -173,17 +109,7 @@ export function registerRemoteRunsCommands(program: Command): Command {
           : positiveInteger(options.from, "--from");
         const runId = await resolveRemoteRunId(context.client, runText);
         const { events } = await context.client.events(runId, { from });
-        if (context.json) {
-          for (const event of events) context.output.printJsonLine(event);
-          return;
-        }
-        context.output.table(events, [
-          { header: "SEQ", value: (event) => String(event.sequence), right: true },
-          { header: "TIME", value: (event) => shortTime(event.time) },
-          { header: "TYPE", value: (event) => event.type },
-          { header: "RUN", value: (event) => event.runId === runId ? "" : event.runId },
-          { header: "DETAILS", value: describeEvent },
-        ], "no events");
+        printRunEvents(context.output, events, { runId });
       })
     );
   return runs;

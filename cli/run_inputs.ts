@@ -1,0 +1,80 @@
+/**
+ * The inputs `writeit run` is given on its command line, locally or with
+ * `--server`: `--inputs FILE` (YAML or JSON, read here on this machine) and
+ * `--input key=value` flags, which win over the file. YAML loads only when a
+ * file is given, so `writeit --help` stays fast.
+ *
+ * @example
+ * ```ts
+ * const inputs = await givenInputs({ inputs: "inputs.yaml", input: ["topic=Rust"] });
+ * ```
+ */
+import { readFileSync } from "node:fs";
+import { ValidationError } from "../engine/errors.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Options of `writeit run` (local and `--server`). */
+export interface RunOptions {
+  input: string[];
+  inputs?: string;
+  yes?: boolean;
+  model?: string;
+  responses?: string;
+  style?: string;
+  json?: boolean;
+}
+
+/** Parses `--input key=value` flags. */
+export function parseInputFlags(flags: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const flag of flags) {
+    const equals = flag.indexOf("=");
+    if (equals <= 0) {
+      throw new UsageError(`--input "${flag}" is not key=value: write it as --input topic="Rust"`);
+    }
+    values[flag.slice(0, equals).trim()] = flag.slice(equals + 1);
+  }
+  return values;
+}
+
+/**
+ * Reads an `--inputs` file: a YAML or JSON mapping of input names to values
+ * (an empty file is no inputs). An unreadable file is a UsageError; one that
+ * does not parse or is not a mapping is a ValidationError.
+ */
+export async function readInputsFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read --inputs file "${path}": ${(error as Error).message}`);
+  }
+  const { parse } = await import("yaml");
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new ValidationError(
+      `The --inputs file "${path}" is not valid YAML or JSON: ${
+        (error as Error).message.split("\n")[0]
+      }`,
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ValidationError(
+      `The --inputs file "${path}" must hold a mapping of input names to values, like "topic: Rust"`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The `--inputs` file's values (if one is given) overlaid with the `--input` flags. */
+export async function givenInputs(
+  options: Pick<RunOptions, "input" | "inputs">,
+): Promise<Record<string, unknown>> {
+  return {
+    ...(options.inputs ? await readInputsFile(options.inputs) : {}),
+    ...parseInputFlags(options.input),
+  };
+}

@@ -7,20 +7,13 @@
  * gracefully: running steps stay resumable.
  */
 import { formatIssue, ValidationError } from "./engine/errors.ts";
-import { serve } from "./server/serve.ts";
+import { serveUntilStopped } from "./server/serve.ts";
 import { resolveHome } from "./storage/workspaces.ts";
 
 /** Starts the server and stops it on SIGINT/SIGTERM. */
 export async function main(options: { host?: string; port?: number } = {}): Promise<void> {
   const env = Deno.env.toObject();
-  const server = await serve({ home: resolveHome(env), env, ...options });
-  const stop = () => void server.shutdown();
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
-  await server.finished;
-  await server.shutdown();
-  Deno.removeSignalListener("SIGINT", stop);
-  Deno.removeSignalListener("SIGTERM", stop);
+  await serveUntilStopped({ home: resolveHome(env), env, ...options });
 }
 
 if (import.meta.main) {

@@ -146,3 +146,18 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     finished: server.finished,
   };
 }
+
+/** Serves until SIGINT or SIGTERM, then shuts down gracefully (`writeit serve`, `main.ts`). */
+export async function serveUntilStopped(options: ServeOptions): Promise<void> {
+  const server = await serve(options);
+  const stop = () => void server.shutdown();
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  try {
+    await server.finished;
+    await server.shutdown();
+  } finally {
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+  }
+}

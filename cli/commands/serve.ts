@@ -27,20 +27,13 @@ export function registerServeCommand(program: Command): void {
         }
       }
       const workspace = context.workspace().name;
-      const { serve } = await import("../../server/serve.ts");
-      const server = await serve({
+      const { serveUntilStopped } = await import("../../server/serve.ts");
+      await serveUntilStopped({
         home: context.home,
         host: options.host,
         port,
         env: context.env,
         workspace,
       });
-      const stop = () => void server.shutdown();
-      Deno.addSignalListener("SIGINT", stop);
-      Deno.addSignalListener("SIGTERM", stop);
-      await server.finished;
-      await server.shutdown();
-      Deno.removeSignalListener("SIGINT", stop);
-      Deno.removeSignalListener("SIGTERM", stop);
     });
 }

@@ -7,11 +7,21 @@
  * feed their subscribers), the write queue and subscriptions.
  *
  * Writes: every `append` joins a queue; one LMDB transaction drains the
- * whole queue, checks each append's expected version against the stream
- * head read inside that transaction (LMDB serialises writers, also across
- * processes), writes events, head, snapshot and projections, and commits
- * once for all of them (group commit). An append is acknowledged after the
- * commit is flushed to disk (`durability: "flushed"`, the default).
+ * queue, checks each append's expected version against the stream head read
+ * inside that transaction (LMDB serialises writers, also across processes),
+ * writes events, head, snapshot and projections, and commits once for all
+ * of them (group commit). An append is acknowledged after its own commit is
+ * flushed to disk (`durability: "flushed"`, the default).
+ *
+ * Pipelining: when a run's state at the expected version is in memory, an
+ * append is decided as it arrives — stamped, folded and its rows encoded —
+ * while earlier batches commit; its transaction only checks the head and
+ * writes the bytes (or decides afresh when the check fails). Every append
+ * is fully decided before its first write, so a failing append writes
+ * nothing without a child transaction. With many appends waiting and no
+ * commit under way, the queue is split into two batches, so that one
+ * batch's commit and fsync overlap the other's work. Snapshots are capped
+ * per commit, so runs that cross a multiple together spread them out.
  *
  * @example
  * ```ts
@@ -40,11 +50,20 @@ import { parseEventData } from "../engine/events/run_events.ts";
 import { SubscriptionHub } from "../engine/events/subscription_hub.ts";
 import { evolveInPlace, initialState } from "../engine/run_evolve.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
-import { LmdbRunStreams, type StreamHead } from "./lmdb_run_streams.ts";
+import {
+  type EncodedWrite,
+  encodedWrite,
+  eventRow,
+  LmdbRunStreams,
+  RUN_STORE_OPTIONS,
+  snapshotRow,
+  type StreamHead,
+} from "./lmdb_run_streams.ts";
 import {
   childRuns,
   indexKeysOf,
   openRunProjections,
+  projectionWrites,
   removeProjections,
   type RunProjectionStores,
   summariesNewestFirst,
@@ -54,14 +73,51 @@ import { openWorkspaceDatabase, type WorkspaceDatabase } from "./workspace_datab
 
 export type { StreamHead };
 
+/**
+ * Snapshots one commit may write: a little more than its events make due on
+ * average (events / snapshotEvery), so that runs crossing a multiple together
+ * spread their snapshots over the next commits instead of one slow commit.
+ */
+function snapshotBudget(events: number, every: number): number {
+  return every > 0 ? 2 + Math.ceil((1.5 * events) / every) : 0;
+}
+
+/** Split a batch in two when this many appends wait and no other commit is under way. */
+const SPLIT_AT = 16;
+
 interface PendingAppend {
   runId: string;
   events: NewEvent[];
   options: AppendOptions;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
+  /** Worked out when the append arrived, to be checked and written by the transaction. */
+  prepared?: PreparedAppend;
+  /** True once the transaction wrote `prepared` as it was. */
+  usedPrepared?: boolean;
   result?: AppendResult;
   error?: unknown;
+}
+
+/**
+ * An append decided ahead of its transaction, against the cached state of
+ * its run: envelopes, the folded state and every row but the head, encoded.
+ * The transaction writes it only if the stream's head is still the expected
+ * version and what it was built on (`basis`) was written as prepared too.
+ */
+interface PreparedAppend {
+  exists: boolean;
+  /** The earlier append of the same run this one was folded onto, while that one was pending. */
+  basis?: PendingAppend;
+  state: PipelineRun;
+  stamped: EventEnvelope[];
+  writes: EncodedWrite[];
+}
+
+/** A run's state kept in memory, and the version of it known to be written. */
+interface CachedRun {
+  state: PipelineRun;
+  written: number;
 }
 
 /** Options of the LMDB store. */
@@ -86,7 +142,7 @@ export interface LmdbEventStoreStats {
   events: number;
   /** Write transactions (each one commit): appends / commits is the group-commit factor. */
   commits: number;
-  /** Time spent preparing writes inside transactions (JS side), in milliseconds. */
+  /** Time spent inside write transactions (JS side, holding LMDB's write lock), in milliseconds. */
   writeMs: number;
 }
 
@@ -110,7 +166,12 @@ export class LmdbEventStore implements EventStore {
   #durability: "flushed" | "committed";
   #validate: boolean;
   #ownsDatabase: boolean;
-  #cache = new Map<string, PipelineRun>();
+  /** States by run; a state may run ahead of `written` by appends prepared but not yet written. */
+  #cache = new Map<string, CachedRun>();
+  /** The latest prepared append per run, until it is settled. */
+  #pending = new Map<string, PendingAppend>();
+  /** Batches created and not yet settled. */
+  #inFlight = 0;
   #cacheLimit: number;
   #queue: PendingAppend[] = [];
   #scheduled = false;
@@ -118,6 +179,8 @@ export class LmdbEventStore implements EventStore {
   #hub = new SubscriptionHub();
   #poller?: ReturnType<typeof setInterval>;
   #logSeen = 0;
+  /** The change-log position of this process's last commit (0 before the first). */
+  #logPosition = 0;
   /** Last sequence this process published per run, so the poller skips its own appends. */
   #published = new Map<string, number>();
   #closed = false;
@@ -128,8 +191,9 @@ export class LmdbEventStore implements EventStore {
     options: LmdbEventStoreOptions & { ownsDatabase?: boolean } = {},
   ) {
     this.database = database;
-    this.streams = new LmdbRunStreams(database, { cached: (runId) => this.#cache.get(runId) });
+    this.streams = new LmdbRunStreams(database, { cached: (runId) => this.#writtenState(runId) });
     this.#log = database.openStore<[string, number, number][], number>("run_log", {
+      ...RUN_STORE_OPTIONS,
       keyEncoding: "uint32",
     });
     this.projections = openRunProjections(database);
@@ -159,9 +223,77 @@ export class LmdbEventStore implements EventStore {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ runId, events, options, resolve, reject });
+      const item: PendingAppend = { runId, events, options, resolve, reject };
+      item.prepared = this.#prepareAhead(item);
+      this.#queue.push(item);
       this.#schedule();
     });
+  }
+
+  /** The cached state of a run if it is exactly what is written (not ahead of it). */
+  #writtenState(runId: string): PipelineRun | undefined {
+    const cached = this.#cache.get(runId);
+    return cached && cached.state.version === cached.written ? cached.state : undefined;
+  }
+
+  #forget(runId: string): void {
+    this.#cache.delete(runId);
+    this.#pending.delete(runId);
+  }
+
+  /**
+   * Decides an append as soon as it arrives, outside any transaction, when
+   * the run's state at the expected version is in memory (or the append
+   * creates a new run): this work then overlaps the commit of the batch
+   * before. Returns undefined when it cannot (the transaction decides then).
+   */
+  #prepareAhead(item: PendingAppend): PreparedAppend | undefined {
+    const { runId, events, options } = item;
+    if (events.length === 0) return undefined;
+    const cached = this.#cache.get(runId);
+    const previous = this.#pending.get(runId);
+    let exists: boolean;
+    let basis: PendingAppend | undefined;
+    let state: PipelineRun;
+    if (!cached) {
+      if (previous || options.expectedVersion !== 0 || events[0].type !== "run_created") {
+        return undefined;
+      }
+      exists = false;
+      state = initialState(runId);
+    } else {
+      state = cached.state;
+      if (state.version !== options.expectedVersion || state.version === 0) return undefined;
+      if (cached.written === state.version) basis = undefined;
+      else if (previous?.prepared?.state === state) basis = previous;
+      else return undefined;
+      exists = true;
+    }
+    try {
+      const before = exists ? indexKeysOf(state) : undefined;
+      const stamped = stampEvents(runId, events, {
+        ...options,
+        head: options.expectedVersion,
+        exists,
+        context: this.#context,
+        validate: false,
+      });
+      const writes: EncodedWrite[] = [];
+      for (const event of stamped) {
+        evolveInPlace(state, event);
+        writes.push(encodedWrite(this.streams.events, [runId, event.sequence], eventRow(event)));
+      }
+      for (const write of projectionWrites(this.projections, state, stamped, before)) {
+        writes.push(encodedWrite(write.store, write.key, write.value));
+      }
+      this.#remember(runId, state, cached?.written ?? 0);
+      this.#pending.set(runId, item);
+      return { exists, basis, state, stamped, writes };
+    } catch {
+      // The state may be half-folded: drop it; the transaction decides this append again.
+      this.#forget(runId);
+      return undefined;
+    }
   }
 
   #schedule(): void {
@@ -170,32 +302,55 @@ export class LmdbEventStore implements EventStore {
     const items: PendingAppend[] = [];
     const batch = this.database.transaction(() => {
       this.#scheduled = false;
-      items.push(...this.#queue.splice(0));
+      // Alone in the pipeline with many appends waiting: commit them as two batches, so that
+      // while one commits and syncs, the appends of the other are decided and queued again.
+      let take = this.#queue.length;
+      if (this.#inFlight === 1 && take >= SPLIT_AT) take = Math.ceil(take / 2);
+      items.push(...this.#queue.splice(0, take));
+      if (this.#queue.length > 0) queueMicrotask(() => this.#schedule());
       this.#stats.commits++;
       const began = performance.now();
       const written: [string, number, number][] = [];
+      let events = 0;
+      for (const item of items) events += item.events.length;
+      const budget = { snapshots: snapshotBudget(events, this.#snapshotEvery) };
       for (const item of items) {
         try {
-          // A child transaction per append: if anything in it throws, none of its writes stay,
-          // while the other appends of the batch still commit.
-          item.result = this.database.root.transactionSync(() => this.#write(item));
-          const { events } = item.result;
+          // Everything that can fail (version check, stamping, folding, encoding, key sizes)
+          // happens before an append's first write, so a failing append writes nothing while
+          // the other appends of the batch still commit, without a child transaction each.
+          const { result, writes } = this.#decide(item, budget);
+          for (const write of writes) {
+            if (write.value === undefined) write.store.removeSync(write.key);
+            else write.store.putSync(write.key, write.value);
+          }
+          item.result = result;
+          const { events } = result;
           if (events.length > 0) {
             written.push([item.runId, events[0].sequence, events[events.length - 1].sequence]);
           }
         } catch (error) {
-          // The child transaction was aborted: nothing of this append was written.
-          this.#cache.delete(item.runId);
+          this.#forget(item.runId);
           item.error = error;
         }
       }
       // One change-log entry per commit tells other processes' pollers what to read.
-      if (written.length > 0) this.#log.putSync(this.#lastLogPosition() + 1, written);
+      if (written.length > 0) {
+        this.#logPosition = this.#nextLogPosition();
+        this.#log.putSync(this.#logPosition, written);
+      }
       this.#stats.writeMs += performance.now() - began;
     });
+    // This batch's own flush (not a later batch's): captured now, while it is the newest.
+    const flushed = this.#durability === "flushed"
+      ? new Promise<unknown>((resolve, reject) => this.database.root.flushed.then(resolve, reject))
+      : undefined;
+    this.#inFlight++;
     this.#lastBatch = batch.then(async () => {
-      if (this.#durability === "flushed") await this.database.root.flushed;
+      if (flushed) await flushed;
+      this.#inFlight--;
       for (const item of items) {
+        if (this.#pending.get(item.runId) === item) this.#pending.delete(item.runId);
         if (item.error !== undefined) {
           item.reject(item.error);
           continue;
@@ -209,7 +364,9 @@ export class LmdbEventStore implements EventStore {
       }
     }, (error) => {
       // The transaction failed as a whole (disk full, environment closed): nothing was written.
+      this.#inFlight--;
       this.#cache.clear();
+      this.#pending.clear();
       if (this.#scheduled && items.length === 0) {
         this.#scheduled = false;
         items.push(...this.#queue.splice(0));
@@ -218,20 +375,101 @@ export class LmdbEventStore implements EventStore {
     });
   }
 
+  /**
+   * The change-log position for this commit (inside the write transaction).
+   * Positions grow by one per commit and are never removed, so unless another
+   * process took the one after ours, it is next; else look up the last one.
+   */
+  #nextLogPosition(): number {
+    const guess = this.#logPosition + 1;
+    if (this.#logPosition > 0 && !this.#log.doesExist(guess)) return guess;
+    return this.#lastLogPosition() + 1;
+  }
+
   #lastLogPosition(): number {
     for (const key of this.#log.getKeys({ reverse: true, limit: 1 })) return key as number;
     return 0;
   }
 
-  /** Writes one append inside the running transaction; throws before writing anything when it must fail. */
-  #write(item: PendingAppend): AppendResult {
+  /**
+   * Decides one append inside the running transaction and returns its rows,
+   * already encoded, without writing any: it throws when the append must fail.
+   * Uses the append's prepared rows when they still hold.
+   */
+  #decide(
+    item: PendingAppend,
+    budget: { snapshots: number },
+  ): { result: AppendResult; writes: EncodedWrite[] } {
     const { runId, events, options } = item;
     const stored = this.streams.head(runId);
     const head = stored ? stored.head : initialHead(events);
     checkExpectedVersion(runId, head, options);
     if (events.length === 0) {
-      return { runId, firstSequence: head + 1, lastSequence: head, events: [] };
+      return {
+        result: { runId, firstSequence: head + 1, lastSequence: head, events: [] },
+        writes: [],
+      };
     }
+    const prepared = item.prepared;
+    let stamped: EventEnvelope[];
+    let state: PipelineRun;
+    let writes: EncodedWrite[];
+    let parent = stored?.parent;
+    const basis = prepared?.basis;
+    if (
+      prepared && prepared.exists === (stored !== undefined) &&
+      (basis === undefined || (basis.usedPrepared === true && basis.error === undefined))
+    ) {
+      ({ stamped, state, writes } = prepared);
+      item.usedPrepared = true;
+    } else {
+      // Decided afresh: a state folded ahead for this run no longer describes what is written.
+      if (prepared) this.#forget(runId);
+      ({ stamped, state, writes, parent } = this.#decideAfresh(item, stored, head));
+    }
+    const last = stamped[stamped.length - 1].sequence;
+    // A snapshot is due `every` events after the previous one; at most a few per commit, so
+    // that many runs crossing a multiple together spread their snapshots over several commits.
+    const every = this.#snapshotEvery;
+    let snapshot = stored?.snapshot;
+    if (every > 0) {
+      // Heads written before `snapshot` existed: snapshots sat at multiples of `every`.
+      snapshot ??= Math.floor(head / every) * every;
+      // Only the state the cache holds, at this append's last event: it may have moved on,
+      // folded ahead for a later pending append, or been dropped half-folded.
+      const current = this.#cache.get(runId)?.state === state && state.version === last;
+      if (last - snapshot >= every && budget.snapshots > 0 && current) {
+        budget.snapshots--;
+        writes.push(encodedWrite(this.streams.snapshots, [runId, last], snapshotRow(state)));
+        snapshot = last;
+      }
+    }
+    const headRow: StreamHead = { head: last, parent, base: stored?.base };
+    if (snapshot !== undefined) headRow.snapshot = snapshot;
+    writes.push(encodedWrite(this.streams.heads, runId, headRow));
+    const cached = this.#cache.get(runId);
+    if (cached?.state === state) cached.written = last;
+    const result = {
+      runId,
+      firstSequence: stamped[0].sequence,
+      lastSequence: last,
+      events: stamped,
+    };
+    return { result, writes };
+  }
+
+  /** Stamps, folds and encodes an append against what is written (no prepared rows). */
+  #decideAfresh(
+    item: PendingAppend,
+    stored: StreamHead | undefined,
+    head: number,
+  ): {
+    stamped: EventEnvelope[];
+    state: PipelineRun;
+    writes: EncodedWrite[];
+    parent: StreamHead["parent"];
+  } {
+    const { runId, events, options } = item;
     const stamped = stampEvents(runId, events, {
       ...options,
       head,
@@ -243,8 +481,9 @@ export class LmdbEventStore implements EventStore {
     let state: PipelineRun;
     let before: Key[] | undefined;
     if (stored) {
-      const cached = this.#cache.get(runId);
-      state = cached && cached.version === head ? cached : this.streams.stateAt(runId, head);
+      // The cached state itself when it is the written one (dropped if folding throws).
+      const written = this.#writtenState(runId);
+      state = written?.version === head ? written : this.streams.stateAt(runId, head);
       before = indexKeysOf(state);
     } else if (stamped[0].type === "run_branched") {
       const branch = stamped[0].data;
@@ -264,27 +503,35 @@ export class LmdbEventStore implements EventStore {
     } else {
       state = initialState(runId);
     }
+    const writes: EncodedWrite[] = [];
     for (const event of stamped) {
       evolveInPlace(state, event);
-      this.streams.putEvent(event);
+      writes.push(encodedWrite(this.streams.events, [runId, event.sequence], eventRow(event)));
     }
-    const last = stamped[stamped.length - 1].sequence;
-    this.streams.heads.putSync(runId, { head: last, parent, base: stored?.base });
-    const every = this.#snapshotEvery;
-    if (every > 0 && Math.floor(head / every) < Math.floor(last / every)) {
-      this.streams.putSnapshot(state);
+    for (const write of projectionWrites(this.projections, state, stamped, before)) {
+      writes.push(encodedWrite(write.store, write.key, write.value));
     }
-    writeProjections(this.projections, state, stamped, before);
-    this.#remember(runId, state);
-    return { runId, firstSequence: stamped[0].sequence, lastSequence: last, events: stamped };
+    this.#remember(runId, state, head);
+    return { stamped, state, writes, parent };
   }
 
-  #remember(runId: string, state: PipelineRun): void {
+  #remember(runId: string, state: PipelineRun, written: number): void {
     this.#cache.delete(runId);
-    this.#cache.set(runId, state);
+    this.#cache.set(runId, { state, written });
     if (this.#cache.size > this.#cacheLimit) {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+  }
+
+  /** Waits until every append queued so far is settled (batches split off later included). */
+  async #settled(): Promise<void> {
+    for (;;) {
+      const last = this.#lastBatch;
+      await last;
+      if (last === this.#lastBatch && this.#queue.length === 0 && !this.#scheduled) return;
+      // A batch was split off meanwhile: let its transaction start before checking again.
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
 
@@ -382,7 +629,7 @@ export class LmdbEventStore implements EventStore {
    * as a new run; they are upcast when read. For imports and tests of older logs.
    */
   async importEvents(runId: string, stored: StoredEvent[]): Promise<void> {
-    await this.#lastBatch;
+    await this.#settled();
     await this.database.transaction(() => {
       checkExpectedVersion(runId, this.streams.head(runId)?.head ?? 0, { expectedVersion: 0 });
       const events = stored.map(upcastEvent);
@@ -406,16 +653,16 @@ export class LmdbEventStore implements EventStore {
    * the same states. Returns how many events were removed.
    */
   async compactRun(runId: string, upTo: number): Promise<number> {
-    await this.#lastBatch;
+    await this.#settled();
     return await this.database.transaction(() => {
-      this.#cache.delete(runId);
+      this.#forget(runId);
       return this.streams.compact(runId, upTo, this.#context);
     });
   }
 
   /** Deletes a run that no branch reads through. Throws ValidationError when it has branches. */
   async deleteRun(runId: string): Promise<void> {
-    await this.#lastBatch;
+    await this.#settled();
     await this.database.transaction(() => {
       this.streams.requireHead(runId);
       const children = childRuns(this.projections, runId);
@@ -436,7 +683,7 @@ export class LmdbEventStore implements EventStore {
       }
       removeProjections(this.projections, runId);
       this.streams.remove(runId);
-      this.#cache.delete(runId);
+      this.#forget(runId);
       this.#published.delete(runId);
     });
   }
@@ -446,7 +693,7 @@ export class LmdbEventStore implements EventStore {
     this.#closed = true;
     this.#stopPolling();
     this.#hub.clear();
-    await this.#lastBatch;
+    await this.#settled();
     await this.database.root.flushed;
     if (this.#ownsDatabase) await this.database.close();
   }

@@ -9,6 +9,7 @@ import {
 } from "../engine/events/event_store_contract.ts";
 import { foldEvents, initialState } from "../engine/run_evolve.ts";
 import { LmdbEventStore, openLmdbEventStore } from "./lmdb_event_store.ts";
+import { eventRow } from "./lmdb_run_streams.ts";
 import { openWorkspaceDatabase } from "./workspace_database.ts";
 
 eventStoreContract("LmdbEventStore", async (context) => {
@@ -236,6 +237,156 @@ Deno.test("LmdbEventStore.append() that fails midway writes none of its events, 
     assert.equal(store.head("broken")?.head, 2);
   } finally {
     await store.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("LmdbEventStore.append() accepts a run's next append before the previous one is durable", async () => {
+  await withStore(async (store) => {
+    await store.append("r1", [createRunEvent()], { expectedVersion: 0 });
+    // A pipelined writer: three appends in flight at once, each at the version the last will reach.
+    const results = await Promise.all([1, 2, 3].map((version) =>
+      store.append("r1", [{
+        type: "step_feedback_added",
+        data: { stepId: "angles", text: `note ${version}` },
+      }], { expectedVersion: version })
+    ));
+    assert.deepEqual(results.map((result) => result.lastSequence), [2, 3, 4]);
+    const events = await store.read("r1");
+    const replayed = foldEvents(initialState("r1"), events);
+    assert.deepEqual(await store.loadRun("r1"), replayed);
+    assert.equal(store.projections.runs.get("r1")?.version, 4);
+    assert.equal(store.projections.steps.get(["r1", "angles"])?.feedbackCount, 3);
+    // Reopened without any cache: the same state and rows.
+    const fresh = new LmdbEventStore(store.database, {});
+    assert.deepEqual(await fresh.loadRun("r1"), replayed);
+    await fresh.close();
+  });
+});
+
+Deno.test("LmdbEventStore.append() rejects what was folded onto an append another store beat", async () => {
+  await withStore(async (store) => {
+    await store.append("r1", [createRunEvent()], { expectedVersion: 0 });
+    await store.append("r1", [{ type: "run_started", data: {} }], { expectedVersion: 1 });
+    // Another writer on the same environment (as another process would) takes version 3.
+    const other = new LmdbEventStore(store.database, {});
+    await other.append("r1", [{ type: "run_paused", data: { reason: "other" } }], {
+      expectedVersion: 2,
+    });
+    await other.close();
+    // Ours was decided against version 2 and a second one folded onto it: both must fail.
+    const [first, second] = await Promise.allSettled([
+      store.append("r1", [{ type: "step_feedback_added", data: { stepId: "angles", text: "a" } }], {
+        expectedVersion: 2,
+      }),
+      store.append("r1", [{ type: "step_feedback_added", data: { stepId: "angles", text: "b" } }], {
+        expectedVersion: 3,
+      }),
+    ]);
+    assert.equal(first.status, "rejected");
+    assert.equal((first as PromiseRejectedResult).reason.code, "stale_version");
+    // The second matched the head by chance (3, the other writer's); it was decided afresh, so
+    // it sits on the other writer's event, not on our rejected one.
+    assert.equal(second.status, "fulfilled");
+    const events = await store.read("r1");
+    assert.deepEqual(events.map((event) => event.type), [
+      "run_created",
+      "run_started",
+      "run_paused",
+      "step_feedback_added",
+    ]);
+    const replayed = foldEvents(initialState("r1"), events);
+    assert.deepEqual(await store.loadRun("r1"), replayed);
+    assert.deepEqual(store.projections.runs.get("r1")?.status, replayed.status);
+    assert.equal(store.projections.steps.get(["r1", "angles"])?.feedbackCount, 1);
+  });
+});
+
+Deno.test("LmdbEventStore spreads the snapshots of many runs due at once over several commits", async () => {
+  await withStore(async (store) => {
+    const runs = Array.from({ length: 30 }, (_, index) => `run-${index}`);
+    await Promise.all(
+      runs.map((id) => store.append(id, [createRunEvent()], { expectedVersion: 0 })),
+    );
+    await Promise.all(runs.map(async (id) => {
+      for (let version = 1; version < 12; version++) {
+        await store.append(id, [{ type: "run_paused", data: {} }], { expectedVersion: version });
+      }
+    }));
+    const snapshots = [...store.streams.snapshots.getKeys({})] as [string, number][];
+    // Every run got its first snapshot, some later than at 5 when too many were due together.
+    for (const id of runs) {
+      const own = snapshots.filter(([runId]) => runId === id).map(([, sequence]) => sequence);
+      assert.ok(own.length >= 1 && own[0] >= 5, `${id}: ${own}`);
+      assert.ok(own.every((sequence, index) => index === 0 || sequence - own[index - 1] >= 5));
+      const fresh = new LmdbEventStore(store.database, { snapshotEvery: 5 });
+      assert.deepEqual(
+        await fresh.loadRun(id),
+        foldEvents(initialState(id), await store.read(id)),
+      );
+      await fresh.close();
+    }
+    const firsts = runs.map((id) => snapshots.find(([runId]) => runId === id)![1]);
+    assert.ok(firsts.some((sequence) => sequence > 5), `none deferred: ${firsts}`);
+  }, { snapshotEvery: 5 });
+});
+
+Deno.test("LmdbEventStore.append() rejects ids too long for an LMDB key and writes nothing", async () => {
+  await withStore(async (store) => {
+    const runId = "r".repeat(2000);
+    await assert.rejects(
+      store.append(runId, [createRunEvent()], { expectedVersion: 0 }),
+      /LMDB keys hold at most/,
+    );
+    assert.equal(store.head(runId), undefined);
+    assert.deepEqual(await store.listRuns(), []);
+  });
+});
+
+Deno.test("LmdbEventStore reads rows written with msgpack records by earlier versions", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "writeit-events-" });
+  try {
+    // Earlier versions opened the stores with lmdb's defaults (records) and had no `snapshot` in heads.
+    const earlier = openWorkspaceDatabase(directory);
+    const writer = new LmdbEventStore(earlier, { context: fixedContext(), snapshotEvery: 0 });
+    await writer.append("r1", [createRunEvent()], { expectedVersion: 0 });
+    await applyCommands(writer, "r1", firstStepCommands());
+    const events = await writer.read("r1");
+    const summary = writer.projections.runs.get("r1")!;
+    const step = writer.projections.steps.get(["r1", "angles"])!;
+    await writer.close();
+    await earlier.close();
+    // Rewrite the rows as earlier versions stored them: default stores, heads without `snapshot`.
+    const legacy = openWorkspaceDatabase(directory);
+    await legacy.transaction(() => {
+      const rows = legacy.openStore<unknown, [string, number]>("run_events");
+      for (const event of events) rows.putSync(["r1", event.sequence], eventRow(event));
+      legacy.openStore<unknown, string>("run_heads").putSync("r1", { head: events.length });
+      legacy.openStore<unknown, string>("runs").putSync("r1", summary);
+      legacy.openStore<unknown, [string, string]>("run_steps").putSync(["r1", "angles"], step);
+    });
+    await legacy.close();
+
+    const reopened = openLmdbEventStore(directory, { snapshotEvery: 5 });
+    try {
+      assert.deepEqual(await reopened.read("r1"), events);
+      assert.deepEqual(reopened.projections.runs.get("r1"), summary);
+      assert.deepEqual(reopened.projections.steps.get(["r1", "angles"]), step);
+      // A head without `snapshot` (at 7): the next snapshot still comes at the next multiple, 10.
+      for (let version = events.length; version < 10; version++) {
+        await reopened.append("r1", [{ type: "run_paused", data: {} }], {
+          expectedVersion: version,
+        });
+      }
+      assert.deepEqual([...reopened.streams.snapshots.getKeys({})], [["r1", 10]]);
+      assert.deepEqual(
+        await reopened.loadRun("r1"),
+        foldEvents(initialState("r1"), await reopened.read("r1")),
+      );
+    } finally {
+      await reopened.close();
+    }
+  } finally {
     await Deno.remove(directory, { recursive: true });
   }
 });

@@ -7,7 +7,7 @@
  * a write transaction of the environment; storage/lmdb_event_store.ts owns
  * when they happen.
  */
-import type { Database, Key } from "lmdb";
+import { asBinary, type Database, type Key } from "lmdb";
 import type { EngineContext } from "../engine/context.ts";
 import { NotFoundError, ValidationError } from "../engine/errors.ts";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
@@ -15,13 +15,22 @@ import { type StoredEvent, upcastEvent } from "../engine/events/event_upcasters.
 import { RUN_EVENT_VERSIONS } from "../engine/events/run_events.ts";
 import { cloneState, evolveInPlace, initialState } from "../engine/run_evolve.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
-import type { WorkspaceDatabase } from "./workspace_database.ts";
+import type { StoreOptions, WorkspaceDatabase } from "./workspace_database.ts";
+
+/**
+ * Options of every store of runs: plain msgpack maps rather than msgpackr's
+ * per-value record definitions, which cost more to encode than the rest of
+ * an append; maps decode as objects. Values written with records (by
+ * earlier versions) still decode. `StoreOptions` does not name these msgpackr
+ * options yet; `openStore` hands them to lmdb as given.
+ */
+export const RUN_STORE_OPTIONS: StoreOptions = { useRecords: false, mapsAsObjects: true };
 
 /** Version of the snapshot format; snapshots of another version are ignored (replayed instead). */
 export const SNAPSHOT_FORMAT = 1;
 
 /** An event as stored: `[id, type, schemaVersion, time, data, metadata]` (run and sequence are the key). */
-type EventTuple = [string, string, number, string, unknown, EventEnvelope["metadata"]];
+export type EventTuple = [string, string, number, string, unknown, EventEnvelope["metadata"]];
 
 /** A stream's head record. */
 export interface StreamHead {
@@ -30,14 +39,75 @@ export interface StreamHead {
   parent?: { runId: string; sequence: number };
   /** After compaction: sequences below this are folded into a `state_snapshot` event at it. */
   base?: number;
+  /**
+   * Sequence of the run's latest snapshot, so the next one comes `snapshotEvery`
+   * events after it (absent in heads written before it existed).
+   */
+  snapshot?: number;
 }
 
-interface StoredSnapshot {
+export interface StoredSnapshot {
   format: number;
   state: PipelineRun;
 }
 
 const LAST = Number.MAX_SAFE_INTEGER;
+
+/** The stored value of an event (run and sequence are its key). */
+export function eventRow(event: EventEnvelope | StoredEvent): EventTuple {
+  return [event.id, event.type, event.schemaVersion, event.time, event.data, event.metadata];
+}
+
+/** The stored value of a snapshot of `state` (keyed by run and version). */
+export function snapshotRow(state: PipelineRun): StoredSnapshot {
+  return { format: SNAPSHOT_FORMAT, state };
+}
+
+/** LMDB's largest key, in bytes. */
+const MAX_KEY_BYTES = 1978;
+
+/** A row to put, its value already encoded (or to remove, without a value). */
+export interface EncodedWrite {
+  store: Database<unknown, Key>;
+  key: Key;
+  value?: ReturnType<typeof asBinary>;
+}
+
+/**
+ * Encodes `value` with the store's own encoder (the bytes a `put` would
+ * write) and checks the key's size, so that nothing about the row can fail
+ * once writing starts.
+ */
+export function encodedWrite(
+  store: Database<unknown, Key>,
+  key: Key,
+  value: unknown,
+): EncodedWrite {
+  checkKeySize(key);
+  if (value === undefined) return { store, key };
+  const encoder = (store as { encoder?: { encode(value: unknown): Uint8Array } }).encoder;
+  if (!encoder) throw new TypeError("The event store's LMDB stores must use msgpack encoding");
+  return { store, key, value: asBinary(encoder.encode(value)) };
+}
+
+function checkKeySize(key: Key): void {
+  const parts = Array.isArray(key) ? key : [key];
+  let bytes = 0;
+  for (const part of parts) bytes += typeof part === "string" ? 3 * part.length + 2 : 10;
+  if (bytes <= MAX_KEY_BYTES) return;
+  bytes = 0;
+  const encoder = new TextEncoder();
+  for (const part of parts) {
+    bytes += typeof part === "string" ? encoder.encode(part).length + 2 : 10;
+  }
+  if (bytes > MAX_KEY_BYTES) {
+    throw new ValidationError(
+      `Cannot store key "${
+        String(parts[0]).slice(0, 60)
+      }…" (${bytes} bytes): LMDB keys hold at most ${MAX_KEY_BYTES} bytes; use shorter run, step and response ids`,
+    );
+  }
+}
 
 /** Streams, heads and snapshots of one environment. */
 export class LmdbRunStreams {
@@ -51,9 +121,9 @@ export class LmdbRunStreams {
     database: WorkspaceDatabase,
     options: { cached?: (runId: string) => PipelineRun | undefined } = {},
   ) {
-    this.events = database.openStore<EventTuple, Key>("run_events");
-    this.heads = database.openStore<StreamHead, string>("run_heads");
-    this.snapshots = database.openStore<StoredSnapshot, Key>("run_snapshots");
+    this.events = database.openStore<EventTuple, Key>("run_events", RUN_STORE_OPTIONS);
+    this.heads = database.openStore<StreamHead, string>("run_heads", RUN_STORE_OPTIONS);
+    this.snapshots = database.openStore<StoredSnapshot, Key>("run_snapshots", RUN_STORE_OPTIONS);
     this.#cached = options.cached ?? (() => undefined);
   }
 
@@ -73,19 +143,12 @@ export class LmdbRunStreams {
 
   /** Stores one event as given (its schema version included). */
   putEvent(event: EventEnvelope | StoredEvent): void {
-    this.events.putSync([event.runId, event.sequence], [
-      event.id,
-      event.type,
-      event.schemaVersion,
-      event.time,
-      event.data,
-      event.metadata,
-    ]);
+    this.events.putSync([event.runId, event.sequence], eventRow(event));
   }
 
   /** Stores a snapshot of `state` at its version. */
   putSnapshot(state: PipelineRun): void {
-    this.snapshots.putSync([state.runId, state.version], { format: SNAPSHOT_FORMAT, state });
+    this.snapshots.putSync([state.runId, state.version], snapshotRow(state));
   }
 
   /** The run's own stored events in [from, to], upcast to the current schemas. */

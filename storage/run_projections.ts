@@ -20,6 +20,7 @@ import type { Database, Key } from "lmdb";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import { type RunSummary, summarizeRun } from "../engine/events/event_store.ts";
 import type { BranchPoint, PipelineRun, StepState } from "../engine/run_model.ts";
+import { RUN_STORE_OPTIONS } from "./lmdb_run_streams.ts";
 import type { WorkspaceDatabase } from "./workspace_database.ts";
 
 /**
@@ -51,11 +52,11 @@ export interface RunProjectionStores {
 /** Opens (creating) the projection stores. */
 export function openRunProjections(database: WorkspaceDatabase): RunProjectionStores {
   return {
-    runs: database.openStore<RunSummary, string>("runs"),
-    steps: database.openStore<StepProjection, Key>("run_steps"),
-    responses: database.openStore<ResponseLocation, string>("run_responses"),
-    branches: database.openStore<unknown, Key>("run_branches"),
-    index: database.openStore<string, Key>("run_index"),
+    runs: database.openStore<RunSummary, string>("runs", RUN_STORE_OPTIONS),
+    steps: database.openStore<StepProjection, Key>("run_steps", RUN_STORE_OPTIONS),
+    responses: database.openStore<ResponseLocation, string>("run_responses", RUN_STORE_OPTIONS),
+    branches: database.openStore<unknown, Key>("run_branches", RUN_STORE_OPTIONS),
+    index: database.openStore<string, Key>("run_index", RUN_STORE_OPTIONS),
   };
 }
 
@@ -112,10 +113,74 @@ function summarizeIndexFields(state: PipelineRun): RunSummary {
   } as RunSummary;
 }
 
+/** One row to put (or, with `value` undefined, to remove) in a projection store. */
+export interface ProjectionWrite {
+  store: Database<unknown, Key>;
+  key: Key;
+  value?: unknown;
+}
+
+/**
+ * The rows that `events` (already folded into `state`) change, without
+ * writing them: the event store encodes every value before its first write,
+ * so that an append either writes all its rows or none. `before` holds the
+ * run's index keys before the events (from `indexKeysOf`; undefined for a
+ * new run or a new branch).
+ */
+export function projectionWrites(
+  stores: RunProjectionStores,
+  state: PipelineRun,
+  events: EventEnvelope[],
+  before: Key[] | undefined,
+): ProjectionWrite[] {
+  const runId = state.runId;
+  const writes: ProjectionWrite[] = [];
+  const put = <V, K extends Key>(store: Database<V, K>, key: K, value: V) =>
+    writes.push({ store: store as unknown as Database<unknown, Key>, key, value });
+  let steps: string[] | Set<string> = [];
+  for (const event of events) {
+    const touched = touchedSteps(state, event);
+    // One event touching one step (the common case) needs no set.
+    if (events.length === 1) steps = touched;
+    else if (touched.length > 0) {
+      if (!(steps instanceof Set)) steps = new Set(steps);
+      for (const id of touched) steps.add(id);
+    }
+    if (event.type === "step_response_generated" || event.type === "step_responses_merged") {
+      const response = event.data.response;
+      put(stores.responses, response.responseId, {
+        runId,
+        stepId: event.data.stepId,
+        sequence: event.sequence,
+      });
+    }
+    if (event.type === "run_branched") {
+      put(stores.branches, ["parent", runId], event.data.parentRunId);
+      put(stores.branches, ["child", event.data.parentRunId, runId], event.data.branchPoint);
+    }
+  }
+  for (const id of steps) {
+    const step = state.steps[id];
+    if (step) put(stores.steps, [runId, id], projectStep(step));
+  }
+  const summary = summarizeRun(state);
+  put(stores.runs, runId, summary);
+  const oldKeys = before ?? [];
+  const newKeys = indexKeys(summary);
+  for (const key of oldKeys) {
+    if (!newKeys.some((other) => sameKey(key, other))) {
+      writes.push({ store: stores.index as Database<unknown, Key>, key });
+    }
+  }
+  for (const key of newKeys) {
+    if (!oldKeys.some((other) => sameKey(key, other))) put(stores.index, key, runId);
+  }
+  return writes;
+}
+
 /**
  * Writes the rows that `events` (already folded into `state`) change. Must
- * run inside a write transaction; `before` holds the run's index keys before
- * the events (from `indexKeysOf`; undefined for a new run or a new branch).
+ * run inside a write transaction; `before` as for `projectionWrites`.
  */
 export function writeProjections(
   stores: RunProjectionStores,
@@ -123,36 +188,9 @@ export function writeProjections(
   events: EventEnvelope[],
   before: Key[] | undefined,
 ): void {
-  const runId = state.runId;
-  const steps = new Set<string>();
-  for (const event of events) {
-    for (const id of touchedSteps(state, event)) steps.add(id);
-    if (event.type === "step_response_generated" || event.type === "step_responses_merged") {
-      const response = event.data.response;
-      stores.responses.putSync(response.responseId, {
-        runId,
-        stepId: event.data.stepId,
-        sequence: event.sequence,
-      });
-    }
-    if (event.type === "run_branched") {
-      stores.branches.putSync(["parent", runId], event.data.parentRunId);
-      stores.branches.putSync(["child", event.data.parentRunId, runId], event.data.branchPoint);
-    }
-  }
-  for (const id of steps) {
-    const step = state.steps[id];
-    if (step) stores.steps.putSync([runId, id], projectStep(step));
-  }
-  const summary = summarizeRun(state);
-  stores.runs.putSync(runId, summary);
-  const oldKeys = before ?? [];
-  const newKeys = indexKeys(summary);
-  for (const key of oldKeys) {
-    if (!newKeys.some((other) => sameKey(key, other))) stores.index.removeSync(key);
-  }
-  for (const key of newKeys) {
-    if (!oldKeys.some((other) => sameKey(key, other))) stores.index.putSync(key, runId);
+  for (const write of projectionWrites(stores, state, events, before)) {
+    if (write.value === undefined) write.store.removeSync(write.key);
+    else write.store.putSync(write.key, write.value);
   }
 }
 

@@ -38,6 +38,10 @@ export interface StoreOptions {
   useVersions?: boolean;
   /** Keys are ordered binary (the default); set "uint32" for integer keys. */
   keyEncoding?: "ordered-binary" | "uint32" | "binary";
+  /** msgpack: false writes plain maps (no shared record structures); rows written with records still read. */
+  useRecords?: boolean;
+  /** msgpack: decode maps as plain objects. */
+  mapsAsObjects?: boolean;
 }
 
 /** An open workspace environment. */

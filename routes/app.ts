@@ -1,7 +1,7 @@
 /**
  * The HTTP application: REST under `/api` (each workspace-scoped route also
  * under `/api/workspaces/{workspace}/…`), the run WebSocket at `/ws/{runId}`,
- * health and metrics, errors as problem+json, a request size limit, CORS
+ * health and metrics, the dashboard's pages, errors as problem+json, a request size limit, CORS
  * closed unless origins are configured, and a bearer token when one is
  * configured (required by serve.ts for any bind beyond loopback). Built by a
  * factory so tests drive it in-process with `app.request(…)`.
@@ -23,6 +23,7 @@ import { runRoutes } from "./api/runs.ts";
 import { workspaceRoutes } from "./api/workspaces.ts";
 import { problemResponse } from "./problem.ts";
 import { tokenMatches } from "./token_check.ts";
+import { pageRoutes } from "./pages/pages.ts";
 import { runSocketHandler } from "./ws.ts";
 
 /** What the application serves. */
@@ -172,5 +173,7 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
   app.route("/api/workspaces/:workspace", scoped);
   app.route("/api", scoped);
   app.get("/ws/:runId", runSocketHandler({ hub, token: options.token, ...options.sockets }));
+  // The dashboard (and its /static assets); with a token its pages need the sign-in cookie.
+  app.route("/", pageRoutes(hub, { token: options.token }));
   return app;
 }

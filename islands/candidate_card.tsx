@@ -1,0 +1,112 @@
+/**
+ * One candidate in the run view: its number key, candidate index, origin,
+ * cache and validation marks, tokens, cost and length; its text (growing
+ * while it streams); and its buttons: pick (or accept a selected merge),
+ * tick for merging, and edit from this text.
+ */
+import type { JSX } from "preact";
+import type { StepState } from "../engine/run_model.ts";
+import type { CandidateCard } from "./candidate_columns.ts";
+import { formatCost, formatTokens } from "./format.ts";
+
+/** One candidate card. */
+export function CandidateCardView(
+  { card, number, step, readOnly, busy, paused, ticked, onTick, onPick, onEditFrom }: {
+    card: CandidateCard;
+    /** The run is paused: streaming text stopped and resumes with the run. */
+    paused: boolean;
+    number?: number;
+    step: StepState;
+    readOnly: boolean;
+    busy: boolean;
+    ticked: boolean;
+    onTick: (checked: boolean) => void;
+    onPick: () => void;
+    onEditFrom: () => void;
+  },
+): JSX.Element {
+  const response = card.response;
+  const selected = response !== undefined && step.userSelection === card.responseIndex;
+  const invalid = response !== undefined && !response.validation.passed;
+  const classes = [
+    "card",
+    selected ? "selected" : "",
+    invalid ? "invalid" : "",
+    response || paused ? "" : "streaming",
+  ].filter(Boolean).join(" ");
+  /** Picking again keeps a completed pick; a selected but unaccepted merge is accepted. */
+  const verb = selected && step.status === "completed" ? "Picked" : selected ? "Accept" : "Pick";
+  const label = response
+    ? `Candidate ${number ?? ""} from ${response.modelName}`
+    : `Candidate ${card.candidateIndex + 1} (streaming)`;
+  return (
+    <article
+      class={classes}
+      aria-label={label}
+      data-testid={response ? "candidate" : "streaming-candidate"}
+      data-response-index={card.responseIndex}
+      data-selected={selected ? "true" : undefined}
+    >
+      <header>
+        {number !== undefined
+          ? <span class="key" title={`Press ${number} to pick`}>{number}</span>
+          : null}
+        <span>{`#${card.candidateIndex + 1}`}</span>
+        {response
+          ? (
+            <>
+              {response.cached ? <span class="badge status-pending">cached</span> : null}
+              {response.origin !== "model"
+                ? <span class="badge status-running">{response.origin}</span>
+                : null}
+              {selected ? <span class="badge status-completed">selected</span> : null}
+              <span class="muted">
+                {`${formatTokens(response.usage.totalTokens)} tokens · ${
+                  formatCost(response.usage.costUsd)
+                } · ${response.processedContent.length} chars`}
+              </span>
+            </>
+          )
+          : (
+            <span class="muted" role="status">
+              {paused ? "paused: continues when the run resumes" : "streaming…"}
+            </span>
+          )}
+      </header>
+      {invalid
+        ? (
+          <p class="small issue-warning">
+            Does not pass validation: {response!.validation.reasons.join("; ")}
+          </p>
+        )
+        : null}
+      <div class="text">{response ? response.processedContent : card.streamingText}</div>
+      {response && !readOnly
+        ? (
+          <footer>
+            <button
+              type="button"
+              class={selected && step.status === "completed" ? undefined : "primary"}
+              disabled={busy}
+              onClick={onPick}
+              aria-label={`${verb} candidate ${
+                number ?? card.candidateIndex + 1
+              } from ${response.modelName}`}
+            >
+              {verb}
+            </button>
+            <label class="checkbox">
+              <input
+                type="checkbox"
+                checked={ticked}
+                onChange={(event) => onTick(event.currentTarget.checked)}
+              />
+              merge
+            </label>
+            <button type="button" onClick={onEditFrom} disabled={busy}>Edit from this</button>
+          </footer>
+        )
+        : null}
+    </article>
+  );
+}

@@ -1,0 +1,23 @@
+/**
+ * A run's or step's status as a coloured pill with a readable label
+ * (`awaiting_selection` → "awaiting selection"). Used by server pages and
+ * islands alike; it only renders markup.
+ */
+import type { JSX } from "preact";
+
+/** Props of `StatusBadge`. */
+export interface StatusBadgeProps {
+  status: string;
+  /** Prefix for screen readers, such as "Run status". */
+  label?: string;
+}
+
+/** The status pill. */
+export function StatusBadge({ status, label }: StatusBadgeProps): JSX.Element {
+  return (
+    <span class={`badge status-${status}`} data-status={status}>
+      {label ? <span class="sr-only">{label}:</span> : null}
+      {status.replaceAll("_", " ")}
+    </span>
+  );
+}

@@ -1,0 +1,327 @@
+/**
+ * One step of the run view: its status, generation and usage; its
+ * candidates side by side per model (streaming text while they arrive); and
+ * the writer's controls: pick (keys 1..9 on the step in focus), merge the
+ * ticked candidates, edit by hand, feedback and regenerate (f, then
+ * Ctrl+Enter), regenerate (r), skip, branch from here, rewind to here.
+ * Controls only report intents; the run view performs them.
+ */
+import type { JSX } from "preact";
+import { useSignal } from "@preact/signals";
+import type { PipelineRun } from "../engine/run_model.ts";
+import { StatusBadge } from "./status_badge.tsx";
+import {
+  type CandidateCard,
+  candidateColumns,
+  pickableCards,
+  type StreamedCandidate,
+} from "./candidate_columns.ts";
+import { CandidateCardView } from "./candidate_card.tsx";
+import { formatCost, formatTokens } from "./format.ts";
+
+/** What a control asks for. */
+export type StepIntent =
+  | { action: "select"; index: number }
+  | { action: "merge"; responseIds: string[]; instructions?: string }
+  | { action: "edit"; text: string }
+  | { action: "feedback"; text: string }
+  | { action: "regenerate" }
+  | { action: "skip" }
+  | { action: "branch" }
+  | { action: "rewind" };
+
+/** Props of `StepPanel`. */
+export interface StepPanelProps {
+  run: PipelineRun;
+  stepId: string;
+  name: string;
+  description?: string;
+  allowFeedback: boolean;
+  streams: ReadonlyMap<string, StreamedCandidate>;
+  /** The step that keyboard shortcuts act on. */
+  focus: boolean;
+  /** Shown unfolded (besides running, awaiting and failed steps). */
+  open?: boolean;
+  /** Viewing history: no controls. */
+  readOnly: boolean;
+  /** An action is in flight. */
+  busy: boolean;
+  onIntent: (stepId: string, intent: StepIntent) => void;
+}
+
+/** The step's section. */
+export function StepPanel(props: StepPanelProps): JSX.Element {
+  const step = props.run.steps[props.stepId];
+  const ticked = useSignal<readonly string[]>([]);
+  const feedback = useSignal("");
+  const editing = useSignal<string | undefined>(undefined);
+  const instructions = useSignal("");
+  if (!step) return <section class="panel">Unknown step {props.stepId}</section>;
+  const { columns, earlier } = candidateColumns(step, props.streams);
+  const pickable = pickableCards(columns);
+  const numberOf = (card: CandidateCard) => {
+    const index = pickable.indexOf(card);
+    return index >= 0 && index < 9 ? index + 1 : undefined;
+  };
+  const intent = (value: StepIntent) => props.onIntent(props.stepId, value);
+  const open = props.open || props.focus || step.status === "running" ||
+    step.status === "awaiting_selection" ||
+    step.status === "failed";
+  const hasResult = step.status === "completed" || step.status === "skipped";
+  /** A finished (completed or cancelled) run only branches; its steps take no more actions. */
+  const finished = props.run.status === "cancelled" || props.run.status === "completed";
+  const canAct = !props.readOnly && step.status !== "pending";
+  const tick = (responseId: string, checked: boolean) => {
+    ticked.value = checked
+      ? [...ticked.value.filter((id) => id !== responseId), responseId]
+      : ticked.value.filter((id) => id !== responseId);
+  };
+  const renderCard = (card: CandidateCard, number?: number) => (
+    <CandidateCardView
+      key={card.key}
+      card={card}
+      number={number}
+      step={step}
+      readOnly={props.readOnly || finished}
+      busy={props.busy}
+      paused={props.run.status === "paused"}
+      ticked={card.response !== undefined && ticked.value.includes(card.response.responseId)}
+      onTick={(checked) => card.response && tick(card.response.responseId, checked)}
+      onPick={() =>
+        card.responseIndex !== undefined && intent({ action: "select", index: card.responseIndex })}
+      onEditFrom={() => (editing.value = card.response?.processedContent ?? "")}
+    />
+  );
+  return (
+    <details
+      class="step panel"
+      id={`step-${props.stepId}`}
+      open={open}
+      data-step={props.stepId}
+      data-status={step.status}
+      data-focus={props.focus ? "true" : undefined}
+    >
+      <summary>
+        <h3>{props.name}</h3>
+        <span class="mono muted">{props.stepId}</span>
+        <StatusBadge status={step.status} label="Step status" />
+        {step.generation > 0
+          ? <span class="small muted">{`generation ${step.generation + 1}`}</span>
+          : null}
+        <span class="small muted">
+          {`${formatTokens(step.usage.totalTokens)} tokens · ${formatCost(step.usage.costUsd)}`}
+        </span>
+        {props.focus && !props.readOnly
+          ? <span class="badge status-awaiting_selection">your turn</span>
+          : null}
+      </summary>
+      {props.description ? <p class="small muted">{props.description}</p> : null}
+      {step.error ? <p class="alert" role="alert">{step.error}</p> : null}
+      {step.feedback.length > 0
+        ? (
+          <p class="small">
+            <strong>Feedback given:</strong>{" "}
+            {step.feedback.map((item) => `“${item.text}”`).join(", ")}
+          </p>
+        )
+        : null}
+      {hasResult && step.selectedText !== undefined
+        ? (
+          <div>
+            <h4 class="small">Result</h4>
+            <div class="selected-text panel" data-testid="selected-text">{step.selectedText}</div>
+          </div>
+        )
+        : null}
+      {columns.length > 0
+        ? (
+          <div class="columns" data-testid="candidates">
+            {columns.map((column) => (
+              <section class="column" aria-label={`Candidates from ${column.label}`}>
+                <h4>{column.label}</h4>
+                {column.cards.length === 0 ? <p class="muted small">waiting…</p> : null}
+                <div class={columns.length === 1 ? "columns" : undefined}>
+                  {column.cards.map((card) =>
+                    renderCard(card, numberOf(card))
+                  )}
+                </div>
+              </section>
+            ))}
+          </div>
+        )
+        : null}
+      {earlier.length > 0
+        ? (
+          <details>
+            <summary class="small">{`Earlier generations (${earlier.length})`}</summary>
+            <div class="columns">{earlier.map((card) => renderCard(card))}</div>
+          </details>
+        )
+        : null}
+      {canAct && finished
+        ? (
+          <div class="step-controls actions">
+            <span class="small muted">
+              {`This run is ${props.run.status}: branch from a step to change it.`}
+            </span>
+            <button
+              type="button"
+              disabled={props.busy}
+              onClick={() => intent({ action: "branch" })}
+            >
+              Branch from here
+            </button>
+          </div>
+        )
+        : canAct
+        ? (
+          <div class="step-controls">
+            {editing.value !== undefined
+              ? (
+                <div class="field">
+                  <label for={`edit-${props.stepId}`}>Edit the result by hand</label>
+                  <textarea
+                    id={`edit-${props.stepId}`}
+                    value={editing.value}
+                    rows={8}
+                    onInput={(event) => (editing.value = event.currentTarget.value)}
+                  />
+                  <div class="actions">
+                    <button
+                      type="button"
+                      class="primary"
+                      disabled={props.busy || !editing.value.trim()}
+                      onClick={() => {
+                        intent({ action: "edit", text: editing.value ?? "" });
+                        editing.value = undefined;
+                      }}
+                    >
+                      Save edit
+                    </button>
+                    <button type="button" onClick={() => (editing.value = undefined)}>
+                      Cancel edit
+                    </button>
+                  </div>
+                </div>
+              )
+              : null}
+            {props.allowFeedback
+              ? (
+                <div class="field">
+                  <label for={`feedback-${props.stepId}`}>
+                    Feedback for the next generation{" "}
+                    {props.focus ? <span class="kbd">f</span> : null}
+                  </label>
+                  <textarea
+                    id={`feedback-${props.stepId}`}
+                    placeholder="What should change? Ctrl+Enter sends and regenerates."
+                    value={feedback.value}
+                    onInput={(event) => (feedback.value = event.currentTarget.value)}
+                    onKeyDown={(event) => {
+                      if (
+                        event.key === "Enter" && (event.ctrlKey || event.metaKey) &&
+                        feedback.value.trim()
+                      ) {
+                        event.preventDefault();
+                        intent({ action: "feedback", text: feedback.value.trim() });
+                        feedback.value = "";
+                      }
+                      if (event.key === "Escape") event.currentTarget.blur();
+                    }}
+                  />
+                </div>
+              )
+              : null}
+            <div class="actions">
+              {props.allowFeedback
+                ? (
+                  <button
+                    type="button"
+                    class="primary"
+                    disabled={props.busy || !feedback.value.trim()}
+                    onClick={() => {
+                      intent({ action: "feedback", text: feedback.value.trim() });
+                      feedback.value = "";
+                    }}
+                  >
+                    Send feedback &amp; regenerate
+                  </button>
+                )
+                : null}
+              <button
+                type="button"
+                disabled={props.busy}
+                onClick={() => intent({ action: "regenerate" })}
+              >
+                Regenerate{props.focus
+                  ? (
+                    <>
+                      <span class="kbd">r</span>
+                    </>
+                  )
+                  : null}
+              </button>
+              <button
+                type="button"
+                disabled={props.busy || ticked.value.length < 2}
+                title="Tick two or more candidates to merge them"
+                onClick={() => {
+                  intent({
+                    action: "merge",
+                    responseIds: [...ticked.value],
+                    instructions: instructions.value.trim() || undefined,
+                  });
+                  ticked.value = [];
+                }}
+              >
+                {`Merge ticked (${ticked.value.length})`}
+              </button>
+              <button
+                type="button"
+                disabled={props.busy}
+                onClick={() => (editing.value = step.selectedText ??
+                  step.responses.at(-1)?.processedContent ?? "")}
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                disabled={props.busy}
+                onClick={() => intent({ action: "skip" })}
+              >
+                Skip
+              </button>
+              <button
+                type="button"
+                disabled={props.busy}
+                onClick={() => intent({ action: "branch" })}
+              >
+                Branch from here
+              </button>
+              <button
+                type="button"
+                disabled={props.busy}
+                onClick={() => intent({ action: "rewind" })}
+              >
+                Rewind to here
+              </button>
+            </div>
+            {ticked.value.length >= 2
+              ? (
+                <div class="field">
+                  <label for={`merge-${props.stepId}`}>Merge instructions (optional)</label>
+                  <input
+                    id={`merge-${props.stepId}`}
+                    type="text"
+                    value={instructions.value}
+                    onInput={(event) => (instructions.value = event.currentTarget.value)}
+                  />
+                </div>
+              )
+              : null}
+          </div>
+        )
+        : null}
+    </details>
+  );
+}

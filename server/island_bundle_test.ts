@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { buildIslandBundle, ISLANDS, loaderScript, staticRoutes } from "./island_bundle.ts";
+
+Deno.test("buildIslandBundle() bundles every island with content-hashed names and shared chunks", async () => {
+  const bundle = await buildIslandBundle();
+  assert.match(bundle.boot, /^\/static\/build\/boot-[A-Z0-9]+\.js$/);
+  for (const name of Object.keys(ISLANDS)) {
+    assert.match(bundle.islands[name], new RegExp(`^/static/build/${name}-[A-Z0-9]+\\.js$`));
+    assert.ok(bundle.assets.has(bundle.islands[name]));
+  }
+  assert.match(bundle.stylesheet, /^\/static\/dashboard-[0-9a-f]{10}\.css$/);
+  const chunks = [...bundle.assets.keys()].filter((path) => path.includes("/chunk-"));
+  assert.ok(chunks.length >= 1, "preact is shared in a chunk, not copied into each island");
+  const form = bundle.pageBytes(["StartRunForm"]);
+  const run = bundle.pageBytes(["RunView"]);
+  assert.equal(bundle.pageBytes([]), 0);
+  assert.ok(form > 5_000 && form < 60_000, `start form page loads ${form} bytes`);
+  assert.ok(run > form && run < 150_000, `run page loads ${run} bytes`);
+  console.log(
+    `JS per page: StartRunForm ${form} B, RunView ${run} B (${
+      bundle.buildMilliseconds.toFixed(0)
+    } ms build)`,
+  );
+  const source = new TextDecoder().decode(bundle.assets.get(bundle.islands.RunView)!.body);
+  assert.doesNotMatch(source, /https?:\/\/(?!www\.w3\.org)/, "no URL to fetch from a network");
+});
+
+Deno.test("loaderScript() imports the loader and only the islands a page uses", async () => {
+  const bundle = await buildIslandBundle({ minify: false });
+  assert.equal(loaderScript(bundle, []), "");
+  const script = loaderScript(bundle, ["RunView", "RunView", "Unknown"]);
+  assert.ok(script.includes(`from "${bundle.boot}"`));
+  assert.ok(script.includes(`import { RunView } from "${bundle.islands.RunView}"`));
+  assert.ok(!script.includes("StartRunForm"));
+  assert.ok(script.endsWith("hydrateIslands({ RunView });"));
+});
+
+Deno.test("staticRoutes() serves built files immutable and answers 404 for others", async () => {
+  const bundle = await buildIslandBundle();
+  const app = new Hono().route("/static", staticRoutes(bundle));
+  const response = await app.request(bundle.boot);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type") ?? "", /text\/javascript/);
+  assert.match(response.headers.get("cache-control") ?? "", /immutable/);
+  assert.equal(
+    (await response.arrayBuffer()).byteLength,
+    bundle.assets.get(bundle.boot)!.body.length,
+  );
+  const css = await app.request(bundle.stylesheet);
+  assert.match(css.headers.get("content-type") ?? "", /text\/css/);
+  await css.body?.cancel();
+  const missing = await app.request("/static/build/nope.js");
+  assert.equal(missing.status, 404);
+  await missing.body?.cancel();
+});

@@ -113,7 +113,12 @@ export class Executor {
     if (styleId) style = this.#resources.style(styleId);
     for (const step of pipeline.steps) if (step.style) this.#resources.style(step.style);
 
-    const stored: StoredRunOptions = { pipeline };
+    // The run keeps the definition, but only the file's name: where it lived on this machine is
+    // nobody's business once the run is shared through the API or an export.
+    const fileName = pipeline.source.file?.split(/[\\/]/).pop();
+    const stored: StoredRunOptions = {
+      pipeline: { ...pipeline, source: fileName ? { file: fileName } : {} },
+    };
     if (options.autoSelect) stored.autoSelect = true;
     if (options.modelOverride) stored.modelOverride = options.modelOverride;
     if (responses !== undefined) stored.responses = responses;

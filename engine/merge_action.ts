@@ -32,7 +32,7 @@ export async function mergeCandidates(
   try {
     return await executor.withJournal(runId, async (journal) => {
       const state = journal.state;
-      const step = state.steps[stepId];
+      const step = Object.hasOwn(state.steps, stepId) ? state.steps[stepId] : undefined;
       if (!step) {
         throw new InvalidCommandError(
           "unknown_step",

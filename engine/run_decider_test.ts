@@ -172,6 +172,16 @@ Deno.test("decide() selectResponse rejects an index or id out of range", () => {
   rejects(state, { type: "selectResponse", stepId: "angels", index: 0 }, "unknown_step");
 });
 
+Deno.test("decide() treats built-in property names as unknown steps, not steps", () => {
+  const { state } = run(anglesDone.slice(0, 5));
+  for (const stepId of ["toString", "constructor", "valueOf", "hasOwnProperty", "__proto__"]) {
+    rejects(state, { type: "selectResponse", stepId, index: 0 }, "unknown_step");
+    rejects(state, { type: "rewindTo", stepId }, "unknown_step");
+    rejects(state, { type: "branchFrom", stepId }, "unknown_step");
+    rejects(state, { type: "addFeedback", stepId, text: "x" }, "unknown_step");
+  }
+});
+
 Deno.test("decide() completeStep records the selected text and moves the current step", () => {
   const { state, events } = run(anglesDone);
   assert.deepEqual(types(events).slice(-2), ["step_response_selected", "step_completed"]);

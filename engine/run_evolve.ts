@@ -82,7 +82,7 @@ export function foldEvents(state: PipelineRun, events: Iterable<EventEnvelope>):
 }
 
 function step(state: PipelineRun, stepId: string): StepState {
-  let found = state.steps[stepId];
+  let found = Object.hasOwn(state.steps, stepId) ? state.steps[stepId] : undefined;
   if (!found) {
     // An event for a step the run did not declare (an older pipeline shape): keep it visible.
     found = newStepState(stepId);

@@ -19,7 +19,7 @@ export function rejectCommand(code: string, message: string): never {
 const fail: (code: string, message: string) => never = rejectCommand;
 
 export function requireStep(state: PipelineRun, stepId: string): StepState {
-  const found = state.steps[stepId];
+  const found = Object.hasOwn(state.steps, stepId) ? state.steps[stepId] : undefined;
   if (!found) {
     fail(
       "unknown_step",

@@ -21,6 +21,7 @@ import { apiDocument } from "./api/route_docs.ts";
 import { docsPage } from "./openapi.ts";
 import { runRoutes } from "./api/runs.ts";
 import { workspaceRoutes } from "./api/workspaces.ts";
+import { NotFoundError } from "../engine/errors.ts";
 import { problemResponse } from "./problem.ts";
 import { tokenMatches } from "./token_check.ts";
 import { pageRoutes } from "./pages/pages.ts";
@@ -153,7 +154,12 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
 
   app.use("/api/*", async function selectWorkspace(context, next) {
     const match = WORKSPACE_PATH.exec(context.req.path);
-    const name = match ? decodeURIComponent(match[1]) : undefined;
+    let name: string | undefined;
+    try {
+      name = match ? decodeURIComponent(match[1]) : undefined;
+    } catch {
+      throw new NotFoundError(`No workspace "${match![1].slice(0, 80)}": the name is not valid`);
+    }
     const listing = context.req.path.replace(/\/$/, "") === "/api/workspaces";
     if (!listing) context.set("runtime", await hub.open(name));
     await next();

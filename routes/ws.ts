@@ -12,7 +12,8 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ValidationError } from "../engine/errors.ts";
+import { NotFoundError, ValidationError } from "../engine/errors.ts";
+import { MAX_RUN_ID_LENGTH } from "./api/runs.ts";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunUpdate } from "../engine/run_service.ts";
 import type { WorkspaceHub, WorkspaceRuntime } from "../server/workspace_hub.ts";
@@ -97,6 +98,11 @@ export function runSocketHandler(options: RunSocketOptions) {
         }
       }
       runId = context.req.param("runId") ?? "";
+      if (runId.length > MAX_RUN_ID_LENGTH) {
+        throw new NotFoundError(
+          `No run "${runId.slice(0, 40)}…": run ids are at most ${MAX_RUN_ID_LENGTH} characters`,
+        );
+      }
       runtime = await options.hub.open(context.req.query("workspace") || undefined);
       const sinceText = context.req.query("since");
       since = sinceText === undefined ? undefined : Number(sinceText);

@@ -20,6 +20,13 @@ function publicIssues(issues: ValidationIssue[]): ValidationIssue[] {
   return issues.map((issue) => issue.file ? { ...issue, file: basename(issue.file) } : issue);
 }
 
+/** The pipeline with its source file reduced to its name. */
+function publicPipeline<T extends { source: { file?: string } }>(pipeline: T): T {
+  return pipeline.source.file
+    ? { ...pipeline, source: { ...pipeline.source, file: basename(pipeline.source.file) } }
+    : pipeline;
+}
+
 /** Routes over the request's workspace's pipeline library. */
 export function pipelineRoutes(): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
@@ -52,7 +59,10 @@ export function pipelineRoutes(): Hono<ApiEnv> {
           publicIssues(issues),
         );
       }
-      return context.json({ name: entry.name, pipeline, issues: publicIssues(issues) }, 201);
+      return context.json(
+        { name: entry.name, pipeline: publicPipeline(pipeline), issues: publicIssues(issues) },
+        201,
+      );
     }
     assertWorkspaceName(body.name, "pipeline");
     const { pipeline, issues } = checkPipelineText(body.yaml, runtime.styles, {
@@ -100,7 +110,11 @@ export function pipelineRoutes(): Hono<ApiEnv> {
     if (!pipeline) {
       throw new ValidationError(`Pipeline "${entry.name}" does not validate`, publicIssues(issues));
     }
-    return context.json({ pipeline, origin: entry.origin, issues: publicIssues(issues) });
+    return context.json({
+      pipeline: publicPipeline(pipeline),
+      origin: entry.origin,
+      issues: publicIssues(issues),
+    });
   });
 
   return routes;

@@ -4,10 +4,10 @@
  * travel), its events from a sequence number, its branches, and export it in
  * every format. The human actions live in run_actions.ts.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ValidationError } from "../../engine/errors.ts";
+import { NotFoundError, ValidationError } from "../../engine/errors.ts";
 import { summarizeRun } from "../../engine/events/event_store.ts";
 import { renderExport } from "../../engine/export/export_renderer.ts";
 import type { ExportFormat } from "../../engine/user_preferences.ts";
@@ -24,6 +24,9 @@ import {
   parseBody,
 } from "./schemas.ts";
 
+/** Longest run id the API looks up. */
+export const MAX_RUN_ID_LENGTH = 200;
+
 const CONTENT_TYPES: Record<ExportFormat, string> = {
   md: "text/markdown; charset=utf-8",
   json: "application/json; charset=utf-8",
@@ -34,6 +37,19 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 /** Routes over the request's workspace (see api_env.ts). */
 export function runRoutes(): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
+
+  // An id no run can have is unknown, whatever its length (LMDB keys are bounded).
+  const checkRunId: MiddlewareHandler<ApiEnv> = async function checkRunId(context, next) {
+    const runId = context.req.param("id");
+    if (runId !== undefined && runId.length > MAX_RUN_ID_LENGTH) {
+      throw new NotFoundError(
+        `No run "${runId.slice(0, 40)}…": run ids are at most ${MAX_RUN_ID_LENGTH} characters`,
+      );
+    }
+    await next();
+  };
+  routes.use("/:id", checkRunId);
+  routes.use("/:id/*", checkRunId);
 
   routes.get("/", async (context) => {
     const query = parseBody(ListRunsQuery, context.req.query(), "query");

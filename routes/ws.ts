@@ -26,7 +26,7 @@ import { tokenMatches } from "./token_check.ts";
 export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 
 /** Actions a socket accepts (branch, merge and rewind are REST only). */
-const SOCKET_ACTIONS = new Set([
+export const SOCKET_ACTIONS: ReadonlySet<string> = new Set([
   "select",
   "feedback",
   "regenerate",

@@ -16,6 +16,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createApp } from "../routes/app.ts";
+import { SOCKET_ACTIONS } from "../routes/ws.ts";
 import { serve } from "../server/serve.ts";
 import { WorkspaceHub } from "../server/workspace_hub.ts";
 import { temporaryHome } from "./cli_harness.ts";
@@ -578,15 +579,7 @@ function expectationOf(frame: string | Uint8Array<ArrayBuffer>): Expectation {
 /** Socket actions, the REST-only ones and nonsense. */
 const SOCKET_ACTION = fc.oneof(
   fc.constantFrom(
-    "select",
-    "feedback",
-    "regenerate",
-    "edit",
-    "skip",
-    "pause",
-    "resume",
-    "cancel",
-    "start",
+    ...SOCKET_ACTIONS,
     "ping",
     "merge",
     "branch",

@@ -314,18 +314,8 @@ export class RunService {
   }
 
   /** Pauses the run; an `advance` in this process stops and its generation is resumed later. */
-  async pause(
-    runId: string,
-    options: ActionOptions & { reason?: string } = {},
-  ): Promise<PipelineRun> {
-    const state = await this.#act(
-      runId,
-      options,
-      (current) =>
-        current.status === "paused" ? [] : [{ type: "pauseRun", reason: options.reason }],
-    );
-    await this.#executor.stopDriver(runId, "paused");
-    return await this.#executor.store.loadRun(state.runId);
+  pause(runId: string, options: ActionOptions & { reason?: string } = {}): Promise<PipelineRun> {
+    return this.#halt(runId, options, { type: "pauseRun", reason: options.reason }, "paused");
   }
 
   /** Resumes a paused (or failed) run; call `advance` to continue. */
@@ -341,17 +331,23 @@ export class RunService {
   }
 
   /** Cancels the run and stops any `advance` of it in this process. */
-  async cancel(
+  cancel(runId: string, options: ActionOptions & { reason?: string } = {}): Promise<PipelineRun> {
+    return this.#halt(runId, options, { type: "cancelRun", reason: options.reason }, "cancelled");
+  }
+
+  /** Records `command` unless the run already has `status`, then stops this process's `advance` of it. */
+  async #halt(
     runId: string,
-    options: ActionOptions & { reason?: string } = {},
+    options: ActionOptions,
+    command: RunCommand,
+    status: "paused" | "cancelled",
   ): Promise<PipelineRun> {
     const state = await this.#act(
       runId,
       options,
-      (current) =>
-        current.status === "cancelled" ? [] : [{ type: "cancelRun", reason: options.reason }],
+      (current) => current.status === status ? [] : [command],
     );
-    await this.#executor.stopDriver(runId, "cancelled");
+    await this.#executor.stopDriver(runId, status);
     return await this.#executor.store.loadRun(state.runId);
   }
 

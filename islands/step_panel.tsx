@@ -64,6 +64,16 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
     return index >= 0 && index < 9 ? index + 1 : undefined;
   };
   const intent = (value: StepIntent) => props.onIntent(props.stepId, value);
+  /** A button for an action that needs nothing but the step. */
+  const actionButton = (action: "skip" | "branch" | "rewind", label: string) => (
+    <button
+      type="button"
+      disabled={props.busy}
+      onClick={() => intent({ action })}
+    >
+      {label}
+    </button>
+  );
   const open = props.open || props.focus || step.status === "running" ||
     step.status === "awaiting_selection" ||
     step.status === "failed";
@@ -164,13 +174,7 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
             <span class="small muted">
               {`This run is ${props.run.status}: branch from a step to change it.`}
             </span>
-            <button
-              type="button"
-              disabled={props.busy}
-              onClick={() => intent({ action: "branch" })}
-            >
-              Branch from here
-            </button>
+            {actionButton("branch", "Branch from here")}
           </div>
         )
         : canAct
@@ -284,27 +288,9 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
               >
                 Edit
               </button>
-              <button
-                type="button"
-                disabled={props.busy}
-                onClick={() => intent({ action: "skip" })}
-              >
-                Skip
-              </button>
-              <button
-                type="button"
-                disabled={props.busy}
-                onClick={() => intent({ action: "branch" })}
-              >
-                Branch from here
-              </button>
-              <button
-                type="button"
-                disabled={props.busy}
-                onClick={() => intent({ action: "rewind" })}
-              >
-                Rewind to here
-              </button>
+              {actionButton("skip", "Skip")}
+              {actionButton("branch", "Branch from here")}
+              {actionButton("rewind", "Rewind to here")}
             </div>
             {ticked.value.length >= 2
               ? (

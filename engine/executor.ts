@@ -316,11 +316,9 @@ export class Executor {
         }
       }
       // One attempt per step and drive: a step that cannot make progress never spins.
-      const toRun = [
-        ...plan.start,
-        ...plan.interrupted.filter((id) => !retried.has(id)),
-        ...plan.failed.filter((id) => !retried.has(id)),
-      ];
+      const toRun = [...plan.start, ...plan.interrupted, ...plan.failed].filter((id) =>
+        !retried.has(id)
+      );
       for (const stepId of toRun) {
         retried.add(stepId);
         const task = generateStep(this.#generation(journal.runId), {

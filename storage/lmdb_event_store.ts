@@ -118,6 +118,8 @@ interface PreparedAppend {
 interface CachedRun {
   state: PipelineRun;
   written: number;
+  /** The append `state` was last folded ahead for, until it is settled. */
+  pending?: PendingAppend;
 }
 
 /** Options of the LMDB store. */
@@ -168,8 +170,6 @@ export class LmdbEventStore implements EventStore {
   #ownsDatabase: boolean;
   /** States by run; a state may run ahead of `written` by appends prepared but not yet written. */
   #cache = new Map<string, CachedRun>();
-  /** The latest prepared append per run, until it is settled. */
-  #pending = new Map<string, PendingAppend>();
   /** Batches created and not yet settled. */
   #inFlight = 0;
   #cacheLimit: number;
@@ -238,7 +238,6 @@ export class LmdbEventStore implements EventStore {
 
   #forget(runId: string): void {
     this.#cache.delete(runId);
-    this.#pending.delete(runId);
   }
 
   /**
@@ -251,7 +250,7 @@ export class LmdbEventStore implements EventStore {
     const { runId, events, options } = item;
     if (events.length === 0) return undefined;
     const cached = this.#cache.get(runId);
-    const previous = this.#pending.get(runId);
+    const previous = cached?.pending;
     let exists: boolean;
     let basis: PendingAppend | undefined;
     let state: PipelineRun;
@@ -286,8 +285,7 @@ export class LmdbEventStore implements EventStore {
       for (const write of projectionWrites(this.projections, state, stamped, before)) {
         writes.push(encodedWrite(write.store, write.key, write.value));
       }
-      this.#remember(runId, state, cached?.written ?? 0);
-      this.#pending.set(runId, item);
+      this.#remember(runId, state, cached?.written ?? 0).pending = item;
       return { exists, basis, state, stamped, writes };
     } catch {
       // The state may be half-folded: drop it; the transaction decides this append again.
@@ -350,7 +348,8 @@ export class LmdbEventStore implements EventStore {
       if (flushed) await flushed;
       this.#inFlight--;
       for (const item of items) {
-        if (this.#pending.get(item.runId) === item) this.#pending.delete(item.runId);
+        const cached = this.#cache.get(item.runId);
+        if (cached?.pending === item) cached.pending = undefined;
         if (item.error !== undefined) {
           item.reject(item.error);
           continue;
@@ -366,7 +365,6 @@ export class LmdbEventStore implements EventStore {
       // The transaction failed as a whole (disk full, environment closed): nothing was written.
       this.#inFlight--;
       this.#cache.clear();
-      this.#pending.clear();
       if (this.#scheduled && items.length === 0) {
         this.#scheduled = false;
         items.push(...this.#queue.splice(0));
@@ -515,13 +513,15 @@ export class LmdbEventStore implements EventStore {
     return { stamped, state, writes, parent };
   }
 
-  #remember(runId: string, state: PipelineRun, written: number): void {
+  #remember(runId: string, state: PipelineRun, written: number): CachedRun {
+    const entry: CachedRun = { state, written };
     this.#cache.delete(runId);
-    this.#cache.set(runId, { state, written });
+    this.#cache.set(runId, entry);
     if (this.#cache.size > this.#cacheLimit) {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }
+    return entry;
   }
 
   /** Waits until every append queued so far is settled (batches split off later included). */

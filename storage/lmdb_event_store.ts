@@ -13,8 +13,9 @@
  * of them (group commit). An append is acknowledged after its own commit is
  * flushed to disk (`durability: "flushed"`, the default).
  *
- * Pipelining: when a run's state at the expected version is in memory, an
- * append is decided as it arrives — stamped, folded and its rows encoded —
+ * Pipelining (deciding is storage/lmdb_append_planner.ts): when a run's
+ * state at the expected version is in memory, an append is decided as it
+ * arrives — stamped, folded and its rows encoded —
  * while earlier batches commit; its transaction only checks the head and
  * writes the bytes (or decides afresh when the check fails). Every append
  * is fully decided before its first write, so a failing append writes
@@ -30,11 +31,11 @@
  * await store.close();
  * ```
  */
-import type { Database, Key } from "lmdb";
+import type { Database } from "lmdb";
 import { type EngineContext, systemContext } from "../engine/context.ts";
-import { NotFoundError, ValidationError } from "../engine/errors.ts";
+import { ValidationError } from "../engine/errors.ts";
 import type { EventEnvelope, NewEvent } from "../engine/events/event_envelope.ts";
-import { checkExpectedVersion, initialHead, stampEvents } from "../engine/events/event_stamping.ts";
+import { checkExpectedVersion } from "../engine/events/event_stamping.ts";
 import type {
   AppendOptions,
   AppendResult,
@@ -50,77 +51,22 @@ import { parseEventData } from "../engine/events/run_events.ts";
 import { SubscriptionHub } from "../engine/events/subscription_hub.ts";
 import { evolveInPlace, initialState } from "../engine/run_evolve.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
-import {
-  type EncodedWrite,
-  encodedWrite,
-  eventRow,
-  LmdbRunStreams,
-  RUN_STORE_OPTIONS,
-  snapshotRow,
-  type StreamHead,
-} from "./lmdb_run_streams.ts";
+import { LmdbRunStreams, RUN_STORE_OPTIONS, type StreamHead } from "./lmdb_run_streams.ts";
 import {
   childRuns,
-  indexKeysOf,
   openRunProjections,
-  projectionWrites,
   removeProjections,
   type RunProjectionStores,
   summariesNewestFirst,
   writeProjections,
 } from "./run_projections.ts";
 import { openWorkspaceDatabase, type WorkspaceDatabase } from "./workspace_database.ts";
+import { AppendPlanner, type PendingAppend } from "./lmdb_append_planner.ts";
 
 export type { StreamHead };
 
-/**
- * Snapshots one commit may write: a little more than its events make due on
- * average (events / snapshotEvery), so that runs crossing a multiple together
- * spread their snapshots over the next commits instead of one slow commit.
- */
-function snapshotBudget(events: number, every: number): number {
-  return every > 0 ? 2 + Math.ceil((1.5 * events) / every) : 0;
-}
-
 /** Split a batch in two when this many appends wait and no other commit is under way. */
 const SPLIT_AT = 16;
-
-interface PendingAppend {
-  runId: string;
-  events: NewEvent[];
-  options: AppendOptions;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-  /** Worked out when the append arrived, to be checked and written by the transaction. */
-  prepared?: PreparedAppend;
-  /** True once the transaction wrote `prepared` as it was. */
-  usedPrepared?: boolean;
-  result?: AppendResult;
-  error?: unknown;
-}
-
-/**
- * An append decided ahead of its transaction, against the cached state of
- * its run: envelopes, the folded state and every row but the head, encoded.
- * The transaction writes it only if the stream's head is still the expected
- * version and what it was built on (`basis`) was written as prepared too.
- */
-interface PreparedAppend {
-  exists: boolean;
-  /** The earlier append of the same run this one was folded onto, while that one was pending. */
-  basis?: PendingAppend;
-  state: PipelineRun;
-  stamped: EventEnvelope[];
-  writes: EncodedWrite[];
-}
-
-/** A run's state kept in memory, and the version of it known to be written. */
-interface CachedRun {
-  state: PipelineRun;
-  written: number;
-  /** The append `state` was last folded ahead for, until it is settled. */
-  pending?: PendingAppend;
-}
 
 /** Options of the LMDB store. */
 export interface LmdbEventStoreOptions {
@@ -163,16 +109,13 @@ export class LmdbEventStore implements EventStore {
   readonly streams: LmdbRunStreams;
   #log: Database<[string, number, number][], number>;
   #context: EngineContext;
-  #snapshotEvery: number;
+  #planner: AppendPlanner;
   #pollIntervalMs: number;
   #durability: "flushed" | "committed";
   #validate: boolean;
   #ownsDatabase: boolean;
-  /** States by run; a state may run ahead of `written` by appends prepared but not yet written. */
-  #cache = new Map<string, CachedRun>();
   /** Batches created and not yet settled. */
   #inFlight = 0;
-  #cacheLimit: number;
   #queue: PendingAppend[] = [];
   #scheduled = false;
   #lastBatch: Promise<unknown> = Promise.resolve();
@@ -191,18 +134,23 @@ export class LmdbEventStore implements EventStore {
     options: LmdbEventStoreOptions & { ownsDatabase?: boolean } = {},
   ) {
     this.database = database;
-    this.streams = new LmdbRunStreams(database, { cached: (runId) => this.#writtenState(runId) });
+    this.streams = new LmdbRunStreams(database, {
+      cached: (runId) => this.#planner.writtenState(runId),
+    });
     this.#log = database.openStore<[string, number, number][], number>("run_log", {
       ...RUN_STORE_OPTIONS,
       keyEncoding: "uint32",
     });
     this.projections = openRunProjections(database);
     this.#context = options.context ?? systemContext();
-    this.#snapshotEvery = options.snapshotEvery ?? 100;
+    this.#planner = new AppendPlanner(this.streams, this.projections, {
+      context: this.#context,
+      snapshotEvery: options.snapshotEvery ?? 100,
+      cachedRuns: options.cachedRuns ?? 1000,
+    });
     this.#pollIntervalMs = Math.min(options.pollIntervalMs ?? 50, 100);
     this.#durability = options.durability ?? "flushed";
     this.#validate = options.validate ?? true;
-    this.#cacheLimit = options.cachedRuns ?? 1000;
     this.#ownsDatabase = options.ownsDatabase ?? false;
   }
 
@@ -224,74 +172,10 @@ export class LmdbEventStore implements EventStore {
     }
     return new Promise((resolve, reject) => {
       const item: PendingAppend = { runId, events, options, resolve, reject };
-      item.prepared = this.#prepareAhead(item);
+      item.prepared = this.#planner.prepare(item);
       this.#queue.push(item);
       this.#schedule();
     });
-  }
-
-  /** The cached state of a run if it is exactly what is written (not ahead of it). */
-  #writtenState(runId: string): PipelineRun | undefined {
-    const cached = this.#cache.get(runId);
-    return cached && cached.state.version === cached.written ? cached.state : undefined;
-  }
-
-  #forget(runId: string): void {
-    this.#cache.delete(runId);
-  }
-
-  /**
-   * Decides an append as soon as it arrives, outside any transaction, when
-   * the run's state at the expected version is in memory (or the append
-   * creates a new run): this work then overlaps the commit of the batch
-   * before. Returns undefined when it cannot (the transaction decides then).
-   */
-  #prepareAhead(item: PendingAppend): PreparedAppend | undefined {
-    const { runId, events, options } = item;
-    if (events.length === 0) return undefined;
-    const cached = this.#cache.get(runId);
-    const previous = cached?.pending;
-    let exists: boolean;
-    let basis: PendingAppend | undefined;
-    let state: PipelineRun;
-    if (!cached) {
-      if (previous || options.expectedVersion !== 0 || events[0].type !== "run_created") {
-        return undefined;
-      }
-      exists = false;
-      state = initialState(runId);
-    } else {
-      state = cached.state;
-      if (state.version !== options.expectedVersion || state.version === 0) return undefined;
-      if (cached.written === state.version) basis = undefined;
-      else if (previous?.prepared?.state === state) basis = previous;
-      else return undefined;
-      exists = true;
-    }
-    try {
-      const before = exists ? indexKeysOf(state) : undefined;
-      const stamped = stampEvents(runId, events, {
-        ...options,
-        head: options.expectedVersion,
-        exists,
-        context: this.#context,
-        validate: false,
-      });
-      const writes: EncodedWrite[] = [];
-      for (const event of stamped) {
-        evolveInPlace(state, event);
-        writes.push(encodedWrite(this.streams.events, [runId, event.sequence], eventRow(event)));
-      }
-      for (const write of projectionWrites(this.projections, state, stamped, before)) {
-        writes.push(encodedWrite(write.store, write.key, write.value));
-      }
-      this.#remember(runId, state, cached?.written ?? 0).pending = item;
-      return { exists, basis, state, stamped, writes };
-    } catch {
-      // The state may be half-folded: drop it; the transaction decides this append again.
-      this.#forget(runId);
-      return undefined;
-    }
   }
 
   #schedule(): void {
@@ -311,13 +195,13 @@ export class LmdbEventStore implements EventStore {
       const written: [string, number, number][] = [];
       let events = 0;
       for (const item of items) events += item.events.length;
-      const budget = { snapshots: snapshotBudget(events, this.#snapshotEvery) };
+      const budget = this.#planner.snapshotBudget(events);
       for (const item of items) {
         try {
           // Everything that can fail (version check, stamping, folding, encoding, key sizes)
           // happens before an append's first write, so a failing append writes nothing while
           // the other appends of the batch still commit, without a child transaction each.
-          const { result, writes } = this.#decide(item, budget);
+          const { result, writes } = this.#planner.decide(item, budget);
           for (const write of writes) {
             if (write.value === undefined) write.store.removeSync(write.key);
             else write.store.putSync(write.key, write.value);
@@ -328,7 +212,7 @@ export class LmdbEventStore implements EventStore {
             written.push([item.runId, events[0].sequence, events[events.length - 1].sequence]);
           }
         } catch (error) {
-          this.#forget(item.runId);
+          this.#planner.forget(item.runId);
           item.error = error;
         }
       }
@@ -348,8 +232,7 @@ export class LmdbEventStore implements EventStore {
       if (flushed) await flushed;
       this.#inFlight--;
       for (const item of items) {
-        const cached = this.#cache.get(item.runId);
-        if (cached?.pending === item) cached.pending = undefined;
+        this.#planner.settled(item);
         if (item.error !== undefined) {
           item.reject(item.error);
           continue;
@@ -364,7 +247,7 @@ export class LmdbEventStore implements EventStore {
     }, (error) => {
       // The transaction failed as a whole (disk full, environment closed): nothing was written.
       this.#inFlight--;
-      this.#cache.clear();
+      this.#planner.clear();
       if (this.#scheduled && items.length === 0) {
         this.#scheduled = false;
         items.push(...this.#queue.splice(0));
@@ -387,141 +270,6 @@ export class LmdbEventStore implements EventStore {
   #lastLogPosition(): number {
     for (const key of this.#log.getKeys({ reverse: true, limit: 1 })) return key as number;
     return 0;
-  }
-
-  /**
-   * Decides one append inside the running transaction and returns its rows,
-   * already encoded, without writing any: it throws when the append must fail.
-   * Uses the append's prepared rows when they still hold.
-   */
-  #decide(
-    item: PendingAppend,
-    budget: { snapshots: number },
-  ): { result: AppendResult; writes: EncodedWrite[] } {
-    const { runId, events, options } = item;
-    const stored = this.streams.head(runId);
-    const head = stored ? stored.head : initialHead(events);
-    checkExpectedVersion(runId, head, options);
-    if (events.length === 0) {
-      return {
-        result: { runId, firstSequence: head + 1, lastSequence: head, events: [] },
-        writes: [],
-      };
-    }
-    const prepared = item.prepared;
-    let stamped: EventEnvelope[];
-    let state: PipelineRun;
-    let writes: EncodedWrite[];
-    let parent = stored?.parent;
-    const basis = prepared?.basis;
-    if (
-      prepared && prepared.exists === (stored !== undefined) &&
-      (basis === undefined || (basis.usedPrepared === true && basis.error === undefined))
-    ) {
-      ({ stamped, state, writes } = prepared);
-      item.usedPrepared = true;
-    } else {
-      // Decided afresh: a state folded ahead for this run no longer describes what is written.
-      if (prepared) this.#forget(runId);
-      ({ stamped, state, writes, parent } = this.#decideAfresh(item, stored, head));
-    }
-    const last = stamped[stamped.length - 1].sequence;
-    // A snapshot is due `every` events after the previous one; at most a few per commit, so
-    // that many runs crossing a multiple together spread their snapshots over several commits.
-    const every = this.#snapshotEvery;
-    let snapshot = stored?.snapshot;
-    if (every > 0) {
-      // Heads written before `snapshot` existed: snapshots sat at multiples of `every`.
-      snapshot ??= Math.floor(head / every) * every;
-      // Only the state the cache holds, at this append's last event: it may have moved on,
-      // folded ahead for a later pending append, or been dropped half-folded.
-      const current = this.#cache.get(runId)?.state === state && state.version === last;
-      if (last - snapshot >= every && budget.snapshots > 0 && current) {
-        budget.snapshots--;
-        writes.push(encodedWrite(this.streams.snapshots, [runId, last], snapshotRow(state)));
-        snapshot = last;
-      }
-    }
-    const headRow: StreamHead = { head: last, parent, base: stored?.base };
-    if (snapshot !== undefined) headRow.snapshot = snapshot;
-    writes.push(encodedWrite(this.streams.heads, runId, headRow));
-    const cached = this.#cache.get(runId);
-    if (cached?.state === state) cached.written = last;
-    const result = {
-      runId,
-      firstSequence: stamped[0].sequence,
-      lastSequence: last,
-      events: stamped,
-    };
-    return { result, writes };
-  }
-
-  /** Stamps, folds and encodes an append against what is written (no prepared rows). */
-  #decideAfresh(
-    item: PendingAppend,
-    stored: StreamHead | undefined,
-    head: number,
-  ): {
-    stamped: EventEnvelope[];
-    state: PipelineRun;
-    writes: EncodedWrite[];
-    parent: StreamHead["parent"];
-  } {
-    const { runId, events, options } = item;
-    const stamped = stampEvents(runId, events, {
-      ...options,
-      head,
-      exists: stored !== undefined,
-      context: this.#context,
-      validate: false,
-    });
-    let parent = stored?.parent;
-    let state: PipelineRun;
-    let before: Key[] | undefined;
-    if (stored) {
-      // The cached state itself when it is the written one (dropped if folding throws).
-      const written = this.#writtenState(runId);
-      state = written?.version === head ? written : this.streams.stateAt(runId, head);
-      before = indexKeysOf(state);
-    } else if (stamped[0].type === "run_branched") {
-      const branch = stamped[0].data;
-      const parentHead = this.streams.head(branch.parentRunId);
-      if (!parentHead) {
-        throw new NotFoundError(
-          `Cannot branch run "${runId}" from "${branch.parentRunId}": no such run`,
-        );
-      }
-      if (branch.branchPoint.sequence > parentHead.head) {
-        throw new ValidationError(
-          `Cannot branch run "${runId}" at sequence ${branch.branchPoint.sequence}: run "${branch.parentRunId}" ends at ${parentHead.head}`,
-        );
-      }
-      parent = { runId: branch.parentRunId, sequence: branch.branchPoint.sequence };
-      state = this.streams.stateAt(parent.runId, parent.sequence);
-    } else {
-      state = initialState(runId);
-    }
-    const writes: EncodedWrite[] = [];
-    for (const event of stamped) {
-      evolveInPlace(state, event);
-      writes.push(encodedWrite(this.streams.events, [runId, event.sequence], eventRow(event)));
-    }
-    for (const write of projectionWrites(this.projections, state, stamped, before)) {
-      writes.push(encodedWrite(write.store, write.key, write.value));
-    }
-    this.#remember(runId, state, head);
-    return { stamped, state, writes, parent };
-  }
-
-  #remember(runId: string, state: PipelineRun, written: number): CachedRun {
-    const entry: CachedRun = { state, written };
-    this.#cache.delete(runId);
-    this.#cache.set(runId, entry);
-    if (this.#cache.size > this.#cacheLimit) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
-    return entry;
   }
 
   /** Waits until every append queued so far is settled (batches split off later included). */
@@ -655,7 +403,7 @@ export class LmdbEventStore implements EventStore {
   async compactRun(runId: string, upTo: number): Promise<number> {
     await this.#settled();
     return await this.database.transaction(() => {
-      this.#forget(runId);
+      this.#planner.forget(runId);
       return this.streams.compact(runId, upTo, this.#context);
     });
   }
@@ -683,7 +431,7 @@ export class LmdbEventStore implements EventStore {
       }
       removeProjections(this.projections, runId);
       this.streams.remove(runId);
-      this.#forget(runId);
+      this.#planner.forget(runId);
       this.#published.delete(runId);
     });
   }

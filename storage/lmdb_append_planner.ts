@@ -170,14 +170,7 @@ export class AppendPlanner {
         context: this.#context,
         validate: false,
       });
-      const writes: EncodedWrite[] = [];
-      for (const event of stamped) {
-        evolveInPlace(state, event);
-        writes.push(encodedWrite(this.#streams.events, [runId, event.sequence], eventRow(event)));
-      }
-      for (const write of projectionWrites(this.#projections, state, stamped, before)) {
-        writes.push(encodedWrite(write.store, write.key, write.value));
-      }
+      const writes = this.#foldAndEncode(state, stamped, before);
       this.#remember(runId, state, cached?.written ?? 0).pending = item;
       return { exists, basis, state, stamped, writes };
     } catch {
@@ -299,16 +292,32 @@ export class AppendPlanner {
     } else {
       state = initialState(runId);
     }
+    const writes = this.#foldAndEncode(state, stamped, before);
+    this.#remember(runId, state, head);
+    return { stamped, state, writes, parent };
+  }
+
+  /**
+   * Folds `stamped` into `state` (in place) and returns the encoded rows of
+   * the events and of the projections they change; `before` as for
+   * `projectionWrites`.
+   */
+  #foldAndEncode(
+    state: PipelineRun,
+    stamped: EventEnvelope[],
+    before: Key[] | undefined,
+  ): EncodedWrite[] {
     const writes: EncodedWrite[] = [];
     for (const event of stamped) {
       evolveInPlace(state, event);
-      writes.push(encodedWrite(this.#streams.events, [runId, event.sequence], eventRow(event)));
+      writes.push(
+        encodedWrite(this.#streams.events, [event.runId, event.sequence], eventRow(event)),
+      );
     }
     for (const write of projectionWrites(this.#projections, state, stamped, before)) {
       writes.push(encodedWrite(write.store, write.key, write.value));
     }
-    this.#remember(runId, state, head);
-    return { stamped, state, writes, parent };
+    return writes;
   }
 
   #remember(runId: string, state: PipelineRun, written: number): CachedRun {

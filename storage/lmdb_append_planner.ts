@@ -143,7 +143,6 @@ export class AppendPlanner {
     const { runId, events, options } = item;
     if (events.length === 0) return undefined;
     const cached = this.#cache.get(runId);
-    const previous = cached?.pending;
     let exists: boolean;
     let basis: PendingAppend | undefined;
     let state: PipelineRun;
@@ -157,7 +156,7 @@ export class AppendPlanner {
       state = cached.state;
       if (state.version !== options.expectedVersion || state.version === 0) return undefined;
       if (cached.written === state.version) basis = undefined;
-      else if (previous?.prepared?.state === state) basis = previous;
+      else if (cached.pending?.prepared?.state === state) basis = cached.pending;
       else return undefined;
       exists = true;
     }

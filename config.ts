@@ -185,6 +185,12 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     env: "WRITEIT_CORS_ORIGINS",
     help: "Comma-separated origins allowed to call the API from a browser (default: none)",
   },
+  "server.allowed_hosts": {
+    type: "string",
+    env: "WRITEIT_ALLOWED_HOSTS",
+    help:
+      "Comma-separated Host names (name or name:port) the server answers to besides localhost, 127.0.0.1 and [::1] (default: none)",
+  },
   "server.rate_limit_per_minute": {
     type: "number",
     default: 1200,
@@ -364,7 +370,8 @@ export function writeConfigValue(path: string, key: string, value: unknown): voi
   if (value === undefined) document.deleteIn(segments);
   else document.setIn(segments, value);
   const temporary = `${path}.${crypto.randomUUID()}.tmp`;
-  writeFileSync(temporary, document.toString());
+  // Config files may hold API keys and tokens: readable by their owner only.
+  writeFileSync(temporary, document.toString(), { mode: 0o600 });
   renameSync(temporary, path);
 }
 

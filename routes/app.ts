@@ -25,6 +25,7 @@ import { NotFoundError } from "../engine/errors.ts";
 import { problemResponse } from "./problem.ts";
 import { tokenMatches } from "./token_check.ts";
 import { pageRoutes } from "./pages/pages.ts";
+import { hostGuard } from "../server/host_guard.ts";
 import { runSocketHandler } from "./ws.ts";
 
 /** What the application serves. */
@@ -35,6 +36,11 @@ export interface AppOptions {
   token?: string;
   /** Origins allowed to call the API from a browser (default none: CORS closed). */
   corsOrigins?: string[];
+  /**
+   * `Host` values the server answers to (`name:port`); when set, other hosts
+   * get 421 and requests with a foreign `Origin` get 403 (see host_guard.ts).
+   */
+  allowedHosts?: string[];
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
   /** Request metrics and `GET /metrics` (Prometheus text; needs the token when one is set). */
@@ -87,6 +93,9 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
       new HTTPException(404, { message: `No route for ${context.req.method} ${context.req.path}` }),
     )
   );
+  if (options.allowedHosts) {
+    app.use(hostGuard({ hosts: options.allowedHosts, origins: options.corsOrigins ?? [] }));
+  }
   if (options.corsOrigins?.length) {
     app.use("/api/*", cors({ origin: options.corsOrigins, maxAge: 600 }));
   }

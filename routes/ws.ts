@@ -88,7 +88,7 @@ export function runSocketHandler(options: RunSocketOptions) {
     try {
       if (options.token) {
         const header = context.req.header("authorization") ?? "";
-        const fromHeader = header.startsWith("Bearer ") ? header.slice(7) : undefined;
+        const fromHeader = /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
         const fromProtocol = protocols.find((item) => item.startsWith("bearer."))?.slice(7);
         if (!tokenMatches(fromHeader ?? fromProtocol, options.token)) {
           throw new HTTPException(401, {

@@ -21,6 +21,7 @@ import { VERSION } from "../engine/version.ts";
 import { createApp } from "../routes/app.ts";
 import { workspacePaths, Workspaces } from "../storage/workspaces.ts";
 import { Metrics } from "./metrics.ts";
+import { loopbackHosts } from "./host_guard.ts";
 import { createLogger } from "./request_log.ts";
 import { WorkspaceHub } from "./workspace_hub.ts";
 
@@ -77,6 +78,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const corsOrigins = String(config.get<string>("server.cors_origins") ?? "")
     .split(",").map((origin) => origin.trim()).filter(Boolean);
 
+  const extraHosts = String(config.get<string>("server.allowed_hosts") ?? "")
+    .split(",").map((name) => name.trim()).filter(Boolean);
+  const allowedHosts: string[] = [];
+
   const logger = createLogger(log);
   const hub = new WorkspaceHub({
     home: options.home,
@@ -92,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     version: VERSION,
     token,
     corsOrigins,
+    allowedHosts,
     maxBodyBytes: Number(config.get<number>("server.max_body_kb") ?? 1024) * 1024,
     rateLimitPerMinute: Number(config.get<number>("server.rate_limit_per_minute") ?? 0),
     metrics,
@@ -119,6 +125,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const address = await listened;
   const shownHost = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
   const url = `http://${shownHost}:${address.port}`;
+  allowedHosts.push(...loopbackHosts(address.port), ...extraHosts);
+  if (!LOOPBACK.has(host)) {
+    allowedHosts.push(`${host.includes(":") ? `[${host}]` : host}:${address.port}`);
+  }
   logger.info(`WriteIt ${VERSION} serving on ${url}`, {
     url,
     workspace: defaultWorkspace,

@@ -12,7 +12,8 @@
  * await database.close();
  * ```
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { type Database, type Key, open, type RootDatabase } from "lmdb";
 
 /** Options for opening a workspace's environment. */
@@ -73,6 +74,11 @@ export function openWorkspaceDatabase(
     // One environment is shared by every store; keep msgpack structures per store.
     sharedStructuresKey: undefined,
   });
+  // lmdb-js has no file-mode option: the data may hold prompts and outputs, so owner only.
+  chmodSync(directory, 0o700);
+  for (const name of readdirSync(directory)) {
+    if (/\.mdb(-lock)?$|^(data|lock)\.mdb$/.test(name)) chmodSync(join(directory, name), 0o600);
+  }
   const stores = new Map<string, Database<unknown, Key>>();
   let closed = false;
   return {

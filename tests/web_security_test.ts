@@ -25,6 +25,28 @@ async function raw(port: number, text: string): Promise<string> {
   }
 }
 
+/** Sends raw request text and returns every byte received within `waitMs`. */
+async function rawAll(port: number, text: string, waitMs = 500): Promise<string> {
+  const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+  const timer = setTimeout(() => connection.close(), waitMs);
+  let received = "";
+  try {
+    await connection.write(new TextEncoder().encode(text));
+    const buffer = new Uint8Array(4096);
+    while (true) {
+      const read = await connection.read(buffer).catch(() => null);
+      if (read === null) break;
+      received += new TextDecoder().decode(buffer.subarray(0, read));
+    }
+  } finally {
+    clearTimeout(timer);
+    try {
+      connection.close();
+    } catch { /* closed by the timer */ }
+  }
+  return received;
+}
+
 function upgrade(port: number, headers: string): string {
   return `GET /ws/run-none HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`;
 }
@@ -139,4 +161,21 @@ Deno.test("workspace data is owner-only: folders 0700, LMDB files and config.yam
   const config = join(home, "config.yaml");
   writeConfigValue(config, "server.port", 9000);
   assert.equal(statSync(config).mode & 0o777, 0o600);
+});
+
+Deno.test("the WebSocket takes the bearer scheme in any case, like REST", async () => {
+  await using temporary = await temporaryHome();
+  const token = "t".repeat(40);
+  const server = await serve({ home: temporary.path, port: 0, log: () => {}, token });
+  try {
+    const lower = await rawAll(
+      server.port,
+      upgrade(server.port, `Authorization: bearer ${token}\r\n`),
+    );
+    assert.doesNotMatch(lower, /http-401/);
+    const wrong = await rawAll(server.port, upgrade(server.port, `Authorization: bearer nope\r\n`));
+    assert.match(wrong, /http-401/);
+  } finally {
+    await server.shutdown();
+  }
 });

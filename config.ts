@@ -166,6 +166,18 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     min: 1,
     help: "Events between state snapshots",
   },
+  "storage.backend": {
+    type: "string",
+    default: "lmdb",
+    choices: ["lmdb", "postgres"],
+    env: "WRITEIT_STORAGE",
+    help: "Where workspaces keep runs, cache, leases and library: lmdb (embedded) or postgres",
+  },
+  "storage.url": {
+    type: "secret",
+    env: "WRITEIT_DATABASE_URL",
+    help: "Database URL of a shared backend (postgres://…); empty for the embedded LMDB",
+  },
   "server.host": { type: "string", default: "127.0.0.1", help: "Address the server binds to" },
   "server.port": {
     type: "number",
@@ -441,4 +453,44 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
       return result;
     },
   };
+}
+
+/** Which backend workspaces are stored in. */
+export interface StorageSettings {
+  backend: "lmdb";
+}
+
+/**
+ * The storage settings of `config`: `storage.backend` (default lmdb) and
+ * `storage.url`. A PostgreSQL backend (`storage.backend: postgres` or a
+ * `postgres://` URL) is not available yet: ValidationError naming the
+ * setting and where it was set.
+ */
+export function storageSettings(config: ResolvedConfig): StorageSettings {
+  const backend = config.entries.get("storage.backend");
+  const url = config.entries.get("storage.url");
+  const urlText = url?.value === undefined ? "" : String(url.value).trim();
+  const where = (entry: ConfigEntry | undefined) =>
+    entry?.source === "environment"
+      ? ` (from ${CONFIG_KEYS[entry.key].env})`
+      : entry && entry.source !== "default"
+      ? ` (from the ${entry.source} configuration)`
+      : "";
+  const unavailable = (key: string, entry: ConfigEntry | undefined, shown: string) => {
+    const message = `${key} is ${shown}${
+      where(entry)
+    }: the PostgreSQL backend is not available yet; unset ${key} to use the embedded LMDB backend`;
+    return new ValidationError(message, [{ severity: "error", message, path: key }]);
+  };
+  if (/^postgres(ql)?:\/\//i.test(urlText)) {
+    throw unavailable("storage.url", url, "a postgres:// URL");
+  }
+  if (backend?.value === "postgres") throw unavailable("storage.backend", backend, '"postgres"');
+  if (urlText !== "") {
+    const message = `storage.url${
+      where(url)
+    } is not a database URL WriteIt knows: only postgres:// URLs will be, once the PostgreSQL backend exists; unset it to use the embedded LMDB backend`;
+    throw new ValidationError(message, [{ severity: "error", message, path: "storage.url" }]);
+  }
+  return { backend: "lmdb" };
 }

@@ -8,7 +8,7 @@
  */
 import { formatIssue, ValidationError } from "./engine/errors.ts";
 import { serveUntilStopped } from "./server/serve.ts";
-import { resolveHome } from "./storage/workspaces.ts";
+import { resolveHome } from "./storage/lmdb/workspaces.ts";
 
 /** Starts the server and stops it on SIGINT/SIGTERM. */
 export async function main(options: { host?: string; port?: number } = {}): Promise<void> {

@@ -8,8 +8,8 @@
 import { cacheKey } from "../engine/cache/cache_key.ts";
 import { ResponseCache } from "../engine/cache/response_cache.ts";
 import type { ModelRequest } from "../engine/llm/language_model.ts";
-import { createLmdbCacheStore } from "../storage/lmdb_cache_store.ts";
-import { openWorkspaceDatabase } from "../storage/workspace_database.ts";
+import { createLmdbCacheStore } from "../storage/lmdb/lmdb_cache_store.ts";
+import { openWorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
 import { type BenchResult, percentile } from "./bench_result.ts";
 
 const ENTRIES = 1000;

@@ -23,8 +23,8 @@ import type { RunCommand } from "../engine/run_commands.ts";
 import { decide, initialState } from "../engine/run_decider.ts";
 import type { AIResponse } from "../engine/run_model.ts";
 import { foldEvents } from "../engine/run_evolve.ts";
-import { LmdbEventStore, openLmdbEventStore } from "../storage/lmdb_event_store.ts";
-import { openWorkspaceDatabase } from "../storage/workspace_database.ts";
+import { LmdbEventStore, openLmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
+import { openWorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
 
 const RUNS = 100;
 const EVENTS_PER_RUN = 300;

@@ -21,7 +21,7 @@ import { loadPipeline } from "../engine/pipeline_loader.ts";
 import type { Pipeline } from "../engine/pipeline_schema.ts";
 import { MemoryEventStore } from "../engine/events/memory_event_store.ts";
 import { RunService } from "../engine/run_service.ts";
-import { openLmdbEventStore } from "../storage/lmdb_event_store.ts";
+import { openLmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
 import { type BenchResult, percentile } from "./bench_result.ts";
 
 const PIPELINE = `

@@ -11,15 +11,15 @@
  */
 import type { Command } from "commander";
 import type { ResolvedConfig } from "../config.ts";
-import type { Library } from "../storage/library.ts";
-import type { WorkspaceDatabase } from "../storage/workspace_database.ts";
+import type { Library } from "../storage/lmdb/library.ts";
+import type { WorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
 import {
   DEFAULT_WORKSPACE,
   resolveHome,
   type WorkspaceInfo,
   workspacePaths,
   Workspaces,
-} from "../storage/workspaces.ts";
+} from "../storage/lmdb/workspaces.ts";
 import { Output } from "./output.ts";
 
 /** Options every command may carry (global ones come from the program). */
@@ -97,7 +97,7 @@ export class CliContext {
   /** The selected workspace's LMDB environment, opened once and closed at exit. */
   async database(): Promise<WorkspaceDatabase> {
     if (this.#database) return this.#database;
-    const { openWorkspaceDatabase } = await import("../storage/workspace_database.ts");
+    const { openWorkspaceDatabase } = await import("../storage/lmdb/workspace_database.ts");
     const database = openWorkspaceDatabase(workspacePaths(this.home, this.workspace().name).data);
     this.#database = database;
     this.onClose(() => database.close());
@@ -106,7 +106,7 @@ export class CliContext {
 
   /** The pipeline or style library as seen from the selected workspace. */
   async library(kind: "pipeline" | "style"): Promise<Library> {
-    const { Library, libraryFolders } = await import("../storage/library.ts");
+    const { FolderLibrary, libraryFolders } = await import("../storage/lmdb/library.ts");
     let workspaceRoot: string | undefined;
     try {
       workspaceRoot = this.workspace().path;
@@ -114,7 +114,7 @@ export class CliContext {
       // Without a workspace the global and bundled libraries still work.
       if (this.options.workspace) throw error;
     }
-    return new Library(kind, libraryFolders(kind, { home: this.home, workspaceRoot }));
+    return new FolderLibrary(kind, libraryFolders(kind, { home: this.home, workspaceRoot }));
   }
 
   /** Registers a cleanup that runs when the command ends. */

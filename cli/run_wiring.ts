@@ -13,7 +13,7 @@
  */
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { RunService } from "../engine/run_service.ts";
-import type { LmdbEventStore } from "../storage/lmdb_event_store.ts";
+import type { LmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
 import type { CliContext } from "./cli_context.ts";
 import { NotFoundError } from "../engine/errors.ts";
 import { UsageError } from "./usage_error.ts";
@@ -42,7 +42,7 @@ export function openRunStore(context: CliContext): Promise<LmdbEventStore> {
     store = (async () => {
       const database = await context.database();
       const config = await context.config();
-      const { LmdbEventStore } = await import("../storage/lmdb_event_store.ts");
+      const { LmdbEventStore } = await import("../storage/lmdb/lmdb_event_store.ts");
       const opened = new LmdbEventStore(database, {
         snapshotEvery: Number(config.get<number>("events.snapshot_every") ?? 100),
       });

@@ -12,6 +12,7 @@
  * ```
  */
 import type { EventEnvelope } from "./events/event_envelope.ts";
+import type { RunFold } from "./events/stream_fold.ts";
 import {
   addUsage,
   type AIResponse,
@@ -354,3 +355,10 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
     }
   }
 }
+
+/** The run fold as the stores receive it (see engine/events/stream_fold.ts). */
+export const runFold: RunFold = {
+  initialState,
+  evolve: evolveInPlace,
+  clone: cloneState,
+};

@@ -19,7 +19,7 @@ import { resolveConfig } from "../config.ts";
 import { ValidationError } from "../engine/errors.ts";
 import { VERSION } from "../engine/version.ts";
 import { createApp } from "../routes/app.ts";
-import { workspacePaths, Workspaces } from "../storage/workspaces.ts";
+import { workspacePaths, Workspaces } from "../storage/lmdb/workspaces.ts";
 import { Metrics } from "./metrics.ts";
 import { loopbackHosts } from "./host_guard.ts";
 import { createLogger } from "./request_log.ts";

@@ -20,10 +20,13 @@ import { resolveConfig } from "../config.ts";
 import type { CacheStats } from "../engine/cache/cache_stats.ts";
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { RunService } from "../engine/run_service.ts";
-import { Library, libraryFolders } from "../storage/library.ts";
-import { LmdbEventStore } from "../storage/lmdb_event_store.ts";
-import { openWorkspaceDatabase, type WorkspaceDatabase } from "../storage/workspace_database.ts";
-import { DEFAULT_WORKSPACE, workspacePaths, Workspaces } from "../storage/workspaces.ts";
+import { FolderLibrary as Library, libraryFolders } from "../storage/lmdb/library.ts";
+import { LmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
+import {
+  openWorkspaceDatabase,
+  type WorkspaceDatabase,
+} from "../storage/lmdb/workspace_database.ts";
+import { DEFAULT_WORKSPACE, workspacePaths, Workspaces } from "../storage/lmdb/workspaces.ts";
 import { createWorkspaceServices } from "../wiring/workspace_services.ts";
 import { RunDriver } from "./run_driver.ts";
 

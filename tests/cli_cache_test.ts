@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { cacheKey } from "../engine/cache/cache_key.ts";
 import { ResponseCache } from "../engine/cache/response_cache.ts";
-import { createLmdbCacheStore } from "../storage/lmdb_cache_store.ts";
-import { openWorkspaceDatabase } from "../storage/workspace_database.ts";
+import { createLmdbCacheStore } from "../storage/lmdb/lmdb_cache_store.ts";
+import { openWorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
 import { type CliResult, runCli, temporaryHome } from "./cli_harness.ts";
 import { startAnthropicWireServer } from "./fixtures/anthropic_wire_server.ts";
 import { startOpenAIWireServer } from "./fixtures/openai_wire_server.ts";

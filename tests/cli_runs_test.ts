@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import { fixedContext } from "../engine/context.ts";
-import {
-  applyCommands,
-  createRunEvent,
-  firstStepCommands,
-} from "../engine/events/event_store_contract.ts";
+import { applyCommands, createRunEvent, firstStepCommands } from "./contracts/backend_contract.ts";
 import type { RunCommand } from "../engine/run_commands.ts";
 import { decide } from "../engine/run_decider.ts";
-import { openLmdbEventStore } from "../storage/lmdb_event_store.ts";
-import { workspacePaths } from "../storage/workspaces.ts";
+import { openLmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
+import { workspacePaths } from "../storage/lmdb/workspaces.ts";
 import { runCli, temporaryHome } from "./cli_harness.ts";
 
 const finish: RunCommand[] = [

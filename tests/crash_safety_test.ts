@@ -7,11 +7,11 @@
  * projections must agree with a replay of the events.
  */
 import assert from "node:assert/strict";
-import { createRunEvent } from "../engine/events/event_store_contract.ts";
+import { createRunEvent } from "./contracts/backend_contract.ts";
 import { summarizeRun } from "../engine/events/event_store.ts";
 import { foldEvents, initialState } from "../engine/run_evolve.ts";
-import { openLmdbEventStore } from "../storage/lmdb_event_store.ts";
-import { projectStep } from "../storage/run_projections.ts";
+import { openLmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
+import { projectStep } from "../storage/lmdb/run_projections.ts";
 
 const KILLS = 50;
 const RUNS = 6;

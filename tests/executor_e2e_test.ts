@@ -17,7 +17,7 @@ import type { Pipeline } from "../engine/pipeline_schema.ts";
 import { FEEDBACK_HEADING } from "../engine/prompt_builder.ts";
 import { RunService } from "../engine/run_service.ts";
 import { loadStylePrimer, type StylePrimer } from "../engine/style_primer.ts";
-import { openLmdbEventStore } from "../storage/lmdb_event_store.ts";
+import { openLmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
 
 const bundled = new URL("../pipelines/", import.meta.url);
 const shared = new URL("./fixtures/seed-pipelines/", import.meta.url);

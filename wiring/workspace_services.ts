@@ -22,8 +22,8 @@ import type { EventStore } from "../engine/events/event_store.ts";
 import type { Budget } from "../engine/llm/budget.ts";
 import type { RunService } from "../engine/run_service.ts";
 import type { StylePrimer } from "../engine/style_primer.ts";
-import type { Library } from "../storage/library.ts";
-import type { WorkspaceDatabase } from "../storage/workspace_database.ts";
+import type { Library } from "../storage/lmdb/library.ts";
+import type { WorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
 import { NotFoundError, ValidationError } from "../engine/errors.ts";
 
 /** What `createWorkspaceServices` is built from. */
@@ -71,10 +71,10 @@ export async function createWorkspaceServices(
     import("../engine/llm/model_factory.ts"),
     import("../engine/llm/provider_settings.ts"),
     import("../engine/cache/response_cache.ts"),
-    import("../storage/lmdb_cache_store.ts"),
+    import("../storage/lmdb/lmdb_cache_store.ts"),
     import("../engine/llm/budget.ts"),
     import("../engine/style_primer.ts"),
-    import("../storage/lmdb_run_leases.ts"),
+    import("../storage/lmdb/lmdb_run_leases.ts"),
   ]);
   const engineContext = systemContext();
   const settings = providerSettingsFromEnvironment(config.providerEnvironment());

@@ -10,7 +10,7 @@ import { type CliContext, cliContext } from "../cli_context.ts";
 
 async function openCacheStore(context: CliContext) {
   const database = await context.database();
-  const { createLmdbCacheStore } = await import("../../storage/lmdb_cache_store.ts");
+  const { createLmdbCacheStore } = await import("../../storage/lmdb/lmdb_cache_store.ts");
   return createLmdbCacheStore(database);
 }
 

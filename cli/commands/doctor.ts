@@ -50,7 +50,7 @@ export function registerDoctorCommand(program: Command): void {
           // A database that was never written has no data file yet.
         }
         storage = { ok: true, workspace: workspace.name, path: database.path, bytes };
-        const { createLmdbCacheStore } = await import("../../storage/lmdb_cache_store.ts");
+        const { createLmdbCacheStore } = await import("../../storage/lmdb/lmdb_cache_store.ts");
         const store = createLmdbCacheStore(database);
         const stats = store.readStats();
         cache = {

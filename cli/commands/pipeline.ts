@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
-import type { Library, LibraryEntry } from "../../storage/library.ts";
+import type { Library, LibraryEntry } from "../../storage/lmdb/library.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
 import { checkNamed } from "../named_checks.ts";
 import {
@@ -28,7 +28,7 @@ interface Checked {
 /** The pipeline language, loaded when a command needs it (keeps `writeit --help` fast). */
 async function language() {
   const [{ checkPipelineEntry }, { executionLayers }] = await Promise.all([
-    import("../../storage/pipeline_check.ts"),
+    import("../../engine/pipeline_check.ts"),
     import("../../engine/pipeline_graph.ts"),
   ]);
   return { checkPipelineEntry, executionLayers };

@@ -116,7 +116,7 @@ export function registerRunsCommands(program: Command): void {
         ? 30
         : positiveInteger(options.compactDays, "--compact-days");
       const { openRunStore } = await import("../run_wiring.ts");
-      const { pruneRuns } = await import("../../storage/run_retention.ts");
+      const { pruneRuns } = await import("../../storage/lmdb/run_retention.ts");
       const store = await openRunStore(context);
       const report = await pruneRuns(store, {
         now: new Date(),

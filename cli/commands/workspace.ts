@@ -5,7 +5,11 @@ import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cliContext } from "../cli_context.ts";
-import { DEFAULT_WORKSPACE, type WorkspaceInfo, workspacePaths } from "../../storage/workspaces.ts";
+import {
+  DEFAULT_WORKSPACE,
+  type WorkspaceInfo,
+  workspacePaths,
+} from "../../storage/lmdb/workspaces.ts";
 
 function describe(info: WorkspaceInfo) {
   return {

@@ -1,6 +1,6 @@
 /**
  * The persistent tier of the response cache, as an interface the engine
- * talks to (`storage/lmdb_cache_store.ts` implements it in the workspace's
+ * talks to (`storage/lmdb/lmdb_cache_store.ts` implements it in the workspace's
  * LMDB). Entries carry their expiry; the store treats an expired entry as a
  * miss and prunes it. Statistics are persisted beside the entries so totals
  * add up across processes.

@@ -3,7 +3,7 @@
  * concurrency (`expectedVersion`), reads that follow a branch into its
  * parent's history, live subscriptions, state loading (snapshots + tail,
  * time travel) and run listing. Implementations: memory_event_store.ts
- * (engine) and storage/lmdb_event_store.ts; both pass the contract suite in
+ * (engine) and storage/lmdb/lmdb_event_store.ts; both pass the contract suite in
  * event_store_contract.ts.
  *
  * @example

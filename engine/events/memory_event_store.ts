@@ -28,10 +28,13 @@ import {
 } from "./event_store.ts";
 import { SubscriptionHub } from "./subscription_hub.ts";
 import { type StoredEvent, upcastEvent } from "./event_upcasters.ts";
+import { RUN_EVENT_VERSIONS } from "./run_events.ts";
 
 interface Stream {
   events: EventEnvelope[];
   parent?: { runId: string; sequence: number };
+  /** After compaction: sequences below this are folded into a `state_snapshot` event at it. */
+  base?: number;
   children: string[];
   state: PipelineRun;
 }
@@ -145,13 +148,18 @@ export class MemoryEventStore implements EventStore {
   #readAll(runId: string, upTo: number): EventEnvelope[] {
     const stream = this.#require(runId);
     const own = stream.events.filter((event) => event.sequence <= upTo);
-    if (!stream.parent) return own;
+    if (!stream.parent || stream.base !== undefined) return own;
     return [...this.#readAll(stream.parent.runId, Math.min(upTo, stream.parent.sequence)), ...own];
   }
 
   #stateAt(runId: string, sequence: number): PipelineRun {
     const stream = this.#require(runId);
     if (sequence >= stream.state.version) return cloneState(stream.state);
+    if (stream.base !== undefined && sequence < stream.base) {
+      throw new ValidationError(
+        `Run "${runId}" was compacted: its history before sequence ${stream.base} is folded into one snapshot; load it at ${stream.base} or later`,
+      );
+    }
     return foldEvents(initialState(runId), this.#readAll(runId, sequence));
   }
 
@@ -204,6 +212,74 @@ export class MemoryEventStore implements EventStore {
   branches(runId: string): Promise<string[]> {
     try {
       return Promise.resolve([...this.#require(runId).children]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The run's head and the first sequence of its own stored events (after a
+   * compaction or a branch point), or undefined when there is no such run.
+   */
+  streamBounds(runId: string): { head: number; start: number } | undefined {
+    const stream = this.#streams.get(runId);
+    if (!stream) return undefined;
+    const start = stream.base ?? (stream.parent ? stream.parent.sequence + 1 : 1);
+    return { head: stream.state.version, start };
+  }
+
+  /** Deletes a run that no branch reads through. Throws ValidationError when it has branches. */
+  deleteRun(runId: string): Promise<void> {
+    try {
+      const stream = this.#require(runId);
+      if (stream.children.length > 0) {
+        throw new ValidationError(
+          `Cannot delete run "${runId}": branches ${
+            stream.children.map((id) => `"${id}"`).join(", ")
+          } read through it; delete them first`,
+        );
+      }
+      if (stream.parent) {
+        const parent = this.#streams.get(stream.parent.runId);
+        if (parent) parent.children = parent.children.filter((id) => id !== runId);
+      }
+      this.#streams.delete(runId);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Folds the run's own events up to `upTo` into one `state_snapshot` event
+   * at `upTo`. Returns how many events were removed (0 when there is nothing
+   * to compact).
+   */
+  compactRun(runId: string, upTo: number): Promise<number> {
+    try {
+      const stream = this.#require(runId);
+      const start = stream.base ?? (stream.parent ? stream.parent.sequence + 1 : 1);
+      if (upTo <= start || upTo > stream.state.version) return Promise.resolve(0);
+      const state = this.#stateAt(runId, upTo);
+      const last = stream.events.find((event) => event.sequence === upTo);
+      const kept = stream.events.filter((event) => event.sequence > upTo);
+      const removed = stream.events.length - kept.length;
+      const snapshot: EventEnvelope = {
+        id: last?.id ?? this.#context.newId(),
+        runId,
+        sequence: upTo,
+        type: "state_snapshot",
+        schemaVersion: RUN_EVENT_VERSIONS.state_snapshot,
+        time: last?.time ?? state.updatedAt,
+        data: { state },
+        metadata: {
+          correlationId: last?.metadata.correlationId ?? this.#context.newId(),
+          actor: "retention",
+        },
+      } as EventEnvelope;
+      stream.events = [snapshot, ...kept];
+      stream.base = upTo;
+      return Promise.resolve(removed - 1);
     } catch (error) {
       return Promise.reject(error);
     }

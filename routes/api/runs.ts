@@ -11,7 +11,7 @@ import { NotFoundError, ValidationError } from "../../engine/errors.ts";
 import { summarizeRun } from "../../engine/events/event_store.ts";
 import { renderExport } from "../../engine/export/export_renderer.ts";
 import type { ExportFormat } from "../../engine/user_preferences.ts";
-import { checkPipelineEntry } from "../../storage/pipeline_check.ts";
+import { checkPipelineEntry } from "../../engine/pipeline_check.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { runActionRoutes } from "./run_actions.ts";
 import { readBody } from "./request_body.ts";

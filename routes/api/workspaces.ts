@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import type { WorkspaceHub } from "../../server/workspace_hub.ts";
-import { assertWorkspaceName } from "../../storage/workspace_names.ts";
+import { assertWorkspaceName } from "../../engine/workspace_names.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { readBody } from "./request_body.ts";
 import { CreateWorkspaceBody } from "./schemas.ts";

@@ -20,7 +20,7 @@ import { summarizeRun } from "../../engine/events/event_store.ts";
 import { NotFoundError, ValidationError, WriteItError } from "../../engine/errors.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
 import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
-import { checkPipelineEntry } from "../../storage/pipeline_check.ts";
+import { checkPipelineEntry } from "../../engine/pipeline_check.ts";
 import type { BranchNode } from "../../islands/branch_tree.tsx";
 import type { WorkspaceHub, WorkspaceRuntime } from "../../server/workspace_hub.ts";
 import { type IslandBundle, islandBundle, staticRoutes } from "../../server/island_bundle.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkPipelineEntry } from "../../storage/pipeline_check.ts";
+import { checkPipelineEntry } from "../../engine/pipeline_check.ts";
 import { WorkspaceHub } from "../../server/workspace_hub.ts";
 import { buildIslandBundle } from "../../server/island_bundle.ts";
 import { temporaryHome } from "../../tests/cli_harness.ts";

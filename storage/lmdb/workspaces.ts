@@ -26,9 +26,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { ConflictError, NotFoundError, ValidationError } from "../engine/errors.ts";
-import { assertWorkspaceName } from "./workspace_names.ts";
-import { didYouMean } from "../engine/did_you_mean.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../engine/errors.ts";
+import { assertWorkspaceName } from "../../engine/workspace_names.ts";
+import { didYouMean } from "../../engine/did_you_mean.ts";
+import type { WorkspaceInfo } from "../../engine/backend.ts";
 
 /** The WriteIt home: `flag` (`--home`), else WRITEIT_HOME, else ~/.writeit. */
 export function resolveHome(env: Record<string, string | undefined>, flag?: string): string {
@@ -46,14 +47,7 @@ export function resolveHome(env: Record<string, string | undefined>, flag?: stri
 /** The workspace every home starts with. */
 export const DEFAULT_WORKSPACE = "default";
 
-/** A workspace as listed and shown. */
-export interface WorkspaceInfo {
-  name: string;
-  path: string;
-  description?: string;
-  createdAt?: string;
-  active: boolean;
-}
+export type { WorkspaceInfo };
 
 /** Paths inside one workspace. */
 export interface WorkspacePaths {

@@ -14,8 +14,8 @@
  * ```
  */
 import type { Database } from "lmdb";
-import type { CachedResponse, CacheStore, CacheStoreSize } from "../engine/cache/cache_store.ts";
-import { addCacheStats, type CacheStats, emptyCacheStats } from "../engine/cache/cache_stats.ts";
+import type { CachedResponse, CacheStore, CacheStoreSize } from "../../engine/cache/cache_store.ts";
+import { addCacheStats, type CacheStats, emptyCacheStats } from "../../engine/cache/cache_stats.ts";
 import type { WorkspaceDatabase } from "./workspace_database.ts";
 
 /** Name of the store inside the workspace environment. */

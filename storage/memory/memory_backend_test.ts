@@ -1,5 +1,5 @@
-import { eventStoreContract } from "./event_store_contract.ts";
-import { MemoryEventStore } from "./memory_event_store.ts";
+import { eventStoreContract } from "../../tests/contracts/backend_contract.ts";
+import { MemoryEventStore } from "../../engine/events/memory_event_store.ts";
 
 eventStoreContract("MemoryEventStore", (context) => {
   const store = new MemoryEventStore({ context });

@@ -3,18 +3,18 @@
  * ([runId, sequence] → event tuple), `run_heads` (runId → head, parent link,
  * compaction base) and `run_snapshots` ([runId, sequence] → state). Reads
  * follow a branch into its parent's history; `stateAt` folds from the latest
- * usable snapshot. Writes (`putEvent`, `compact`, `remove`) must run inside
- * a write transaction of the environment; storage/lmdb_event_store.ts owns
+ * usable snapshot with the fold it is given (the engine's, never its own). Writes (`putEvent`, `compact`, `remove`) must run inside
+ * a write transaction of the environment; storage/lmdb/lmdb_event_store.ts owns
  * when they happen.
  */
 import { asBinary, type Database, type Key } from "lmdb";
-import type { EngineContext } from "../engine/context.ts";
-import { NotFoundError, ValidationError } from "../engine/errors.ts";
-import type { EventEnvelope } from "../engine/events/event_envelope.ts";
-import { type StoredEvent, upcastEvent } from "../engine/events/event_upcasters.ts";
-import { RUN_EVENT_VERSIONS } from "../engine/events/run_events.ts";
-import { cloneState, evolveInPlace, initialState } from "../engine/run_evolve.ts";
-import type { PipelineRun } from "../engine/run_model.ts";
+import type { EngineContext } from "../../engine/context.ts";
+import { NotFoundError, ValidationError } from "../../engine/errors.ts";
+import type { EventEnvelope } from "../../engine/events/event_envelope.ts";
+import { type StoredEvent, upcastEvent } from "../../engine/events/event_upcasters.ts";
+import { RUN_EVENT_VERSIONS } from "../../engine/events/run_events.ts";
+import type { RunFold } from "../../engine/events/stream_fold.ts";
+import type { PipelineRun } from "../../engine/run_model.ts";
 import type { StoreOptions, WorkspaceDatabase } from "./workspace_database.ts";
 
 /**
@@ -114,13 +114,18 @@ export class LmdbRunStreams {
   readonly events: Database<EventTuple, Key>;
   readonly heads: Database<StreamHead, string>;
   readonly snapshots: Database<StoredSnapshot, Key>;
+  readonly fold: RunFold;
   #cached: (runId: string) => PipelineRun | undefined;
 
-  /** `cached` returns a state the caller keeps current (any version); it is never mutated here. */
+  /**
+   * `fold` turns events into run state; `cached` returns a state the caller
+   * keeps current (any version), never mutated here.
+   */
   constructor(
     database: WorkspaceDatabase,
-    options: { cached?: (runId: string) => PipelineRun | undefined } = {},
+    options: { fold: RunFold; cached?: (runId: string) => PipelineRun | undefined },
   ) {
+    this.fold = options.fold;
     this.events = database.openStore<EventTuple, Key>("run_events", RUN_STORE_OPTIONS);
     this.heads = database.openStore<StreamHead, string>("run_heads", RUN_STORE_OPTIONS);
     this.snapshots = database.openStore<StoredSnapshot, Key>("run_snapshots", RUN_STORE_OPTIONS);
@@ -186,7 +191,7 @@ export class LmdbRunStreams {
       );
     }
     const cached = this.#cached(runId);
-    if (cached && cached.version === sequence) return cloneState(cached);
+    if (cached && cached.version === sequence) return this.fold.clone(cached);
     const ownStart = head.parent ? head.parent.sequence + 1 : 1;
     if (head.parent && sequence < ownStart) return this.stateAt(head.parent.runId, sequence);
     if (head.base !== undefined && sequence < head.base) {
@@ -208,14 +213,14 @@ export class LmdbRunStreams {
       break;
     }
     if (!state && head.base !== undefined) {
-      state = initialState(runId);
+      state = this.fold.initialState(runId);
       from = head.base;
     } else if (!state) {
       state = head.parent
         ? this.stateAt(head.parent.runId, head.parent.sequence)
-        : initialState(runId);
+        : this.fold.initialState(runId);
     }
-    for (const event of this.readOwn(runId, from, sequence)) evolveInPlace(state, event);
+    for (const event of this.readOwn(runId, from, sequence)) this.fold.evolve(state, event);
     return state;
   }
 

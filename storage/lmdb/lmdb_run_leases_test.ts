@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
-import { fixedContext, systemContext } from "../engine/context.ts";
-import { ConflictError } from "../engine/errors.ts";
+import { fixedContext, systemContext } from "../../engine/context.ts";
+import { ConflictError } from "../../engine/errors.ts";
 import { LmdbRunLeases } from "./lmdb_run_leases.ts";
 import { openWorkspaceDatabase } from "./workspace_database.ts";
 

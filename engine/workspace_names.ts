@@ -3,7 +3,7 @@
  * here, so that no name can escape the WriteIt home: no separators, no dot
  * segments, no control characters, a bounded length.
  */
-import { ValidationError } from "../engine/errors.ts";
+import { ValidationError } from "./errors.ts";
 
 /** Longest name accepted. */
 export const MAX_NAME_LENGTH = 64;

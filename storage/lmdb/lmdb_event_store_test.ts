@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { fixedContext } from "../engine/context.ts";
+import { fixedContext } from "../../engine/context.ts";
 import {
   applyCommands,
   createRunEvent,
   eventStoreContract,
   firstStepCommands,
   waitFor,
-} from "../engine/events/event_store_contract.ts";
-import { foldEvents, initialState } from "../engine/run_evolve.ts";
+} from "../../tests/contracts/backend_contract.ts";
+import { foldEvents, initialState } from "../../engine/run_evolve.ts";
 import { LmdbEventStore, openLmdbEventStore } from "./lmdb_event_store.ts";
 import { eventRow } from "./lmdb_run_streams.ts";
 import { openWorkspaceDatabase } from "./workspace_database.ts";

@@ -7,17 +7,22 @@
  * decides afresh from what is written. Everything that can fail happens
  * before an append's first write, so a failing append writes nothing. The
  * planner also keeps the run states in memory (least recently used ones
- * leave first) and picks when a snapshot is due. storage/lmdb_event_store.ts
+ * leave first) and picks when a snapshot is due. It folds with the fold it
+ * is given (`options.fold`, the engine's), never with one of its own. storage/lmdb/lmdb_event_store.ts
  * owns the queue, the transactions and the acknowledgements.
  */
 import type { Key } from "lmdb";
-import type { EngineContext } from "../engine/context.ts";
-import { NotFoundError, ValidationError } from "../engine/errors.ts";
-import type { EventEnvelope, NewEvent } from "../engine/events/event_envelope.ts";
-import { checkExpectedVersion, initialHead, stampEvents } from "../engine/events/event_stamping.ts";
-import type { AppendOptions, AppendResult } from "../engine/events/event_store.ts";
-import { evolveInPlace, initialState } from "../engine/run_evolve.ts";
-import type { PipelineRun } from "../engine/run_model.ts";
+import type { EngineContext } from "../../engine/context.ts";
+import { NotFoundError, ValidationError } from "../../engine/errors.ts";
+import type { EventEnvelope, NewEvent } from "../../engine/events/event_envelope.ts";
+import {
+  checkExpectedVersion,
+  initialHead,
+  stampEvents,
+} from "../../engine/events/event_stamping.ts";
+import type { AppendOptions, AppendResult } from "../../engine/events/event_store.ts";
+import type { RunFold } from "../../engine/events/stream_fold.ts";
+import type { PipelineRun } from "../../engine/run_model.ts";
 import {
   type EncodedWrite,
   encodedWrite,
@@ -78,6 +83,8 @@ function snapshotBudget(events: number, every: number): number {
 /** Options of a planner. */
 export interface AppendPlannerOptions {
   context: EngineContext;
+  /** How events fold into run state (the engine's `runFold`). */
+  fold: RunFold;
   /** Snapshot every this many events of a stream (0: never). */
   snapshotEvery: number;
   /** Most run states kept in memory. */
@@ -89,6 +96,7 @@ export class AppendPlanner {
   #streams: LmdbRunStreams;
   #projections: RunProjectionStores;
   #context: EngineContext;
+  #fold: RunFold;
   #snapshotEvery: number;
   /** States by run; a state may run ahead of `written` by appends prepared but not yet written. */
   #cache = new Map<string, CachedRun>();
@@ -102,6 +110,7 @@ export class AppendPlanner {
     this.#streams = streams;
     this.#projections = projections;
     this.#context = options.context;
+    this.#fold = options.fold;
     this.#snapshotEvery = options.snapshotEvery;
     this.#cacheLimit = options.cachedRuns;
   }
@@ -151,7 +160,7 @@ export class AppendPlanner {
         return undefined;
       }
       exists = false;
-      state = initialState(runId);
+      state = this.#fold.initialState(runId);
     } else {
       state = cached.state;
       if (state.version !== options.expectedVersion || state.version === 0) return undefined;
@@ -289,7 +298,7 @@ export class AppendPlanner {
       parent = { runId: branch.parentRunId, sequence: branch.branchPoint.sequence };
       state = this.#streams.stateAt(parent.runId, parent.sequence);
     } else {
-      state = initialState(runId);
+      state = this.#fold.initialState(runId);
     }
     const writes = this.#foldAndEncode(state, stamped, before);
     this.#remember(runId, state, head);
@@ -308,7 +317,7 @@ export class AppendPlanner {
   ): EncodedWrite[] {
     const writes: EncodedWrite[] = [];
     for (const event of stamped) {
-      evolveInPlace(state, event);
+      this.#fold.evolve(state, event);
       writes.push(
         encodedWrite(this.#streams.events, [event.runId, event.sequence], eventRow(event)),
       );

@@ -3,32 +3,20 @@
  * the workspace's own folders, then the global ones in the WriteIt home, then
  * the bundled ones shipped with WriteIt. A name can also be a path to a file.
  * Only names that pass the name rules are looked up, so a name never escapes
- * its folder.
+ * its folder. `FolderLibrary` implements the engine's `Library`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { NotFoundError } from "../engine/errors.ts";
-import { didYouMean } from "../engine/did_you_mean.ts";
-import { workspaceNameProblem } from "./workspace_names.ts";
+import { NotFoundError } from "../../engine/errors.ts";
+import { didYouMean } from "../../engine/did_you_mean.ts";
+import { workspaceNameProblem } from "../../engine/workspace_names.ts";
+import type { Library, LibraryEntry, LibraryKind, LibraryOrigin } from "../../engine/library.ts";
 
-/** Where a library entry was found. */
-export type LibraryOrigin = "workspace" | "global" | "bundled" | "path";
-
-/** A pipeline or style primer file. */
-export interface LibraryEntry {
-  name: string;
-  path: string;
-  origin: LibraryOrigin;
-  /** Entries of the same name further down the search order that this one hides. */
-  shadows: string[];
-}
-
-/** What the library holds. */
-export type LibraryKind = "pipeline" | "style";
+export type { Library, LibraryEntry, LibraryKind, LibraryOrigin };
 
 /** The bundled `pipelines/` folder next to this source tree (embedded in compiled binaries). */
-export const BUNDLED_PIPELINES = fileURLToPath(new URL("../pipelines/", import.meta.url));
+export const BUNDLED_PIPELINES = fileURLToPath(new URL("../../pipelines/", import.meta.url));
 
 /** Folders searched for one kind, in order. */
 export interface LibraryFolders {
@@ -60,7 +48,7 @@ function yamlFiles(folder: string | undefined): string[] {
 }
 
 /** Looks up pipelines or style primers across the search folders. */
-export class Library {
+export class FolderLibrary implements Library {
   readonly kind: LibraryKind;
   readonly folders: LibraryFolders;
 

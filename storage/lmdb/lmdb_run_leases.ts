@@ -8,14 +8,14 @@
  */
 import { hostname } from "node:os";
 import process from "node:process";
-import { ConflictError } from "../engine/errors.ts";
-import type { EngineContext } from "../engine/context.ts";
+import { ConflictError } from "../../engine/errors.ts";
+import type { EngineContext } from "../../engine/context.ts";
 import {
   type AcquireLeaseOptions,
   DEFAULT_LEASE_TTL_MS,
   type RunLease,
   type RunLeases,
-} from "../engine/run_lease.ts";
+} from "../../engine/run_lease.ts";
 import type { WorkspaceDatabase } from "./workspace_database.ts";
 
 interface StoredLease {

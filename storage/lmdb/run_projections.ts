@@ -1,7 +1,7 @@
 /**
  * Read models of runs kept in the workspace's LMDB environment, following the
  * data-model seed's key schema. They are written in the same transaction as
- * the events they follow (by storage/lmdb_event_store.ts), so they never
+ * the events they follow (by storage/lmdb/lmdb_event_store.ts), so they never
  * disagree with the log; `projectRun` computes the same rows from a state so
  * tests and repairs can compare them with a replay.
  *
@@ -17,9 +17,9 @@
  *   completedAt, runId], ["pipeline", pipelineId, createdAt, runId] → runId
  */
 import type { Database, Key } from "lmdb";
-import type { EventEnvelope } from "../engine/events/event_envelope.ts";
-import { type RunSummary, summarizeRun } from "../engine/events/event_store.ts";
-import type { BranchPoint, PipelineRun, StepState } from "../engine/run_model.ts";
+import type { EventEnvelope } from "../../engine/events/event_envelope.ts";
+import { type RunSummary, summarizeRun } from "../../engine/events/event_store.ts";
+import type { BranchPoint, PipelineRun, StepState } from "../../engine/run_model.ts";
 import { RUN_STORE_OPTIONS } from "./lmdb_run_streams.ts";
 import type { WorkspaceDatabase } from "./workspace_database.ts";
 

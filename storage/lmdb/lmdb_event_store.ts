@@ -1,8 +1,8 @@
 /**
  * The EventStore on LMDB, inside a workspace's environment
- * (storage/workspace_database.ts), next to other users of it such as the LLM
- * cache. Streams, heads and snapshots live in storage/lmdb_run_streams.ts,
- * projections in storage/run_projections.ts; this file adds `run_log` (one
+ * (storage/lmdb/workspace_database.ts), next to other users of it such as the LLM
+ * cache. Streams, heads and snapshots live in storage/lmdb/lmdb_run_streams.ts,
+ * projections in storage/lmdb/run_projections.ts; this file adds `run_log` (one
  * entry per commit naming what it appended, which other processes poll to
  * feed their subscribers), the write queue and subscriptions.
  *
@@ -13,7 +13,7 @@
  * of them (group commit). An append is acknowledged after its own commit is
  * flushed to disk (`durability: "flushed"`, the default).
  *
- * Pipelining (deciding is storage/lmdb_append_planner.ts): when a run's
+ * Pipelining (deciding is storage/lmdb/lmdb_append_planner.ts): when a run's
  * state at the expected version is in memory, an append is decided as it
  * arrives — stamped, folded and its rows encoded —
  * while earlier batches commit; its transaction only checks the head and
@@ -26,16 +26,16 @@
  *
  * @example
  * ```ts
- * const store = openLmdbEventStore("/tmp/ws/data");
+ * const store = openLmdbEventStore("/tmp/ws/data", { fold: runFold });
  * await store.append("r1", events, { expectedVersion: 0 });
  * await store.close();
  * ```
  */
 import type { Database } from "lmdb";
-import { type EngineContext, systemContext } from "../engine/context.ts";
-import { ValidationError } from "../engine/errors.ts";
-import type { EventEnvelope, NewEvent } from "../engine/events/event_envelope.ts";
-import { checkExpectedVersion } from "../engine/events/event_stamping.ts";
+import { type EngineContext, systemContext } from "../../engine/context.ts";
+import { ValidationError } from "../../engine/errors.ts";
+import type { EventEnvelope, NewEvent } from "../../engine/events/event_envelope.ts";
+import { checkExpectedVersion } from "../../engine/events/event_stamping.ts";
 import type {
   AppendOptions,
   AppendResult,
@@ -45,12 +45,13 @@ import type {
   RunFilter,
   RunSummary,
   SubscribeOptions,
-} from "../engine/events/event_store.ts";
-import { type StoredEvent, upcastEvent } from "../engine/events/event_upcasters.ts";
-import { parseEventData } from "../engine/events/run_events.ts";
-import { SubscriptionHub } from "../engine/events/subscription_hub.ts";
-import { evolveInPlace, initialState } from "../engine/run_evolve.ts";
-import type { PipelineRun } from "../engine/run_model.ts";
+} from "../../engine/events/event_store.ts";
+import { type StoredEvent, upcastEvent } from "../../engine/events/event_upcasters.ts";
+import { parseEventData } from "../../engine/events/run_events.ts";
+import { SubscriptionHub } from "../../engine/events/subscription_hub.ts";
+import type { RunFold } from "../../engine/events/stream_fold.ts";
+import { runFold } from "../../engine/run_evolve.ts";
+import type { PipelineRun } from "../../engine/run_model.ts";
 import { LmdbRunStreams, RUN_STORE_OPTIONS, type StreamHead } from "./lmdb_run_streams.ts";
 import {
   childRuns,
@@ -70,6 +71,8 @@ const SPLIT_AT = 16;
 
 /** Options of the LMDB store. */
 export interface LmdbEventStoreOptions {
+  /** How events fold into run state: the engine's `runFold` (the store never folds on its own). */
+  fold?: RunFold;
   /** Clock and ids for envelopes (default the system ones). */
   context?: EngineContext;
   /** Snapshot every this many events of a stream (default 100; 0 turns snapshots off). */
@@ -135,6 +138,7 @@ export class LmdbEventStore implements EventStore {
   ) {
     this.database = database;
     this.streams = new LmdbRunStreams(database, {
+      fold: options.fold ?? runFold,
       cached: (runId) => this.#planner.writtenState(runId),
     });
     this.#log = database.openStore<[string, number, number][], number>("run_log", {
@@ -145,6 +149,7 @@ export class LmdbEventStore implements EventStore {
     this.#context = options.context ?? systemContext();
     this.#planner = new AppendPlanner(this.streams, this.projections, {
       context: this.#context,
+      fold: this.streams.fold,
       snapshotEvery: options.snapshotEvery ?? 100,
       cachedRuns: options.cachedRuns ?? 1000,
     });
@@ -384,9 +389,10 @@ export class LmdbEventStore implements EventStore {
       if (events[0]?.type !== "run_created") {
         throw new ValidationError(`An imported run must start with "run_created"`);
       }
-      const state = initialState(runId);
+      const { fold } = this.streams;
+      const state = fold.initialState(runId);
       for (const [index, event] of stored.entries()) {
-        evolveInPlace(state, events[index]);
+        fold.evolve(state, events[index]);
         this.streams.putEvent({ ...event, runId });
       }
       this.streams.heads.putSync(runId, { head: state.version });

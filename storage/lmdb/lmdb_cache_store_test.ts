@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { fixedContext } from "../engine/context.ts";
-import { cacheKey } from "../engine/cache/cache_key.ts";
-import { ResponseCache } from "../engine/cache/response_cache.ts";
-import { collectText, type ModelRequest } from "../engine/llm/language_model.ts";
-import { createModelProvider } from "../engine/llm/model_factory.ts";
-import { emptyProviderSettings } from "../engine/llm/provider_settings.ts";
+import { fixedContext } from "../../engine/context.ts";
+import { cacheKey } from "../../engine/cache/cache_key.ts";
+import { ResponseCache } from "../../engine/cache/response_cache.ts";
+import { collectText, type ModelRequest } from "../../engine/llm/language_model.ts";
+import { createModelProvider } from "../../engine/llm/model_factory.ts";
+import { emptyProviderSettings } from "../../engine/llm/provider_settings.ts";
 import { createLmdbCacheStore } from "./lmdb_cache_store.ts";
 import { openWorkspaceDatabase } from "./workspace_database.ts";
 

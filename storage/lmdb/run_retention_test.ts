@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { fixedContext } from "../engine/context.ts";
+import { fixedContext } from "../../engine/context.ts";
 import {
   applyCommands,
   createRunEvent,
   firstStepCommands,
-} from "../engine/events/event_store_contract.ts";
-import type { RunCommand } from "../engine/run_commands.ts";
-import { decide } from "../engine/run_decider.ts";
-import { foldEvents, initialState } from "../engine/run_evolve.ts";
+} from "../../tests/contracts/backend_contract.ts";
+import type { RunCommand } from "../../engine/run_commands.ts";
+import { decide } from "../../engine/run_decider.ts";
+import { foldEvents, initialState } from "../../engine/run_evolve.ts";
 import { type LmdbEventStore, openLmdbEventStore } from "./lmdb_event_store.ts";
 import { pruneRuns } from "./run_retention.ts";
 

@@ -13,14 +13,14 @@
  * ```
  */
 import assert from "node:assert/strict";
-import { type EngineContext, fixedContext } from "../context.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import type { RunCommand } from "../run_commands.ts";
-import { decide } from "../run_decider.ts";
-import type { AIResponse } from "../run_model.ts";
-import type { EventEnvelope, NewEvent } from "./event_envelope.ts";
-import type { EventStore } from "./event_store.ts";
-import type { StoredEvent } from "./event_upcasters.ts";
+import { type EngineContext, fixedContext } from "../../engine/context.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../engine/errors.ts";
+import type { RunCommand } from "../../engine/run_commands.ts";
+import { decide } from "../../engine/run_decider.ts";
+import type { AIResponse } from "../../engine/run_model.ts";
+import type { EventEnvelope, NewEvent } from "../../engine/events/event_envelope.ts";
+import type { EventStore } from "../../engine/events/event_store.ts";
+import type { StoredEvent } from "../../engine/events/event_upcasters.ts";
 
 /** What a factory hands the contract. */
 export interface ContractSubject {

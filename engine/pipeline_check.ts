@@ -5,11 +5,11 @@
  * same check, so they always agree on what is valid. Style names are looked
  * up by name only: a pipeline sent over the network cannot make it read a path.
  */
-import type { ValidationIssue } from "../engine/errors.ts";
-import { loadPipeline } from "../engine/pipeline_loader.ts";
-import type { Pipeline } from "../engine/pipeline_schema.ts";
-import { styleReferenceIssues } from "../engine/pipeline_template_check.ts";
-import { loadStylePrimer } from "../engine/style_primer.ts";
+import type { ValidationIssue } from "./errors.ts";
+import { loadPipeline } from "./pipeline_loader.ts";
+import type { Pipeline } from "./pipeline_schema.ts";
+import { styleReferenceIssues } from "./pipeline_template_check.ts";
+import { loadStylePrimer } from "./style_primer.ts";
 import type { Library, LibraryEntry } from "./library.ts";
 
 /** A pipeline's check: the pipeline when it is valid, and every issue found. */

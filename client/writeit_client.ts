@@ -314,11 +314,14 @@ export class WriteItClient {
       accept: options.text ? "*/*" : "application/json",
     };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
+    const method = options.method ?? "GET";
+    // The server takes state changes only as JSON, so a bare action still sends {}.
+    const body = options.body ?? (method === "GET" ? undefined : {});
+    if (body !== undefined) headers["content-type"] = "application/json";
     const init: RequestInit = {
-      method: options.method ?? "GET",
+      method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: body === undefined ? undefined : JSON.stringify(body),
     };
     const retry = this.#options.retry;
     for (let attempt = 0;; attempt++) {

@@ -79,6 +79,31 @@ function bearer(token: string): MiddlewareHandler {
   };
 }
 
+/** Methods that change state: they must declare a JSON body. */
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** JSON, or YAML for pipeline text: neither is a type a page may send cross-site without a preflight. */
+const BODY_TYPE = /^(application\/([\w.+-]+\+)?json|(application|text)\/(x-)?yaml)\s*(;|$)/i;
+
+/**
+ * Refuses a state-changing API request whose Content-Type is not JSON (or
+ * YAML, which `pipelines/validate` reads), even with an empty body. A web page can send a cross-site "simple" request (no
+ * preflight) only as text/plain, a form encoding or with no type at all, so
+ * this keeps every state change out of reach of other sites' pages.
+ */
+const requireJsonBody: MiddlewareHandler = async function requireJsonBody(context, next) {
+  if (!STATE_CHANGING.has(context.req.method)) return await next();
+  const type = context.req.header("content-type") ?? "";
+  if (!BODY_TYPE.test(type)) {
+    throw new HTTPException(415, {
+      message: `${context.req.method} ${context.req.path} needs a JSON body with ` +
+        `content-type application/json, not ${
+          type ? `"${type.slice(0, 80)}"` : "none"
+        }: send {} when there is nothing to say`,
+    });
+  }
+  await next();
+};
+
 /** Creates the application. */
 export function createApp(options: AppOptions): Hono<ApiEnv> {
   const { hub } = options;
@@ -110,6 +135,7 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
       },
     }),
   );
+  app.use("/api/*", requireJsonBody);
   const health = (context: { json: (value: unknown) => Response }) =>
     context.json({ status: "ok", version: options.version, workspace: hub.defaultWorkspace });
   app.get("/health", health);

@@ -163,3 +163,46 @@ Deno.test("GET /api/runs lists runs, shows state at a sequence and its events", 
     assert.equal((await app.request("/api/runs/nope")).status, 404);
   });
 });
+
+Deno.test("createApp() refuses state changes a cross-site page could send without a preflight", async () => {
+  await withApp(async (app, store) => {
+    const created = await app.request("/api/runs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pipeline: "quick-article", inputs: { topic: "Safety" }, model: "offline" }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const runId = (await created.json()).run.runId as string;
+    const before = (await store.read(runId)).length;
+    // What a no-cors fetch or an HTML form may send: no type, or a CORS-safelisted one.
+    const simple: Array<Record<string, string>> = [
+      {},
+      { "content-type": "text/plain" },
+      { "content-type": "text/plain;charset=UTF-8" },
+      { "content-type": "application/x-www-form-urlencoded" },
+      { "content-type": "multipart/form-data; boundary=x" },
+    ];
+    for (const route of ["start", "pause", "cancel", "resume"]) {
+      for (const headers of simple) {
+        for (const body of [undefined, "", '{"stepId":"plan"}']) {
+          const response = await app.request(`/api/runs/${runId}/${route}`, {
+            method: "POST",
+            headers,
+            body,
+          });
+          assert.equal(response.status, 415, `${route} ${JSON.stringify(headers)} ${body}`);
+          assert.match((await response.json()).detail, /content-type application\/json/);
+        }
+      }
+    }
+    const runs = await app.request("/api/runs", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ pipeline: "quick-article", inputs: { topic: "x" }, start: true }),
+    });
+    assert.equal(runs.status, 415);
+    assert.equal((await store.read(runId)).length, before, "no event was written");
+    const listed = await (await app.request("/api/runs")).json();
+    assert.equal(listed.runs.length, 1, "no run was created");
+  });
+});

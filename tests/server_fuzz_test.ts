@@ -328,7 +328,10 @@ async function createRun(
   assert.equal(created.status, 201, await created.clone().text());
   const runId = ((await created.json()) as { run: { runId: string } }).run.runId;
   if (options.start) {
-    const started = await app.request(`/api/runs/${runId}/start`, { method: "POST" });
+    const started = await app.request(`/api/runs/${runId}/start`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
     assert.equal(started.status, 202, await started.text());
   }
   return runId;

@@ -1,8 +1,8 @@
 /**
- * Reads a JSON request body: 415 when it is not JSON, 400 when it does not
- * parse (with the parser's message), then the zod schema's checks (422 with
- * every bad field). An empty body counts as `{}`, so actions without fields
- * can be posted bare.
+ * Reads a JSON request body: 415 unless the request says application/json
+ * (a cross-site page cannot send that without a preflight), 400 when it does
+ * not parse (with the parser's message), then the zod schema's checks (422
+ * with every bad field). An empty body with the JSON type counts as `{}`.
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -14,16 +14,16 @@ export async function readBody<T extends z.ZodType>(
   context: Context,
   schema: T,
 ): Promise<z.output<T>> {
-  const text = await context.req.text();
-  if (text.trim() === "") return parseBody(schema, {});
   const type = context.req.header("content-type") ?? "";
-  if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new HTTPException(415, {
-      message: `The request body must be JSON (content-type application/json), not "${
-        type.slice(0, 80)
-      }"`,
+      message: `The request body must be JSON (content-type application/json), not ${
+        type ? `"${type.slice(0, 80)}"` : "none"
+      }`,
     });
   }
+  const text = await context.req.text();
+  if (text.trim() === "") return parseBody(schema, {});
   let value: unknown;
   try {
     value = JSON.parse(text);

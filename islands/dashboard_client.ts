@@ -1,7 +1,8 @@
 /**
  * The islands' connection to the server: a `WriteItClient` (client/) on the
- * page's own origin, scoped to the page's workspace and carrying the token
- * the page was rendered with, and a readable description of any failure
+ * page's own origin, scoped to the page's workspace (behind a token, the
+ * browser's HttpOnly sign-in cookie authenticates it: no page ever holds the
+ * token), and a readable description of any failure
  * (the problem+json detail and issues the server sent, or why the server
  * could not be reached).
  */
@@ -11,15 +12,14 @@ import { WriteItClient } from "../client/writeit_client.ts";
 /** What every island needs to reach the API. */
 export interface ConnectionProps {
   workspace: string;
-  /** The server's token when it has one (the page was served behind the same token). */
-  token?: string;
+  /** The server has a token: requests are authenticated by the sign-in cookie. */
+  signedIn?: boolean;
 }
 
 /** The client for the page's origin and workspace. */
 export function dashboardClient(connection: ConnectionProps): WriteItClient {
   return new WriteItClient({
     baseUrl: globalThis.location.origin,
-    token: connection.token,
     workspace: connection.workspace,
   });
 }

@@ -336,7 +336,7 @@ export function RunView(props: RunViewProps): JSX.Element {
       <ExportLinks
         runId={runId}
         workspace={props.workspace}
-        download={props.token && client
+        download={props.signedIn && client
           ? (format, history) => client.exportRun(runId, { format, history })
           : undefined}
         onFailure={(

@@ -23,7 +23,8 @@ import { runRoutes } from "./api/runs.ts";
 import { workspaceRoutes } from "./api/workspaces.ts";
 import { NotFoundError } from "../engine/errors.ts";
 import { problemResponse } from "./problem.ts";
-import { tokenMatches } from "./token_check.ts";
+import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
+import { getCookie } from "hono/cookie";
 import { pageRoutes } from "./pages/pages.ts";
 import { hostGuard } from "../server/host_guard.ts";
 import { runSocketHandler } from "./ws.ts";
@@ -64,11 +65,15 @@ const WORKSPACE_PATH = /^\/api\/workspaces\/([^/]+)(?:\/|$)/;
 /** API paths that need no token: health and the API's own description. */
 const PUBLIC_API = new Set(["/api/health", "/api/openapi.json", "/api/docs"]);
 
-/** Middleware requiring `Authorization: Bearer <token>`. */
+/**
+ * Middleware requiring `Authorization: Bearer <token>`, or the dashboard's
+ * HttpOnly, SameSite=Strict sign-in cookie (safe to accept: requests with a
+ * foreign Origin are refused before this, and state changes need a JSON type).
+ */
 function bearer(token: string): MiddlewareHandler {
   return async function requireToken(context, next) {
-    const header = context.req.header("authorization") ?? "";
-    const presented = /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    const presented = bearerToken(context.req.header("authorization")) ??
+      getCookie(context, TOKEN_COOKIE);
     if (!tokenMatches(presented, token)) {
       throw new HTTPException(401, {
         message: "A valid bearer token is required: send Authorization: Bearer <token>",

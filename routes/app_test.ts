@@ -169,7 +169,11 @@ Deno.test("createApp() refuses state changes a cross-site page could send withou
     const created = await app.request("/api/runs", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pipeline: "quick-article", inputs: { topic: "Safety" }, model: "offline" }),
+      body: JSON.stringify({
+        pipeline: "quick-article",
+        inputs: { topic: "Safety" },
+        model: "offline",
+      }),
     });
     assert.equal(created.status, 201, await created.clone().text());
     const runId = (await created.json()).run.runId as string;

@@ -4,6 +4,15 @@
  * was right.
  */
 
+/** Name of the dashboard's sign-in cookie (HttpOnly, SameSite=Strict), which holds the token. */
+export const TOKEN_COOKIE = "writeit_token";
+
+/** The token of an `Authorization: Bearer <token>` header (the scheme in any case). */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^bearer +(.+)$/i.exec(header?.trim() ?? "");
+  return match ? match[1].trim() : undefined;
+}
+
 /** Whether `presented` equals `expected`. */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
   if (presented === undefined) return false;

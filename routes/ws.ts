@@ -20,7 +20,8 @@ import type { WorkspaceHub, WorkspaceRuntime } from "../server/workspace_hub.ts"
 import { ACTION_BODIES, isActionName, performAction } from "./api/run_actions.ts";
 import { parseBody } from "./api/schemas.ts";
 import { problemFor } from "./problem.ts";
-import { tokenMatches } from "./token_check.ts";
+import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
+import { getCookie } from "hono/cookie";
 
 /** Largest client message accepted. */
 export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
@@ -87,10 +88,12 @@ export function runSocketHandler(options: RunSocketOptions) {
     let since: number | undefined;
     try {
       if (options.token) {
-        const header = context.req.header("authorization") ?? "";
-        const fromHeader = /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;
-        const fromProtocol = protocols.find((item) => item.startsWith("bearer."))?.slice(7);
-        if (!tokenMatches(fromHeader ?? fromProtocol, options.token)) {
+        const fromHeader = bearerToken(context.req.header("authorization"));
+        const fromProtocol = protocols.find((item) => /^bearer\./i.test(item))?.slice(7);
+        // The dashboard's sign-in cookie: sent only by pages of this server (SameSite=Strict,
+        // and a foreign Origin is refused before this).
+        const fromCookie = getCookie(context, TOKEN_COOKIE);
+        if (!tokenMatches(fromHeader ?? fromProtocol ?? fromCookie, options.token)) {
           throw new HTTPException(401, {
             message:
               "A valid bearer token is required: send it as Authorization: Bearer <token> or as the subprotocol bearer.<token>",

@@ -57,6 +57,23 @@ export interface RunningServer {
   finished: Promise<void>;
 }
 
+/** Shortest token accepted for a bind beyond loopback (128 bits as hex). */
+export const MIN_PUBLIC_TOKEN_LENGTH = 32;
+
+/**
+ * Why `token` cannot protect a server, or undefined when it can: never blank
+ * or padded (headers are trimmed, so nobody could present it), and at least
+ * `MIN_PUBLIC_TOKEN_LENGTH` characters when the API is reachable from other machines.
+ */
+export function tokenWeakness(token: string, options: { public: boolean }): string | undefined {
+  if (token.trim() === "") return "is blank";
+  if (/\s/.test(token)) return "contains spaces or other white space, which a header cannot carry";
+  if (options.public && token.length < MIN_PUBLIC_TOKEN_LENGTH) {
+    return `has ${token.length} characters, and a server reachable from other machines needs at least ${MIN_PUBLIC_TOKEN_LENGTH}`;
+  }
+  return undefined;
+}
+
 /** Starts a server; throws ValidationError for a configuration it refuses. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const env = options.env ?? {};
@@ -74,6 +91,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     throw new ValidationError(
       `Binding to "${host}" exposes the API beyond this machine, and no token is set: set WRITEIT_API_TOKEN (or \`writeit config set server.token …\`), or bind to 127.0.0.1`,
     );
+  }
+  if (token !== undefined) {
+    const problem = tokenWeakness(token, { public: !LOOPBACK.has(host) });
+    if (problem) {
+      throw new ValidationError(
+        `The API token ${problem}: generate one with \`openssl rand -hex 32\` and set it as WRITEIT_API_TOKEN (or server.token)`,
+      );
+    }
   }
   const corsOrigins = String(config.get<string>("server.cors_origins") ?? "")
     .split(",").map((origin) => origin.trim()).filter(Boolean);

@@ -322,6 +322,18 @@ Deno.test("serve() refuses a non-loopback bind without a token", async () => {
   );
 });
 
+Deno.test("serve() refuses blank, padded and, beyond loopback, short tokens", async () => {
+  await using home = await temporaryHome();
+  const start = (host: string, token: string) =>
+    serve({ home: home.path, host, port: 0, token, env: {}, log: () => {} });
+  await assert.rejects(start("0.0.0.0", "x"), /has 1 characters.*at least 32: generate one/);
+  await assert.rejects(start("0.0.0.0", "   "), /The API token is blank/);
+  await assert.rejects(start("127.0.0.1", " a b "), /white space/);
+  await assert.rejects(start("0.0.0.0", "a".repeat(31)), /has 31 characters/);
+  const strong = await start("0.0.0.0", "f".repeat(32));
+  await strong.shutdown();
+});
+
 Deno.test("Shutdown closes sockets with 1001 and leaves a running run resumable", async () => {
   await using home = await temporaryHome();
   const env = { WRITEIT_OFFLINE_CHUNK_DELAY_MS: "20" };

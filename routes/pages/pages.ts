@@ -5,7 +5,8 @@
  * islands and stylesheet under `/static/*`. Every page takes
  * `?workspace=NAME` (default: the hub's default workspace). When the server
  * has a token, pages need the `writeit_token` cookie that `/login?token=…`
- * sets, and the islands receive the token to call the API with.
+ * sets; the same HttpOnly cookie authenticates the islands' API calls and
+ * sockets, so no page ever contains the token.
  *
  * @example
  * ```ts
@@ -15,6 +16,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { TOKEN_COOKIE } from "../token_check.ts";
 import { h } from "preact";
 import { summarizeRun } from "../../engine/events/event_store.ts";
 import { NotFoundError, ValidationError, WriteItError } from "../../engine/errors.ts";
@@ -47,8 +49,7 @@ export interface PageRoutesOptions {
   maxBranchNodes?: number;
 }
 
-/** Name of the cookie holding the token. */
-export const TOKEN_COOKIE = "writeit_token";
+export { TOKEN_COOKIE };
 
 function sameText(a: string, b: string): boolean {
   let difference = a.length ^ b.length;
@@ -258,7 +259,7 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
               pipeline: entry.name,
               inputs: pipeline.inputs,
               workspace: runtime.name,
-              ...(token ? { token } : {}),
+              ...(token ? { signedIn: true } : {}),
               modelSuggestions: suggestions,
             }
             : undefined,
@@ -298,7 +299,7 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
             steps,
             related: relatedRuns(tree, runId),
             workspace: runtime.name,
-            ...(token ? { token } : {}),
+            ...(token ? { signedIn: true } : {}),
           },
         }),
       });

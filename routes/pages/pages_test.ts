@@ -135,7 +135,7 @@ Deno.test("pageRoutes() answers unknown runs, pipelines and workspaces with a re
   });
 });
 
-Deno.test("pageRoutes() with a token requires the login cookie and hands the token to islands", async () => {
+Deno.test("pageRoutes() with a token requires the login cookie and never writes the token into a page", async () => {
   await withHub(async (hub) => {
     const app = pageRoutes(hub, { bundle, token: "s3cret" });
     const anonymous = await app.request("/pipelines/quick-article");
@@ -158,7 +158,9 @@ Deno.test("pageRoutes() with a token requires the login cookie and hands the tok
         headers: { cookie: "writeit_token=s3cret" },
       }),
     );
-    assert.equal(islandProps(page, "StartRunForm").token, "s3cret");
+    assert.equal(islandProps(page, "StartRunForm").token, undefined);
+    assert.equal(islandProps(page, "StartRunForm").signedIn, true);
+    assert.doesNotMatch(page, /s3cret/, "the HttpOnly cookie is the only copy a browser holds");
     const posted = await app.request("/login", {
       method: "POST",
       body: new URLSearchParams({ token: "s3cret", next: "/runs" }),

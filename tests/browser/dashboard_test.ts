@@ -364,6 +364,7 @@ Deno.test("dashboard: behind a token, sign in, follow a run live and download an
   assert.equal(await page.getByTestId("connection").getAttribute("data-state"), "open");
   await page.keyboard.press("1");
   await waitForStepStatus(page, "plan", "completed");
+  assert.doesNotMatch(await page.content(), /browser-token-1/, "no page holds the token");
   const download = page.waitForEvent("download");
   await page.locator('[data-export="markdown"]').click();
   const file = await download;

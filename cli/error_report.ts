@@ -5,6 +5,7 @@
  */
 import { CommanderError } from "commander";
 import { CancelledError, formatIssue, ValidationError, WriteItError } from "../engine/errors.ts";
+import { printable } from "../engine/printable.ts";
 import type { Output } from "./output.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -52,18 +53,20 @@ export function reportError(
   }
   const { styles } = output;
   if (error instanceof CancelledError) {
-    output.note(error.message); // the user stopped it: not an error
+    output.note(printable(error.message, { multiline: true })); // the user stopped it: not an error
     return code;
   }
   if (error instanceof WriteItError) {
-    output.note(`${styles.red("error:")} ${error.message}`);
+    output.note(`${styles.red("error:")} ${printable(error.message, { multiline: true })}`);
     if (error instanceof ValidationError) {
       const located = error.issues.length > 1 || error.issues.some((issue) => issue.line);
       if (located) { for (const issue of error.issues) output.note(`  ${formatIssue(issue)}`); }
     }
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    output.note(`${styles.red("error:")} unexpected failure: ${message}`);
+    output.note(
+      `${styles.red("error:")} unexpected failure: ${printable(message, { multiline: true })}`,
+    );
     output.note("Run again with WRITEIT_DEBUG=1 to see where it happened.");
   }
   if (options.debug && error instanceof Error && error.stack) output.note(error.stack);

@@ -9,6 +9,7 @@
  * throw new NotFoundError(`Pipeline "tech-artcle" was not found: did you mean "tech-article"?`);
  * ```
  */
+import { printable } from "./printable.ts";
 
 /** Options shared by every WriteIt error. */
 export interface WriteItErrorOptions {
@@ -43,13 +44,16 @@ export interface ValidationIssue {
   suggestion?: string;
 }
 
-/** Formats an issue as `file:line:column: severity: message (at path)`. */
+/**
+ * Formats an issue as `file:line:column: severity: message (at path)`, on one
+ * line, with control characters from the document shown as escapes.
+ */
 export function formatIssue(issue: ValidationIssue): string {
   const where = [issue.file, issue.line, issue.column].filter((part) => part !== undefined)
     .join(":");
   const prefix = where ? `${where}: ` : "";
   const at = issue.path ? ` (at ${issue.path})` : "";
-  return `${prefix}${issue.severity}: ${issue.message}${at}`;
+  return printable(`${prefix}${issue.severity}: ${issue.message}${at}`);
 }
 
 /** Input that does not satisfy its schema; carries every problem found, not just the first. */

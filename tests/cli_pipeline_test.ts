@@ -212,3 +212,31 @@ Deno.test("writeit style validate reports an unknown name and still checks the o
   assert.match(result.stdout, /✗ tecnical-expert: 1 error/);
   assert.match(result.stdout, /✓ business-executive: valid/);
 });
+
+Deno.test("writeit pipeline validate shows escape sequences from a hostile file as text", async () => {
+  await using home = await temporaryHome();
+  const file = join(home.path, "hostile.yaml");
+  const hostile = "\x1b]0;PWNED\x07\x1b[2J";
+  await Deno.writeTextFile(
+    file,
+    [
+      "metadata: { name: Hostile }",
+      "inputs:",
+      "  topic: { type: text }",
+      "steps:",
+      "  plan:",
+      "    prompt_template: 'About {{ inputs.topic }}'",
+      `    "${hostile.replaceAll("\x1b", "\\e").replaceAll("\x07", "\\a")}": 1`,
+      "",
+    ].join("\n"),
+  );
+  const result = await runCli(["pipeline", "validate", file], { home: home.path });
+  const shown = result.stdout + result.stderr;
+  assert.match(shown, /\\x1b\]0;PWNED\\x07\\x1b\[2J/, shown);
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(
+    shown,
+    /[\x00-\x08\x0b-\x1f\x7f]/,
+    "no control character reaches the terminal",
+  );
+});

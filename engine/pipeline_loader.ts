@@ -89,7 +89,13 @@ export function loadPipeline(text: string, options: LoadOptions = {}): LoadResul
   const source = new YamlSource(text);
   const issues = new IssueList(source, options.file);
   if (text.trim() === "") {
-    issues.error([], "The pipeline is empty: write metadata, inputs and steps");
+    issues.push({
+      severity: "error",
+      message: "The pipeline is empty: write metadata, inputs and steps",
+      path: "",
+      line: 1,
+      column: 1,
+    });
     return { issues: issues.sorted() };
   }
   const { fatal } = yamlSyntaxIssues(source, issues);

@@ -159,3 +159,15 @@ Deno.test("loadPipeline() refuses aliases that would expand without bound", () =
   assert.equal(value, undefined);
   assert.match(issues[0].message, /cannot be read: .*alias.*: use fewer YAML aliases/i);
 });
+
+Deno.test("loadPipeline() places an empty or blank file at line 1, column 1", () => {
+  for (const text of ["", "\r\r\r", "  \n\t\n"]) {
+    const { value, issues } = loadPipeline(text, { file: "empty.yaml" });
+    assert.equal(value, undefined);
+    assert.deepEqual(
+      issues.map(({ file, line, column }) => ({ file, line, column })),
+      [{ file: "empty.yaml", line: 1, column: 1 }],
+      JSON.stringify(text),
+    );
+  }
+});

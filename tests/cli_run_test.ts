@@ -186,6 +186,13 @@ Deno.test("writeit run --json prints only JSON objects: events, chunks and the r
     line.type === "event" && line.event.type === "step_response_generated"
   );
   assert.equal(generated.length, 6, "2 candidates × 3 steps");
+  const events = lines.filter((line) => line.type === "event").map((line) => line.event);
+  assert.equal(events[0].type, "run_created");
+  assert.deepEqual(
+    events.map((event) => event.sequence),
+    events.map((_, index) => index + 1),
+    "every event once, in order, from the first",
+  );
   const last = lines.at(-1);
   assert.equal(last.type, "result");
   assert.equal(last.status, "completed");

@@ -103,7 +103,12 @@ async function runAction(context: CliContext, pipelineName: string, options: Run
     responses,
     autoSelect: options.yes ?? false,
   });
-  if (!options.json) {
+  if (options.json) {
+    // What createRun wrote (run_created) comes before the events of the drive, as every event does.
+    for (const event of await wiring.store.read(run.runId)) {
+      context.output.printJsonLine({ type: "event", runId: run.runId, event });
+    }
+  } else {
     context.output.note(
       context.output.styles.dim(
         `Run ${run.runId} · pipeline ${pipeline.id}${

@@ -115,13 +115,20 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     type: "number",
     default: 60000,
     min: 1,
-    help: "Milliseconds to wait for a model's first byte",
+    help: "Milliseconds to wait for a model's first streamed chunk before the attempt fails",
   },
   "llm.idle_timeout_ms": {
     type: "number",
-    default: 60000,
+    default: 30000,
     min: 1,
-    help: "Milliseconds to wait between streamed chunks",
+    help: "Milliseconds a stream may stay silent between chunks before the attempt fails",
+  },
+  "providers.max_retry_after_seconds": {
+    type: "number",
+    default: 60,
+    min: 0,
+    help:
+      "Longest Retry-After a provider may ask for; a longer one is not waited for (the next model in model_preference is tried)",
   },
   "preferences.auto_save": {
     type: "boolean",

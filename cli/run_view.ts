@@ -10,6 +10,7 @@
  * printRunSteps(output, run, { branches: [] });
  * ```
  */
+import { attemptFailureNotice } from "../engine/attempt_failure_notice.ts";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunSummary } from "../engine/events/event_store.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
@@ -52,6 +53,10 @@ export function describeEvent(event: EventEnvelope): string {
       return `${event.data.stepId}: ${truncate(event.data.error, 60)}${
         event.data.retryable ? " (retryable)" : ""
       }`;
+    case "model_attempt_failed": {
+      const { stepId, ...failure } = event.data;
+      return attemptFailureNotice(stepId, failure);
+    }
     case "step_completed":
       return `${event.data.stepId}: ${truncate(event.data.text, 60)}`;
     case "step_edited":

@@ -69,6 +69,7 @@ const STEP_KEYS = [
   "ui",
   "allow_feedback",
   "auto_approve",
+  "allow_truncated",
   "style",
 ];
 const VALIDATION_KEYS = ["min_response_length", "max_response_length", "required_elements"];
@@ -222,6 +223,7 @@ function readDefaults(checks: ValueChecks, value: unknown): Mapping {
   });
   checks.boolean(at("allow_feedback"), defaults.allow_feedback);
   checks.boolean(at("auto_approve"), defaults.auto_approve);
+  checks.boolean(at("allow_truncated"), defaults.allow_truncated);
   const style = checks.string(at("style"), defaults.style);
   if (style !== undefined && !PRIMER_ID_PATTERN.test(style)) {
     checks.issues.error(
@@ -431,6 +433,8 @@ function readStep(
     );
   }
   const ui = checks.mapping(at("ui"), spec.ui, '"ui"') ?? {};
+  const allowTruncated = checks.boolean(at("allow_truncated"), spec.allow_truncated) ??
+    (typeof defaults.allow_truncated === "boolean" ? defaults.allow_truncated : undefined);
   return {
     id,
     name: checks.string(at("name"), spec.name) ?? id,
@@ -443,6 +447,7 @@ function readStep(
     responseCount,
     temperature,
     maxTokens,
+    ...(allowTruncated === undefined ? {} : { allowTruncated }),
     dependsOn: context.dependencies.get(id) ?? [],
     validation: readValidation(checks, id, spec.validation),
     selectionPrompt,

@@ -12,7 +12,8 @@
  * `defaults.models` when that is a list, else []; `responseCount` (candidates
  * per model) the step's `response_count`, else `defaults.responses_per_step`,
  * else 1; `temperature`, `maxTokens`, `style` from the step, else from
- * `defaults`; `allowFeedback` true and `autoApprove` false unless set.
+ * `defaults`; `allowFeedback` true and `autoApprove` false unless set;
+ * `allowTruncated` from the step, else from `defaults`, else left out (false).
  */
 import { z } from "zod";
 
@@ -32,6 +33,7 @@ export const RESERVED_DEFAULT_KEYS = [
   "responses_per_step",
   "allow_feedback",
   "auto_approve",
+  "allow_truncated",
 ] as const;
 
 export const INPUT_TYPES = ["text", "textarea", "number", "boolean", "choice"] as const;
@@ -99,6 +101,11 @@ export const StepSpecSchema = z.object({
   responseCount: z.number().int().min(1).max(MAX_RESPONSE_COUNT),
   temperature: z.number().min(0).max(2).optional(),
   maxTokens: z.number().int().positive().optional(),
+  /**
+   * Accept an answer cut by the token limit as a candidate (`allow_truncated`);
+   * by default such an answer is a failed attempt.
+   */
+  allowTruncated: z.boolean().optional(),
   dependsOn: z.array(z.string()),
   validation: StepValidationSchema.optional(),
   selectionPrompt: z.string().optional(),

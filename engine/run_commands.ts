@@ -10,7 +10,7 @@
  * const command: RunCommand = { type: "selectResponse", stepId: "outline", index: 1 };
  * ```
  */
-import type { AIResponse } from "./run_model.ts";
+import type { AIResponse, AttemptFailure } from "./run_model.ts";
 
 /** Creates a run: the first event of a new stream. */
 export interface CreateRunCommand {
@@ -83,6 +83,13 @@ export interface FailStepCommand {
   stepId: string;
   error: string;
   retryable: boolean;
+}
+
+/** Notes a failed model call of the running step that is retried or falls back. */
+export interface NoteAttemptFailureCommand {
+  type: "noteAttemptFailure";
+  stepId: string;
+  failure: Omit<AttemptFailure, "at">;
 }
 
 /** Chooses a candidate by `responseId` or by `index` into the step's responses. */
@@ -173,6 +180,7 @@ export type RunCommand =
   | StartStepCommand
   | RecordResponseCommand
   | FailStepCommand
+  | NoteAttemptFailureCommand
   | SelectResponseCommand
   | AddFeedbackCommand
   | RegenerateStepCommand

@@ -17,6 +17,7 @@ import {
   addUsage,
   type AIResponse,
   emptyUsage,
+  MAX_ATTEMPT_FAILURES,
   type PipelineRun,
   type StepState,
 } from "./run_model.ts";
@@ -219,6 +220,7 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
       const data = event.data;
       const target = step(state, data.stepId);
       clearResult(target);
+      target.attemptFailures = undefined;
       target.status = "running";
       target.startedAt = event.time;
       target.generation = data.generation;
@@ -278,6 +280,14 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
       const target = step(state, event.data.stepId);
       target.status = "failed";
       target.error = event.data.error;
+      return;
+    }
+    case "model_attempt_failed": {
+      const { stepId, ...failure } = event.data;
+      const target = step(state, stepId);
+      if (failure.generation !== target.generation) return;
+      target.attemptFailures = [...(target.attemptFailures ?? []), { ...failure, at: event.time }]
+        .slice(-MAX_ATTEMPT_FAILURES);
       return;
     }
     case "step_completed": {

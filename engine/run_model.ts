@@ -95,6 +95,34 @@ export const AIResponseSchema = z.object({
 });
 export type AIResponse = z.infer<typeof AIResponseSchema>;
 
+/**
+ * A model call of a step that failed and was tried again (`retry`, after
+ * `delayMs`) or handed to the next model of the preference list
+ * (`fallback`, to `next`).
+ */
+export const AttemptFailureSchema = z.object({
+  generation: z.number().int().nonnegative(),
+  /** The candidate set (as the step names it). */
+  model: z.string().min(1),
+  candidateIndex: z.number().int().nonnegative(),
+  /** The model that failed, as `provider:modelId`. */
+  failedModel: z.string().min(1),
+  /** Which attempt of that model failed (1-based; 0 when unknown, as for a fallback). */
+  attempt: z.number().int().nonnegative(),
+  /** The failure's stable code (`rate_limited`, `timeout`, `empty_answer`, `truncated`, …). */
+  code: z.string(),
+  reason: z.string(),
+  action: z.enum(["retry", "fallback"]),
+  delayMs: z.number().nonnegative().optional(),
+  /** The model tried next, for a fallback. */
+  next: z.string().optional(),
+  at: z.string().optional(),
+});
+export type AttemptFailure = z.infer<typeof AttemptFailureSchema>;
+
+/** Most attempt failures a step keeps per generation (the log keeps every one). */
+export const MAX_ATTEMPT_FAILURES = 50;
+
 /** One piece of feedback a writer gave on a step. */
 export const FeedbackSchema = z.object({
   text: z.string().min(1),
@@ -131,6 +159,8 @@ export const StepStateSchema = z.object({
   responseCount: z.number().int().nonnegative().default(0),
   error: z.string().optional(),
   usage: TokenUsageSchema.default(emptyUsage()),
+  /** Retries and fallbacks of the current generation's model calls, oldest first. */
+  attemptFailures: z.array(AttemptFailureSchema).optional(),
 }).superRefine((step, context) => {
   if (step.userSelection !== undefined && step.userSelection >= step.responses.length) {
     context.addIssue({

@@ -186,6 +186,12 @@ export function decideStepCommand(command: StepCommand, state: PipelineRun): New
         type: "step_failed",
         data: { stepId, error: command.error, retryable: command.retryable },
       }];
+    case "noteAttemptFailure":
+      // A note about a generation that moved on, or a step that is no longer running, is dropped.
+      if (
+        target.status !== "running" || command.failure.generation !== target.generation
+      ) return [];
+      return [{ type: "model_attempt_failed", data: { stepId, ...command.failure } }];
     case "selectResponse": {
       requireNotRunning(state, target, "select a candidate of");
       requireNotStale(state, target, "select a candidate of");

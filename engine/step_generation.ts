@@ -167,10 +167,18 @@ async function generate(
     messages: messagesOf(prompt, step.systemPrompt),
     temperature: spec.temperature,
     maxTokens: spec.maxTokens,
+    allowTruncated: spec.allowTruncated,
     variant: step.retryCount,
     validation: spec.validation,
     hints: responseHints(spec.validation),
     signal,
+    noteFailure: async (failure) => {
+      await journal.execute((state) =>
+        state.steps[stepId]?.status === "running"
+          ? [{ type: "noteAttemptFailure", stepId, failure }]
+          : []
+      );
+    },
     record: async (response, slot) => {
       await journal.execute((state) => {
         const current = state.steps[stepId];

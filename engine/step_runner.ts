@@ -6,6 +6,8 @@
  * as soon as it is complete, so a crash loses only the candidates still
  * streaming. Only the slots (set, candidate index) not yet recorded are
  * asked for, which is what makes a resumed generation free of duplicates.
+ * Every retry and fallback of a model call is recorded (`noteFailure`) as
+ * it happens, and an empty answer is never a candidate.
  *
  * @example
  * ```ts
@@ -15,7 +17,7 @@
  */
 import type { EngineContext } from "./context.ts";
 import type { ConcurrencyLimiter } from "./concurrency_limiter.ts";
-import { CancelledError } from "./errors.ts";
+import { CancelledError, RetryableError } from "./errors.ts";
 import type {
   ChatMessage,
   LanguageModel,
@@ -23,8 +25,9 @@ import type {
   ResponseHints,
 } from "./llm/language_model.ts";
 import type { StepValidation } from "./pipeline_schema.ts";
+import { attemptFailureNotice } from "./attempt_failure_notice.ts";
 import { validateResponse } from "./response_validation.ts";
-import { type AIResponse, emptyUsage, type TokenUsage } from "./run_model.ts";
+import { type AIResponse, type AttemptFailure, emptyUsage, type TokenUsage } from "./run_model.ts";
 import type { RunUpdate } from "./run_service.ts";
 
 /** One candidate set: a label (as the step and the UI name it) and the models that may answer it. */
@@ -66,6 +69,8 @@ export interface GenerationRequest {
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  /** Accept answers cut by the token limit (the step's `allow_truncated`). */
+  allowTruncated?: boolean;
   /** Bumped by regenerates so the cache returns new candidates. */
   variant: number;
   validation?: StepValidation;
@@ -73,6 +78,11 @@ export interface GenerationRequest {
   signal: AbortSignal;
   /** Records a finished candidate (an append); resolves when it is stored or dropped. */
   record(response: AIResponse, slot: CandidateSlot): Promise<void>;
+  /**
+   * Records a retry or fallback of a candidate's model call (an append);
+   * without it, each is only sent to live subscribers as a notice.
+   */
+  noteFailure?(failure: Omit<AttemptFailure, "at">): Promise<void>;
 }
 
 /** How a generation ended. */
@@ -148,6 +158,19 @@ async function generateCandidate(
   let cached = false;
   let provider: string | undefined;
   let answeredBy: string | undefined;
+  const notes: Promise<void>[] = [];
+  const note = (failure: Omit<AttemptFailure, "at">) => {
+    if (request.noteFailure) {
+      notes.push(request.noteFailure(failure).catch(() => undefined));
+    } else if (dependencies.wanted()) {
+      dependencies.emit({
+        type: "notice",
+        runId: request.runId,
+        stepId: request.stepId,
+        message: attemptFailureNotice(request.stepId, failure),
+      });
+    }
+  };
   try {
     const model = dependencies.modelFor(set);
     provider = model.provider;
@@ -159,6 +182,7 @@ async function generateCandidate(
     if (request.temperature !== undefined) modelRequest.temperature = request.temperature;
     if (request.maxTokens !== undefined) modelRequest.maxTokens = request.maxTokens;
     if (request.hints) modelRequest.responseHints = request.hints;
+    if (request.allowTruncated) modelRequest.allowTruncated = true;
     const base = {
       runId: request.runId,
       stepId: request.stepId,
@@ -175,15 +199,30 @@ async function generateCandidate(
     const stream = model.stream(modelRequest, {
       signal: request.signal,
       scope: { runId: request.runId, stepId: request.stepId },
-      onFallback: (event) => {
-        if (!dependencies.wanted()) return;
-        dependencies.emit({
-          type: "notice",
-          runId: request.runId,
-          stepId: request.stepId,
-          message: `Falling back from ${event.from} to ${event.to}: ${event.reason}`,
-        });
-      },
+      onRetry: (notice) =>
+        note({
+          generation: request.generation,
+          model: set.label,
+          candidateIndex: slot.candidateIndex,
+          failedModel: notice.model,
+          attempt: notice.attempt,
+          code: notice.code,
+          reason: notice.reason,
+          action: "retry",
+          delayMs: notice.delayMs,
+        }),
+      onFallback: (event) =>
+        note({
+          generation: request.generation,
+          model: set.label,
+          candidateIndex: slot.candidateIndex,
+          failedModel: event.from,
+          attempt: 0,
+          code: event.code,
+          reason: event.reason,
+          action: "fallback",
+          next: event.to,
+        }),
     });
     for await (const part of stream) {
       if (part.type === "text") {
@@ -210,10 +249,17 @@ async function generateCandidate(
     flush();
   } finally {
     release();
+    await Promise.all(notes);
   }
   if (request.signal.aborted) throw new CancelledError("The generation was aborted");
   const finishedAt = context.now();
   const processed = text.trim();
+  if (processed === "") {
+    throw new RetryableError(
+      `${set.label} returned an empty answer for step "${request.stepId}" (finish reason "${finishReason}"): nothing was recorded; check the prompt, or add another model to model_preference`,
+      { code: "empty_answer" },
+    );
+  }
   const firstInChain = set.chain[0];
   const modelName = answeredBy !== undefined && !sameModel(answeredBy, firstInChain)
     ? answeredBy

@@ -1,5 +1,6 @@
 /**
- * One step of the run view: its status, generation and usage; its
+ * One step of the run view: its status, generation and usage; the retries
+ * and fallbacks its model calls went through; its
  * candidates side by side per model (streaming text while they arrive); and
  * the writer's controls: pick (keys 1..9 on the step in focus), merge the
  * ticked candidates, edit by hand, feedback and regenerate (f, then
@@ -18,6 +19,7 @@ import {
 } from "./candidate_columns.ts";
 import { CandidateCardView } from "./candidate_card.tsx";
 import { formatCost, formatTokens } from "./format.ts";
+import { attemptFailureNotice } from "../engine/attempt_failure_notice.ts";
 
 /** What a control asks for. */
 export type StepIntent =
@@ -127,6 +129,27 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
       </summary>
       {props.description ? <p class="small muted">{props.description}</p> : null}
       {step.error ? <p class="alert" role="alert">{step.error}</p> : null}
+      {step.attemptFailures && step.attemptFailures.length > 0
+        ? (
+          <details
+            class="attempt-failures small"
+            data-attempt-failures={step.attemptFailures.length}
+          >
+            <summary>
+              {`${step.attemptFailures.length} retr${
+                step.attemptFailures.length === 1 ? "y or fallback" : "ies or fallbacks"
+              } of model calls`}
+            </summary>
+            <ul>
+              {step.attemptFailures.map((failure, index) => (
+                <li key={index} data-action={failure.action} data-code={failure.code}>
+                  {attemptFailureNotice(props.stepId, failure)}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )
+        : null}
       {step.feedback.length > 0
         ? (
           <p class="small">

@@ -508,7 +508,8 @@ Deno.test("resolveChain() falls back along the preference list and records why",
     );
     const chain = provider.resolveChain(["gpt-4.1", "claude-sonnet-4", "offline:steady"]);
     const streamed = await parts(
-      chain.stream(request, {
+      // The offline model would be cut at 100 tokens (a failed attempt): it is given room.
+      chain.stream({ ...request, maxTokens: 4000 }, {
         onFallback: (event) => perCall.push(event),
         scope: { runId: "r1", stepId: "draft" },
       }),
@@ -538,7 +539,10 @@ Deno.test("resolveChain() moves past a provider without a key, saying which vari
     onFallback: (event) => events.push(event),
   });
   const answer = await collectText(
-    provider.resolveChain(["gpt-4.1", "offline:default"]).stream(request),
+    provider.resolveChain(["gpt-4.1", "offline:default"]).stream({
+      ...request,
+      maxTokens: 4000,
+    }),
   );
   assert.ok(answer.text.length > 0);
   assert.equal(events.length, 1);

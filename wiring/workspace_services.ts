@@ -109,7 +109,11 @@ export async function createWorkspaceServices(
     workspace: options.workspace,
     cache,
     budget: await spendingBudget(config, store, Budget, options.runSpentUsd ?? 0),
-    retry: { maxAttempts: config.get<number>("llm.max_attempts") },
+    retry: {
+      maxAttempts: config.get<number>("llm.max_attempts"),
+      maxRetryAfterMs: Number(config.get<number>("providers.max_retry_after_seconds") ?? 60) *
+        1000,
+    },
   });
 
   const primers = new Map<string, StylePrimer | undefined>();

@@ -9,6 +9,7 @@
 import type { RunUpdate } from "../../engine/run_service.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
 import { evolveInPlace } from "../../engine/run_evolve.ts";
+import { attemptFailureNotice } from "../../engine/attempt_failure_notice.ts";
 import type { Output } from "../output.ts";
 import { visibleLength } from "../output.ts";
 import { candidateLabel, candidateName } from "./step_menu.ts";
@@ -197,6 +198,11 @@ export class LiveDisplay {
       case "step_skipped":
         this.#above(styles.dim(`  ${event.data.stepId} skipped`));
         return;
+      case "model_attempt_failed": {
+        const { stepId, ...failure } = event.data;
+        this.#above(styles.yellow(`  ! ${attemptFailureNotice(stepId, failure)}`));
+        return;
+      }
       case "step_retried":
         if (event.data.reason === "resume") {
           this.#dropStreams(event.data.stepId);

@@ -5,6 +5,8 @@
  * A miss passes the call through and stores the answer only once it
  * finished successfully: a failed or cut stream (any thrown error) is never
  * stored, and a `reset` from a retry discards the text collected before it.
+ * An empty (whitespace-only) answer and one cut by the token limit are never
+ * stored, even when a step accepts truncated answers.
  *
  * @example
  * ```ts
@@ -14,6 +16,7 @@
 import { CancelledError } from "../errors.ts";
 import type { TokenUsage } from "../run_model.ts";
 import type { LanguageModelMiddleware, ModelStreamPart } from "../llm/language_model.ts";
+import { isTruncatedFinish } from "../llm/answer_check.ts";
 import { cacheKey } from "./cache_key.ts";
 import type { ResponseCache } from "./response_cache.ts";
 
@@ -77,9 +80,14 @@ export function cacheMiddleware(
       let usage: TokenUsage | undefined;
       for await (const part of model.stream(request, callOptions)) {
         if (part.type === "text") text.push(part.text);
-        else if (part.type === "reset") text.length = 0;
-        else if (part.type === "usage") usage = part.usage;
-        else if (part.type === "finish" && usage && text.length > 0) {
+        else if (part.type === "reset") {
+          text.length = 0;
+          usage = undefined;
+        } else if (part.type === "usage") usage = part.usage;
+        else if (
+          part.type === "finish" && usage && text.join("").trim() !== "" &&
+          !isTruncatedFinish(part.reason)
+        ) {
           cache.save(key, {
             text: text.join(""),
             usage,

@@ -12,7 +12,12 @@
  */
 import { z } from "zod";
 import { ValidationError } from "../errors.ts";
-import { AIResponseSchema, BranchPointSchema, PipelineRunSchema } from "../run_model.ts";
+import {
+  AIResponseSchema,
+  AttemptFailureSchema,
+  BranchPointSchema,
+  PipelineRunSchema,
+} from "../run_model.ts";
 
 const StepIdSchema = z.string().min(1);
 
@@ -64,6 +69,8 @@ export const RunEventSchemas = {
     reason: RetryReasonSchema,
   }),
   step_failed: z.object({ stepId: StepIdSchema, error: z.string(), retryable: z.boolean() }),
+  /** A model call of a running step failed and is retried or handed to the next model. */
+  model_attempt_failed: AttemptFailureSchema.omit({ at: true }).extend({ stepId: StepIdSchema }),
   step_completed: z.object({
     stepId: StepIdSchema,
     responseId: z.string().optional(),
@@ -117,6 +124,7 @@ export const RUN_EVENT_VERSIONS: Record<RunEventType, number> = {
   step_feedback_added: 1,
   step_retried: 1,
   step_failed: 1,
+  model_attempt_failed: 1,
   step_completed: 1,
   step_responses_merged: 1,
   step_edited: 1,

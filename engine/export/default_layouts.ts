@@ -47,6 +47,14 @@ Run \`<%~ it.run.runId %>\` of pipeline \`<%~ it.run.pipelineId %>\`: <%~ it.fro
 <% }) -%>
 
 <% } -%>
+<% if (step.attemptFailures.length) { -%>
+#### Retries and fallbacks
+
+<% step.attemptFailures.forEach(function (line) { -%>
+- <%~ line %>
+<% }) -%>
+
+<% } -%>
 <% step.candidates.forEach(function (candidate) { -%>
 #### Candidate <%~ candidate.number %><%~ candidate.selected ? " (selected)" : "" %>
 
@@ -99,6 +107,7 @@ details { margin: .5rem 0; }
 <p>Status <%= step.status %> · models <%= step.models.join(", ") %> · <%= step.tokens %> tokens · selection <%= step.selectedNumber ? "candidate " + step.selectedNumber : "none" %><%= step.edited ? " (edited by hand)" : "" %></p>
 <% if (step.prompt) { %><details><summary>Prompt</summary><pre><%= step.prompt %></pre></details><% } %>
 <% if (step.feedback.length) { %><p>Feedback:</p><ul><% step.feedback.forEach(function (note) { %><li><%= note.text %></li><% }) %></ul><% } %>
+<% if (step.attemptFailures.length) { %><p>Retries and fallbacks:</p><ul><% step.attemptFailures.forEach(function (line) { %><li><%= line %></li><% }) %></ul><% } %>
 <% step.candidates.forEach(function (candidate) { %>
 <details<%= candidate.selected ? " open" : "" %>>
 <summary>Candidate <%= candidate.number %><%= candidate.selected ? " (selected)" : "" %>: <%= candidate.provider %>:<%= candidate.model %>, <%= candidate.origin %>, generation <%= candidate.generation %>,

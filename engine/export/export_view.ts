@@ -5,6 +5,7 @@
  * its model and validation result, the selection, feedback). Pure: built from
  * a run's state, the pipeline it ran and, optionally, its events.
  */
+import { attemptFailureNotice } from "../attempt_failure_notice.ts";
 import type { EventEnvelope } from "../events/event_envelope.ts";
 import type { Pipeline } from "../pipeline_schema.ts";
 import type { AIResponse, PipelineRun, StepState } from "../run_model.ts";
@@ -66,6 +67,8 @@ export interface StepHistoryView {
   /** True when the result is hand-edited text rather than a candidate as generated. */
   edited: boolean;
   feedback: { text: string; at: string; generation: number }[];
+  /** Retries and fallbacks of the last generation's model calls, one line each. */
+  attemptFailures: string[];
   tokens: number;
   costUsd: number;
 }
@@ -160,6 +163,9 @@ function stepHistory(run: PipelineRun, pipeline: Pipeline | undefined): StepHist
       edited: step?.selectedText !== undefined &&
         step.selectedText !== selectedResponse?.processedContent,
       feedback: step?.feedback ?? [],
+      attemptFailures: (step?.attemptFailures ?? []).map((failure) =>
+        attemptFailureNotice(stepId, failure)
+      ),
       tokens: step?.usage.totalTokens ?? 0,
       costUsd: step?.usage.costUsd ?? 0,
     };

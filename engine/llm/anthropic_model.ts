@@ -6,7 +6,8 @@
  * An `event: error` inside the stream, or a stream that closes without
  * `message_stop`, is a `RetryableError` (an error event of a non-retryable
  * type is a `ProviderError`); usage comes from message_start (input) and
- * message_delta (output).
+ * message_delta (output), and what a server leaves out is named as
+ * `missing` for the usage middleware to estimate.
  */
 import Anthropic from "@anthropic-ai/sdk";
 import type {
@@ -105,10 +106,13 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
         for await (const event of stream) {
           switch (event.type) {
             case "message_start": {
-              const usage = event.message.usage;
-              inputTokens = (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) +
-                (usage.cache_read_input_tokens ?? 0);
-              outputTokens = usage.output_tokens ?? outputTokens;
+              // Some Anthropic-compatible servers leave usage out, in part or in full.
+              const usage = event.message?.usage as Partial<Anthropic.Usage> | undefined | null;
+              if (typeof usage?.input_tokens === "number") {
+                inputTokens = usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) +
+                  (usage.cache_read_input_tokens ?? 0);
+              }
+              if (typeof usage?.output_tokens === "number") outputTokens = usage.output_tokens;
               break;
             }
             case "content_block_delta":
@@ -117,8 +121,10 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
               }
               break;
             case "message_delta":
-              stopReason = event.delta.stop_reason ?? stopReason;
-              if (event.usage?.output_tokens != null) outputTokens = event.usage.output_tokens;
+              stopReason = event.delta?.stop_reason ?? stopReason;
+              if (typeof event.usage?.output_tokens === "number") {
+                outputTokens = event.usage.output_tokens;
+              }
               break;
             case "message_stop":
               stopped = true;
@@ -130,16 +136,20 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       }
       call.throwIfCancelled();
       if (!stopped) throw streamEndedEarly(provider, modelId, "message_stop");
-      if (inputTokens !== undefined && outputTokens !== undefined) {
+      if (inputTokens !== undefined || outputTokens !== undefined) {
+        const missing: Array<"input" | "output"> = [];
+        if (inputTokens === undefined) missing.push("input");
+        if (outputTokens === undefined) missing.push("output");
         yield {
           type: "usage",
           usage: {
-            inputTokens,
-            outputTokens,
-            totalTokens: inputTokens + outputTokens,
+            inputTokens: inputTokens ?? 0,
+            outputTokens: outputTokens ?? 0,
+            totalTokens: (inputTokens ?? 0) + (outputTokens ?? 0),
             costUsd: 0,
             estimated: false,
           },
+          missing,
         };
       }
       yield { type: "finish", reason: stopReason ?? "end_turn" };

@@ -71,8 +71,7 @@ export function createFallbackModel(
               yield { ...part, provider: model.provider, modelId: model.modelId };
               continue;
             }
-            if (part.type === "text") streamedText = true;
-            else if (part.type === "reset") streamedText = false;
+            streamedText = part.type !== "reset";
             yield part;
           }
           return;

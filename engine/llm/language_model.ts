@@ -35,6 +35,12 @@ export interface ModelRequest {
    * offline model shapes its text to it. Part of the cache key.
    */
   responseHints?: ResponseHints;
+  /**
+   * Accept an answer cut by the token limit (`finish_reason: length`,
+   * `stop_reason: max_tokens`) instead of failing the attempt (default
+   * false). Such answers are never cached either way.
+   */
+  allowTruncated?: boolean;
 }
 
 /** Length and content a step's validation asks for (characters, like `min_response_length`). */
@@ -54,7 +60,16 @@ export interface ResponseHints {
 export type ModelStreamPart =
   | { type: "text"; text: string }
   | { type: "reset"; reason: string }
-  | { type: "usage"; usage: TokenUsage }
+  | {
+    type: "usage";
+    usage: TokenUsage;
+    /**
+     * Counts the provider left out (their fields hold 0): the usage
+     * middleware fills them in with the tokenizer and marks the usage
+     * estimated.
+     */
+    missing?: Array<"input" | "output">;
+  }
   | {
     type: "finish";
     reason: string;
@@ -83,6 +98,22 @@ export interface FallbackEvent {
   code: string;
 }
 
+/** A failed attempt that will be tried again after a wait. */
+export interface RetryNotice {
+  /** Model that failed, as `provider:modelId`. */
+  model: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Wait before the next attempt. */
+  delayMs: number;
+  /** The failure, in words. */
+  reason: string;
+  /** The failure's stable code (`rate_limited`, `timeout`, `empty_answer`, …). */
+  code: string;
+}
+
 /** Options for one call. */
 export interface ModelCallOptions {
   signal?: AbortSignal;
@@ -90,6 +121,8 @@ export interface ModelCallOptions {
   scope?: UsageScope;
   /** Called when a fallback chain moves on to its next model, with the reason. */
   onFallback?: (event: FallbackEvent) => void;
+  /** Called before each wait for a retry, with the attempt that failed and why. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** A resolved model: a provider plus a model id. */

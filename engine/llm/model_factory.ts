@@ -4,7 +4,7 @@
  * `ConfigurationError` naming the variable; never a silent switch to the
  * offline model) and wraps the provider in middleware, outermost first:
  *
- *   ledger → cache → budget → usage → retry → timeouts → provider
+ *   ledger → cache → budget → usage → retry → answer check → timeouts → provider
  *
  * - ledger outermost: it sees each logical call once, with the final
  *   `cached` flag, so real spend and cache savings are counted apart.
@@ -13,6 +13,8 @@
  * - budget above usage and retry: one check before anything is spent,
  *   charged with the priced usage of the answer that succeeded.
  * - usage above retry: prices (or estimates) only the successful attempt.
+ * - retry above the answer check: an empty or truncated answer is a failed
+ *   attempt, retried like a 429 and never cached.
  * - retry above timeouts: a timed-out attempt is retried like a 429.
  *
  * `resolveChain` wraps complete stacks in a fallback chain, so each model
@@ -30,6 +32,7 @@ import { ConfigurationError } from "../errors.ts";
 import { cacheMiddleware } from "../cache/cache_middleware.ts";
 import type { ResponseCache } from "../cache/response_cache.ts";
 import { createAnthropicModel } from "./anthropic_model.ts";
+import { answerCheckMiddleware } from "./answer_check.ts";
 import { type Budget, budgetMiddleware } from "./budget.ts";
 import { createFallbackModel } from "./fallback_model.ts";
 import type { FallbackEvent, LanguageModel, LanguageModelMiddleware } from "./language_model.ts";
@@ -145,7 +148,10 @@ export function createModelProvider(options: ModelProviderOptions): ModelProvide
   if (options.cache) layers.push(cacheMiddleware(options.cache, { namespace: workspace }));
   if (options.budget) layers.push(budgetMiddleware(options.budget, { prices }));
   layers.push(usageMiddleware(prices));
-  if (options.retry !== false) layers.push(retryMiddleware(options.retry ?? {}));
+  if (options.retry !== false) {
+    layers.push(retryMiddleware({ now: () => context.now().getTime(), ...options.retry }));
+  }
+  layers.push(answerCheckMiddleware());
   layers.push(streamTimeoutMiddleware(settings.timeouts ?? {}));
   const models = new Map<string, LanguageModel>();
 

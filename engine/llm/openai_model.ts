@@ -6,7 +6,7 @@
  * middleware owns them. A stream that closes without a finish reason or
  * without `data: [DONE]` is a `RetryableError`, never a short answer; usage
  * comes from the usage chunk (the usage middleware estimates it when a
- * server sends none).
+ * server sends none, or the counts it left out).
  */
 import OpenAI from "openai";
 import type {
@@ -150,6 +150,9 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
         throw streamEndedEarly(provider, modelId, 'its closing "data: [DONE]"');
       }
       if (usage) {
+        const missing: Array<"input" | "output"> = [];
+        if (typeof usage.prompt_tokens !== "number") missing.push("input");
+        if (typeof usage.completion_tokens !== "number") missing.push("output");
         const inputTokens = usage.prompt_tokens ?? 0;
         const outputTokens = usage.completion_tokens ?? 0;
         yield {
@@ -161,6 +164,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
             costUsd: 0,
             estimated: false,
           },
+          missing,
         };
       }
       yield { type: "finish", reason: finishReason };

@@ -1,54 +1,66 @@
 /**
- * Makes every successful stream end with exactly one priced `usage` part:
- * the provider's token counts when it gave them, or the tokenizer's count of
- * the prompt and of the answer (marked `estimated`) when it gave none; the
- * cost comes from the price table. Sits just above the retry middleware, so
- * only the attempt that succeeded is counted (a `reset` clears the text it
- * had collected).
+ * Makes every successful stream end with exactly one priced `usage` part,
+ * just before its `finish`: the provider's token counts when it gave them;
+ * the tokenizer's count of the prompt and of the answer when it gave none;
+ * and, when it gave only some (a `usage` part naming what is `missing`), its
+ * counts with the rest counted by the tokenizer. Any count made by the
+ * tokenizer marks the usage `estimated`. The cost comes from the price
+ * table. Sits just above the retry middleware, so only the attempt that
+ * succeeded is counted (a `reset` clears what it had collected).
  */
+import type { TokenUsage } from "../run_model.ts";
 import type { PriceTable } from "./price_table.ts";
-import type { LanguageModelMiddleware, ModelStreamPart } from "./language_model.ts";
+import type { ChatMessage, LanguageModelMiddleware, ModelStreamPart } from "./language_model.ts";
 import { countMessageTokens, countTokens } from "./token_counter.ts";
 
-/** Middleware that prices usage and estimates it when the provider reported none. */
+type UsagePart = Extract<ModelStreamPart, { type: "usage" }>;
+
+/** The provider's usage (if any) with what it left out counted by the tokenizer, without a price. */
+export async function completeUsage(
+  part: UsagePart | undefined,
+  messages: ChatMessage[],
+  answer: string,
+): Promise<TokenUsage> {
+  const missing: string[] = part ? (part.missing ?? []) : ["input", "output"];
+  const inputTokens = part && !missing.includes("input")
+    ? part.usage.inputTokens
+    : await countMessageTokens(messages);
+  const outputTokens = part && !missing.includes("output")
+    ? part.usage.outputTokens
+    : await countTokens(answer);
+  const estimated = missing.length > 0 || (part?.usage.estimated ?? false);
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: missing.length === 0 && part?.usage.totalTokens
+      ? part.usage.totalTokens
+      : inputTokens + outputTokens,
+    costUsd: 0,
+    estimated,
+  };
+}
+
+/** Middleware that prices usage and estimates what the provider did not report. */
 export function usageMiddleware(prices: PriceTable): LanguageModelMiddleware {
   return (model) => ({
     provider: model.provider,
     modelId: model.modelId,
     async *stream(request, callOptions = {}): AsyncIterable<ModelStreamPart> {
       const text: string[] = [];
-      let usageSent = false;
+      let held: UsagePart | undefined;
       for await (const part of model.stream(request, callOptions)) {
         if (part.type === "text") text.push(part.text);
-        else if (part.type === "reset") text.length = 0;
-        else if (part.type === "usage") {
-          if (usageSent) continue;
-          usageSent = true;
-          const usage = part.usage;
-          yield {
-            type: "usage",
-            usage: {
-              ...usage,
-              totalTokens: usage.totalTokens || usage.inputTokens + usage.outputTokens,
-              costUsd: prices.costOf(model.provider, model.modelId, usage),
-            },
-          };
+        else if (part.type === "reset") {
+          text.length = 0;
+          held = undefined;
+        } else if (part.type === "usage") {
+          held ??= part;
           continue;
-        } else if (part.type === "finish" && !usageSent) {
-          usageSent = true;
-          const inputTokens = await countMessageTokens(request.messages);
-          const outputTokens = await countTokens(text.join(""));
-          const tokens = { inputTokens, outputTokens };
-          yield {
-            type: "usage",
-            usage: {
-              inputTokens,
-              outputTokens,
-              totalTokens: inputTokens + outputTokens,
-              costUsd: prices.costOf(model.provider, model.modelId, tokens),
-              estimated: true,
-            },
-          };
+        } else if (part.type === "finish") {
+          const usage = await completeUsage(held, request.messages, text.join(""));
+          usage.costUsd = prices.costOf(model.provider, model.modelId, usage);
+          yield { type: "usage", usage };
+          held = undefined;
         }
         yield part;
       }

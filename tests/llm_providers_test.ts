@@ -13,6 +13,7 @@ import {
   ProviderError,
   RetryableError,
 } from "../engine/errors.ts";
+import { ResponseCache } from "../engine/cache/response_cache.ts";
 import { Budget } from "../engine/llm/budget.ts";
 import {
   collectText,
@@ -571,6 +572,115 @@ Deno.test("Budget refuses a call that would exceed it before anything is sent", 
     await collectText(provider.resolve("gpt-4.1").stream({ ...request, maxTokens: 50 }));
     assert.equal(server.requests.length, 1);
     assert.ok(budget.spentUsd > 0 && budget.spentUsd < 0.01);
+  } finally {
+    await server.close();
+  }
+});
+
+/** A provider with a response cache in front, as the CLI and the server wire it. */
+function cachedProviderWith(settings: ProviderSettings) {
+  const context = fixedContext();
+  return providerWith(settings, {
+    cache: new ResponseCache({ now: () => context.now().getTime() }),
+  });
+}
+
+Deno.test("An empty answer is a failed attempt: retried, never cached, never a candidate", async () => {
+  const server = startOpenAIWireServer({
+    behaviours: (_, index) =>
+      index < 3 ? { type: "stream", chunks: ["  ", "\n"] } : { type: "stream", text: "Real text." },
+  });
+  try {
+    const { provider, retries } = cachedProviderWith(settingsFor({ openai: server.url }));
+    const model = provider.resolve("gpt-4o");
+    await assert.rejects(
+      collectText(model.stream(request)),
+      (error: unknown) =>
+        error instanceof RetryableError && error.code === "empty_answer" &&
+        /empty/i.test(error.message),
+    );
+    assert.deepEqual(retries.map((retry) => retry.error.code), ["empty_answer", "empty_answer"]);
+    assert.equal(server.requests.length, 3);
+    const again = await collectText(model.stream(request));
+    assert.equal(again.text, "Real text.", "the empty answer was not cached");
+    assert.equal(server.requests.length, 4);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("An answer cut at the token limit fails unless the step allows it, and is never cached", async () => {
+  const server = startOpenAIWireServer({
+    behaviours: [{ type: "stream", text: "A sentence cut in the", finishReason: "length" }],
+  });
+  try {
+    const { provider } = cachedProviderWith(settingsFor({ openai: server.url }));
+    const model = provider.resolve("gpt-4o");
+    await assert.rejects(
+      collectText(model.stream(request)),
+      (error: unknown) =>
+        error instanceof RetryableError && error.code === "truncated" &&
+        /raise the step's max_tokens, or set allow_truncated: true/.test(error.message),
+    );
+    assert.equal(server.requests.length, 3, "each attempt was asked again");
+    const allowed = { ...request, allowTruncated: true };
+    const accepted = await collectText(model.stream(allowed));
+    assert.equal(accepted.text, "A sentence cut in the");
+    assert.equal(accepted.finishReason, "length");
+    await collectText(model.stream(allowed));
+    assert.equal(
+      server.requests.length,
+      5,
+      "an accepted cut answer is still not served from cache",
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("Anthropic answer without usage gets estimated counts instead of failing", async () => {
+  const server = startAnthropicWireServer({
+    behaviours: [{ type: "stream", text: "Counted by the tokenizer instead.", usage: null }],
+  });
+  try {
+    const { provider, retries } = providerWith(settingsFor({ anthropic: server.url }));
+    const answer = await collectText(provider.resolve("claude-sonnet-4-20250514").stream(request));
+    assert.equal(answer.text, "Counted by the tokenizer instead.");
+    assert.equal(answer.usage.estimated, true);
+    assert.ok(answer.usage.inputTokens > 0 && answer.usage.outputTokens > 0, "both estimated");
+    assert.deepEqual(retries, [], "no retry: nothing failed");
+    assert.equal(server.requests.length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("A Retry-After beyond the ceiling is not waited for: the call fails at once saying why", async () => {
+  const server = startOpenAIWireServer({
+    behaviours: [
+      { type: "status", status: 429, headers: { "retry-after": "120" } },
+      { type: "stream", text: "too late" },
+    ],
+  });
+  try {
+    const { provider, delays } = providerWith(settingsFor({ openai: server.url }), {
+      retry: {
+        maxAttempts: 3,
+        maxRetryAfterMs: 60_000,
+        sleep: (milliseconds) => {
+          delays.push(milliseconds);
+          return Promise.resolve();
+        },
+      },
+    });
+    await assert.rejects(
+      collectText(provider.resolve("gpt-4o").stream(request)),
+      (error: unknown) =>
+        error instanceof RetryableError && error.code === "retry_after_too_long" &&
+        /120/.test(error.message),
+    );
+    assert.deepEqual(delays, [], "no wait shorter than the provider asked for");
+    assert.equal(server.requests.length, 1);
   } finally {
     await server.close();
   }

@@ -10,7 +10,7 @@ import { openWorkspaceDatabase } from "./workspace_database.ts";
 
 const request: ModelRequest = {
   messages: [{ role: "user", content: "Create an article plan for: sourdough baking" }],
-  maxTokens: 400,
+  maxTokens: 4000,
   candidateIndex: 0,
 };
 

@@ -9,6 +9,7 @@ import { ConflictError, ValidationError } from "../errors.ts";
 import type { EngineContext } from "../context.ts";
 import type { EventEnvelope, NewEvent } from "./event_envelope.ts";
 import type { AppendOptions } from "./event_store.ts";
+import type { PipelineRun } from "../run_model.ts";
 import { parseEventData, RUN_EVENT_VERSIONS } from "./run_events.ts";
 
 /** The head a new stream starts from: 0, or the branch point for a branch's first append. */
@@ -70,4 +71,31 @@ export function stampEvents(
       },
     } as EventEnvelope;
   });
+}
+
+/**
+ * The `state_snapshot` envelope that replaces a run's events up to `upTo`
+ * when retention compacts it: it takes the id, time and correlation of the
+ * last event it stands for (`last`), so replays and exports keep them.
+ */
+export function compactionSnapshot(
+  runId: string,
+  upTo: number,
+  state: PipelineRun,
+  options: { last?: EventEnvelope; context: EngineContext },
+): EventEnvelope {
+  const { last, context } = options;
+  return {
+    id: last?.id ?? context.newId(),
+    runId,
+    sequence: upTo,
+    type: "state_snapshot",
+    schemaVersion: RUN_EVENT_VERSIONS.state_snapshot,
+    time: last?.time ?? state.updatedAt,
+    data: { state },
+    metadata: {
+      correlationId: last?.metadata.correlationId ?? context.newId(),
+      actor: "retention",
+    },
+  } as EventEnvelope;
 }

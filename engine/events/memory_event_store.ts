@@ -14,7 +14,12 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import type { PipelineRun } from "../run_model.ts";
 import { cloneState, evolveInPlace, foldEvents, initialState } from "../run_evolve.ts";
 import type { EventEnvelope, NewEvent } from "./event_envelope.ts";
-import { checkExpectedVersion, initialHead, stampEvents } from "./event_stamping.ts";
+import {
+  checkExpectedVersion,
+  compactionSnapshot,
+  initialHead,
+  stampEvents,
+} from "./event_stamping.ts";
 import {
   type AppendOptions,
   type AppendResult,
@@ -28,7 +33,6 @@ import {
 } from "./event_store.ts";
 import { SubscriptionHub } from "./subscription_hub.ts";
 import { type StoredEvent, upcastEvent } from "./event_upcasters.ts";
-import { RUN_EVENT_VERSIONS } from "./run_events.ts";
 
 interface Stream {
   events: EventEnvelope[];
@@ -264,19 +268,7 @@ export class MemoryEventStore implements EventStore {
       const last = stream.events.find((event) => event.sequence === upTo);
       const kept = stream.events.filter((event) => event.sequence > upTo);
       const removed = stream.events.length - kept.length;
-      const snapshot: EventEnvelope = {
-        id: last?.id ?? this.#context.newId(),
-        runId,
-        sequence: upTo,
-        type: "state_snapshot",
-        schemaVersion: RUN_EVENT_VERSIONS.state_snapshot,
-        time: last?.time ?? state.updatedAt,
-        data: { state },
-        metadata: {
-          correlationId: last?.metadata.correlationId ?? this.#context.newId(),
-          actor: "retention",
-        },
-      } as EventEnvelope;
+      const snapshot = compactionSnapshot(runId, upTo, state, { last, context: this.#context });
       stream.events = [snapshot, ...kept];
       stream.base = upTo;
       return Promise.resolve(removed - 1);

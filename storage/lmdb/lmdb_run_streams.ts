@@ -11,8 +11,8 @@ import { asBinary, type Database, type Key } from "lmdb";
 import type { EngineContext } from "../../engine/context.ts";
 import { NotFoundError, ValidationError } from "../../engine/errors.ts";
 import type { EventEnvelope } from "../../engine/events/event_envelope.ts";
+import { compactionSnapshot } from "../../engine/events/event_stamping.ts";
 import { type StoredEvent, upcastEvent } from "../../engine/events/event_upcasters.ts";
-import { RUN_EVENT_VERSIONS } from "../../engine/events/run_events.ts";
 import type { RunFold } from "../../engine/events/stream_fold.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
 import type { StoreOptions, WorkspaceDatabase } from "./workspace_database.ts";
@@ -243,19 +243,7 @@ export class LmdbRunStreams {
     for (const key of this.snapshots.getKeys({ start: [runId, 0], end: [runId, upTo + 1] })) {
       this.snapshots.removeSync(key);
     }
-    this.putEvent({
-      id: last?.id ?? context.newId(),
-      runId,
-      sequence: upTo,
-      type: "state_snapshot",
-      schemaVersion: RUN_EVENT_VERSIONS.state_snapshot,
-      time: last?.time ?? state.updatedAt,
-      data: { state },
-      metadata: {
-        correlationId: last?.metadata.correlationId ?? context.newId(),
-        actor: "retention",
-      },
-    });
+    this.putEvent(compactionSnapshot(runId, upTo, state, { last, context }));
     this.heads.putSync(runId, { ...head, base: upTo });
     return removed - 1;
   }

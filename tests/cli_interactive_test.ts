@@ -29,19 +29,26 @@ function requireTmux(): void {
   }
 }
 
-/** A CLI session in a detached tmux pane. */
+/**
+ * A CLI session in a detached tmux pane, on a tmux server of its own (`-L`):
+ * on the shared default server, one test's last `kill-session` can stop the
+ * server just as another test's `new-session` reaches it.
+ */
 class Pane {
   readonly name: string;
   constructor(name: string, script: string) {
     this.name = name;
-    tmux("new-session", "-d", "-x", "200", "-y", "50", "-s", name, `sh ${script}`);
+    this.#tmux("new-session", "-d", "-x", "200", "-y", "50", "-s", name, `sh ${script}`);
+  }
+  #tmux(...args: string[]): string {
+    return tmux("-L", this.name, ...args);
   }
   screen(): string {
-    return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", this.name);
+    return this.#tmux("capture-pane", "-p", "-J", "-S", "-", "-t", this.name);
   }
   type(text: string): void {
-    if (text) tmux("send-keys", "-t", this.name, "-l", text);
-    tmux("send-keys", "-t", this.name, "Enter");
+    if (text) this.#tmux("send-keys", "-t", this.name, "-l", text);
+    this.#tmux("send-keys", "-t", this.name, "Enter");
   }
   count(text: string): number {
     return this.screen().split(text).length - 1;
@@ -62,7 +69,7 @@ class Pane {
   }
   close(): void {
     try {
-      tmux("kill-session", "-t", this.name);
+      this.#tmux("kill-server");
     } catch {
       // already gone
     }

@@ -7,8 +7,7 @@
  */
 import { didYouMean, didYouMeanSuffix } from "./did_you_mean.ts";
 import type { ValidationIssue } from "./errors.ts";
-import type { LoadResult } from "./pipeline_loader.ts";
-import type { InputSpec, Pipeline } from "./pipeline_schema.ts";
+import type { InputSpec, LoadResult, Pipeline } from "./pipeline_schema.ts";
 
 const TRUE_WORDS = new Set(["true", "yes", "y", "on", "1"]);
 const FALSE_WORDS = new Set(["false", "no", "n", "off", "0"]);

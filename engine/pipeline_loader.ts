@@ -14,11 +14,11 @@
  */
 import { createHash } from "node:crypto";
 import { didYouMean, didYouMeanSuffix } from "./did_you_mean.ts";
-import type { ValidationIssue } from "./errors.ts";
 import { ancestorsIn, findCycles } from "./pipeline_graph.ts";
 import { readInputs, validName } from "./pipeline_input_specs.ts";
 import {
   type InputSpec,
+  type LoadResult,
   MAX_RESPONSE_COUNT,
   NAME_PATTERN,
   type Pipeline,
@@ -35,12 +35,7 @@ import { YamlSource } from "./yaml_locations.ts";
 import { describeValue, isMapping, type Mapping, ValueChecks } from "./yaml_value_checks.ts";
 
 export { validateInputs } from "./pipeline_inputs.ts";
-
-/** The outcome of loading user text: `value` is set iff no issue has severity "error". */
-export interface LoadResult<T> {
-  value?: T;
-  issues: ValidationIssue[];
-}
+export type { LoadResult };
 
 /** Where the text came from. */
 export interface LoadOptions {

@@ -16,6 +16,7 @@
  * `allowTruncated` from the step, else from `defaults`, else left out (false).
  */
 import { z } from "zod";
+import type { ValidationIssue } from "./errors.ts";
 
 /** Step and input names: a letter, then letters, digits or underscores. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_]*$/i;
@@ -131,3 +132,9 @@ export const PipelineSchema = z.object({
   source: z.object({ file: z.string().optional() }),
 });
 export type Pipeline = z.infer<typeof PipelineSchema>;
+
+/** The outcome of loading user text: `value` is set iff no issue has severity "error". */
+export interface LoadResult<T> {
+  value?: T;
+  issues: ValidationIssue[];
+}

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Document, isMap, parseDocument } from "yaml";
 import { ValidationError } from "./engine/errors.ts";
 import { didYouMean } from "./engine/did_you_mean.ts";
+import { withLineFeeds } from "./engine/yaml_locations.ts";
 
 /** Where a value came from. */
 export type ConfigSource = "default" | "global" | "workspace" | "environment" | "flag";
@@ -347,13 +348,14 @@ function unknownKey(key: string, where: string): ValidationError {
 
 /** Parses a config file's text; a located ValidationError when it is not a YAML mapping. */
 function parseConfigDocument(path: string, text: string): Document.Parsed {
-  const document = parseDocument(text);
+  const document = parseDocument(withLineFeeds(text));
   if (document.errors.length > 0) {
     const error = document.errors[0];
+    const message = error.message.split("\n")[0];
     const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [];
     throw new ValidationError(
-      `Cannot read ${path}${line ? `:${line}:${column}` : ""}: ${error.message.split("\n")[0]}`,
-      [{ severity: "error", message: error.message, path: "", file: path, line, column }],
+      `Cannot read ${path}${line ? `:${line}:${column}` : ""}: ${message}`,
+      [{ severity: "error", message, path: "", file: path, line, column }],
     );
   }
   if (document.contents !== null && !isMap(document.contents)) {

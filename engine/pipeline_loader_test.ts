@@ -171,3 +171,18 @@ Deno.test("loadPipeline() places an empty or blank file at line 1, column 1", ()
     );
   }
 });
+
+Deno.test("loadPipeline() reads CR-only and CRLF line endings as line breaks, with places on the right lines", () => {
+  const { hash: _, ...expected } = load();
+  for (const ending of ["\r", "\r\n"]) {
+    const { hash: _, ...loaded } = load(minimal.replaceAll("\n", ending));
+    assert.deepEqual(loaded, expected, JSON.stringify(ending));
+  }
+  const broken = minimal.replace("Plan {{ inputs.topic }}", "Plan {{ inputs.topc }}");
+  const lines = broken.split("\n");
+  const line = lines.findIndex((text) => text.includes("inputs.topc")) + 1;
+  const { issues } = loadPipeline(broken.replaceAll("\n", "\r"), { file: "old-mac.yaml" });
+  const unknown = issues.find((issue) => issue.message.includes("topc"));
+  assert.equal(unknown?.line, line, JSON.stringify(issues, null, 2));
+  assert.ok(!unknown?.message.includes("\r"), unknown?.message);
+});

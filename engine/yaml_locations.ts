@@ -35,6 +35,15 @@ export function dottedPath(path: YamlPath): string {
   return result;
 }
 
+/**
+ * `text` with every lone carriage return (old Mac line endings) read as a
+ * line feed, as YAML itself defines line breaks; CRLF stays. The length does
+ * not change, so offsets still point at the same characters.
+ */
+export function withLineFeeds(text: string): string {
+  return text.includes("\r") ? text.replace(/\r(?!\n)/g, "\n") : text;
+}
+
 /** A parsed YAML text that can answer "where is this?". */
 export class YamlSource {
   readonly text: string;
@@ -42,9 +51,9 @@ export class YamlSource {
   readonly #lineCounter: LineCounter;
 
   constructor(text: string) {
-    this.text = text;
+    this.text = withLineFeeds(text);
     this.#lineCounter = new LineCounter();
-    this.document = parseDocument(text, {
+    this.document = parseDocument(this.text, {
       lineCounter: this.#lineCounter,
       prettyErrors: false,
       uniqueKeys: true,

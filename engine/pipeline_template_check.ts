@@ -9,6 +9,8 @@
  */
 import { didYouMean, didYouMeanSuffix } from "./did_you_mean.ts";
 import {
+  MAX_RENDERED_CHARACTERS,
+  minimumRenderedLength,
   templateFilterNames,
   templateSyntaxIssue,
   templateVariables,
@@ -250,6 +252,15 @@ export function checkTemplate(
       at: source.positionInScalar(path, use.line, use.column),
       suggestion: problem.suggestion,
     });
+  }
+  const least = syntax === undefined ? minimumRenderedLength(options.template) : 0;
+  if (least > MAX_RENDERED_CHARACTERS) {
+    ok = false;
+    issues.error(
+      path,
+      `This template renders at least ${least.toLocaleString("en-US")} characters, past the limit of ${MAX_RENDERED_CHARACTERS.toLocaleString("en-US")} for one prompt: make the ranges of its loops smaller (a loop inside a loop multiplies its text)`,
+      { at: source.positionInScalar(path, 1, 1) },
+    );
   }
   return ok;
 }

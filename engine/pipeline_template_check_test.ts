@@ -98,3 +98,25 @@ Deno.test("styleReferenceIssues() warns about missing primer fields and fails on
     },
   ]);
 });
+
+Deno.test("loadPipeline() refuses a template whose literal loops render past the prompt limit, at its place", () => {
+  const text = [
+    "metadata: { name: Loops }",
+    "inputs:",
+    "  topic: { type: text, required: true }",
+    "steps:",
+    "  plan:",
+    "    prompt_template: |",
+    "      About {{ inputs.topic }}",
+    "      {% for i in (1..3000) %}{% for j in (1..3000) %}x{% endfor %}{% endfor %}",
+    "  write:",
+    '    prompt_template: "{% for i in (1..100) %}{{ steps.plan }}{% endfor %}"',
+  ].join("\n");
+  const { value, issues } = loadPipeline(text, { file: "loops.yaml" });
+  assert.equal(value, undefined);
+  const errors = issues.filter((issue) => issue.severity === "error");
+  assert.equal(errors.length, 1, JSON.stringify(issues, null, 2));
+  assert.equal(errors[0].path, "steps.plan.prompt_template");
+  assert.equal(errors[0].line, 7);
+  assert.match(errors[0].message, /renders at least 9,000,00\d characters, past the limit of 1,000,000/);
+});

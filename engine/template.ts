@@ -13,6 +13,7 @@
  * ```
  */
 import {
+  Context,
   Drop,
   Liquid,
   LiquidError,
@@ -20,6 +21,8 @@ import {
   type TagToken,
   type Template,
   type TopLevelToken,
+  toValue,
+  toValueSync,
   type Variable,
 } from "liquidjs";
 import { Parser, Token, type TopLevelToken as LiquidToken } from "liquidjs";
@@ -359,6 +362,93 @@ function parsedForRender(template: string): Template[] {
 }
 
 /**
+ * Most characters one rendered template may hold: about 250,000 tokens, past
+ * the context window of most models. Rendering stops as soon as the output
+ * passes it, so a loop inside a loop cannot build a prompt of megabytes.
+ */
+export const MAX_RENDERED_CHARACTERS = 1_000_000;
+
+/** The message for a template that renders past `limit` characters. */
+export function renderedTooLargeMessage(limit = MAX_RENDERED_CHARACTERS): string {
+  return `the template renders to more than ${limit.toLocaleString("en-US")} characters, the limit for one prompt: check its loops (a loop inside a loop multiplies its text)`;
+}
+
+/** Collects rendered output and stops the render once it passes its limit. */
+class BoundedEmitter {
+  buffer = "";
+  constructor(readonly limit: number) {}
+  write(html: unknown): void {
+    this.buffer += outputText(html);
+    if (this.buffer.length > this.limit) throw new Error(renderedTooLargeMessage(this.limit));
+  }
+}
+
+/** A rendered value as Liquid writes it out. */
+function outputText(value: unknown): string {
+  const plain = toValue(value);
+  if (typeof plain === "string") return plain;
+  if (plain === null || plain === undefined) return "";
+  if (Array.isArray(plain)) return plain.map(outputText).join("");
+  return String(plain);
+}
+
+/**
+ * The fewest characters `template` renders to whatever its variables hold:
+ * its literal text, multiplied by the literal ranges (`(1..3000)`, with
+ * literal `offset:` and `limit:`) of the loops around it. Text under a
+ * condition or a loop over a variable counts as nothing. 0 when the template
+ * does not parse.
+ */
+export function minimumRenderedLength(template: string): number {
+  let parsed: Template[];
+  try {
+    parsed = liquid.parse(template);
+  } catch {
+    return 0;
+  }
+  return minimumLength(parsed);
+}
+
+function minimumLength(templates: readonly Template[]): number {
+  let total = 0;
+  for (const node of templates) {
+    const shape = node as unknown as {
+      str?: unknown;
+      collection?: unknown;
+      hash?: { hash?: Record<string, unknown> };
+      args?: unknown;
+      templates?: Template[];
+    };
+    if (node.constructor.name === "HTML" && typeof shape.str === "string") {
+      total += shape.str.length;
+    } else if (shape.templates && shape.collection) {
+      const times = literalRangeLength(shape.collection, shape.hash?.hash ?? {});
+      if (times > 0) total += times * minimumLength(shape.templates);
+    }
+    if (total > Number.MAX_SAFE_INTEGER / 2) return total;
+  }
+  return total;
+}
+
+function literalNumber(token: unknown): number | undefined {
+  const content = (token as { content?: unknown } | undefined)?.content;
+  return typeof content === "number" && Number.isFinite(content) ? content : undefined;
+}
+
+function literalRangeLength(collection: unknown, hash: Record<string, unknown>): number {
+  const range = collection as { lhs?: unknown; rhs?: unknown };
+  const low = literalNumber(range.lhs);
+  const high = literalNumber(range.rhs);
+  if (low === undefined || high === undefined) return 0;
+  let count = Math.max(0, Math.floor(high) - Math.floor(low) + 1);
+  const offset = literalNumber(hash.offset);
+  if (offset !== undefined) count = Math.max(0, count - Math.floor(offset));
+  const limit = literalNumber(hash.limit);
+  if (limit !== undefined) count = Math.min(count, Math.max(0, Math.floor(limit)));
+  return count;
+}
+
+/**
  * Renders `template` against `context`. Values are inserted as they are: no
  * HTML escaping, no second pass. A variable missing from the context is an
  * error (ValidationError), never an empty string — except under `style.…`,
@@ -376,7 +466,10 @@ export function renderTemplate(template: string, context: TemplateContext): stri
     run: context.run,
   };
   try {
-    return liquid.renderSync(parsed, scope) as string;
+    const emitter = new BoundedEmitter(MAX_RENDERED_CHARACTERS);
+    const rendering = new Context(scope, liquid.options, { sync: true });
+    toValueSync(liquid.renderer.renderTemplates(parsed, rendering, emitter));
+    return emitter.buffer;
   } catch (error) {
     if (!(error instanceof LiquidError)) throw error;
     const [line, column] = error.token?.getPosition?.() ?? [1, 1];

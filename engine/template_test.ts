@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "./errors.ts";
 import {
+  MAX_RENDERED_CHARACTERS,
+  minimumRenderedLength,
   renderTemplate,
   templateFilterNames,
   templateSyntaxIssue,
@@ -146,4 +148,37 @@ Deno.test("renderTemplate() reads style leniently: a field the primer lacks is e
     renderTemplate('{{ style.voice.tone | default: "plain" }}', context({ style: {} })),
     "plain",
   );
+});
+
+Deno.test("renderTemplate() stops a prompt past the size limit at once, naming the loop that overflowed", () => {
+  const nested = "Intro\n{% for i in (1..3000) %}{% for j in (1..3000) %}x{% endfor %}{% endfor %}";
+  const started = performance.now();
+  assert.throws(
+    () => renderTemplate(nested, context()),
+    (error: unknown) => {
+      assert.ok(error instanceof ValidationError);
+      assert.match(error.message, /more than 1,000,000 characters, the limit for one prompt/);
+      assert.match(error.message, /at line 2, column \d+$/);
+      return true;
+    },
+  );
+  assert.ok(performance.now() - started < 3_000, "the render stops near the limit");
+  const big = "y".repeat(MAX_RENDERED_CHARACTERS - 10);
+  const inputs = { topic: big, count: 3 };
+  assert.equal(renderTemplate("{{ inputs.topic }}", context({ inputs })).length, big.length);
+  assert.throws(() => renderTemplate("{{ inputs.topic }}{{ inputs.topic }}", context({ inputs })));
+});
+
+Deno.test("minimumRenderedLength() multiplies literal text by literal loop ranges and ignores the rest", () => {
+  assert.equal(minimumRenderedLength("abc"), 3);
+  assert.equal(minimumRenderedLength("{% for i in (1..10) %}ab{% endfor %}"), 20);
+  assert.equal(minimumRenderedLength("{% for i in (1..10) offset: 2 limit: 3 %}ab{% endfor %}"), 6);
+  assert.equal(
+    minimumRenderedLength("{% for i in (1..3000) %}{% for j in (1..3000) %}x{% endfor %}{% endfor %}"),
+    9_000_000,
+  );
+  assert.equal(minimumRenderedLength("{% for s in steps.plan.responses %}long text{% endfor %}"), 0);
+  assert.equal(minimumRenderedLength("{% if inputs.topic %}{{ inputs.topic }}{% endif %}"), 0);
+  assert.equal(minimumRenderedLength("{% for i in (1..n) %}x{% endfor %}"), 0);
+  assert.equal(minimumRenderedLength("{{ broken"), 0);
 });

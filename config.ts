@@ -218,6 +218,24 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     env: "WRITEIT_RATE_LIMIT_PER_MINUTE",
     help: "API requests per minute per workspace before 429 (0: no limit)",
   },
+  "server.header_timeout_seconds": {
+    type: "number",
+    default: 20,
+    min: 1,
+    help: "Seconds a request's headers (and each pause in its body) may take before 408",
+  },
+  "server.idle_timeout_seconds": {
+    type: "number",
+    default: 60,
+    min: 1,
+    help: "Seconds an HTTP connection may stay open with no request before it is closed",
+  },
+  "server.max_connections": {
+    type: "number",
+    default: 512,
+    min: 1,
+    help: "Open HTTP connections (WebSockets included) before new ones get 503",
+  },
   "server.max_body_kb": {
     type: "number",
     default: 1024,

@@ -258,7 +258,11 @@ export function checkTemplate(
     ok = false;
     issues.error(
       path,
-      `This template renders at least ${least.toLocaleString("en-US")} characters, past the limit of ${MAX_RENDERED_CHARACTERS.toLocaleString("en-US")} for one prompt: make the ranges of its loops smaller (a loop inside a loop multiplies its text)`,
+      `This template renders at least ${
+        least.toLocaleString("en-US")
+      } characters, past the limit of ${
+        MAX_RENDERED_CHARACTERS.toLocaleString("en-US")
+      } for one prompt: make the ranges of its loops smaller (a loop inside a loop multiplies its text)`,
       { at: source.positionInScalar(path, 1, 1) },
     );
   }

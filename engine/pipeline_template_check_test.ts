@@ -118,5 +118,8 @@ Deno.test("loadPipeline() refuses a template whose literal loops render past the
   assert.equal(errors.length, 1, JSON.stringify(issues, null, 2));
   assert.equal(errors[0].path, "steps.plan.prompt_template");
   assert.equal(errors[0].line, 7);
-  assert.match(errors[0].message, /renders at least 9,000,00\d characters, past the limit of 1,000,000/);
+  assert.match(
+    errors[0].message,
+    /renders at least 9,000,00\d characters, past the limit of 1,000,000/,
+  );
 });

@@ -370,7 +370,9 @@ export const MAX_RENDERED_CHARACTERS = 1_000_000;
 
 /** The message for a template that renders past `limit` characters. */
 export function renderedTooLargeMessage(limit = MAX_RENDERED_CHARACTERS): string {
-  return `the template renders to more than ${limit.toLocaleString("en-US")} characters, the limit for one prompt: check its loops (a loop inside a loop multiplies its text)`;
+  return `the template renders to more than ${
+    limit.toLocaleString("en-US")
+  } characters, the limit for one prompt: check its loops (a loop inside a loop multiplies its text)`;
 }
 
 /** Collects rendered output and stops the render once it passes its limit. */

@@ -174,10 +174,15 @@ Deno.test("minimumRenderedLength() multiplies literal text by literal loop range
   assert.equal(minimumRenderedLength("{% for i in (1..10) %}ab{% endfor %}"), 20);
   assert.equal(minimumRenderedLength("{% for i in (1..10) offset: 2 limit: 3 %}ab{% endfor %}"), 6);
   assert.equal(
-    minimumRenderedLength("{% for i in (1..3000) %}{% for j in (1..3000) %}x{% endfor %}{% endfor %}"),
+    minimumRenderedLength(
+      "{% for i in (1..3000) %}{% for j in (1..3000) %}x{% endfor %}{% endfor %}",
+    ),
     9_000_000,
   );
-  assert.equal(minimumRenderedLength("{% for s in steps.plan.responses %}long text{% endfor %}"), 0);
+  assert.equal(
+    minimumRenderedLength("{% for s in steps.plan.responses %}long text{% endfor %}"),
+    0,
+  );
   assert.equal(minimumRenderedLength("{% if inputs.topic %}{{ inputs.topic }}{% endif %}"), 0);
   assert.equal(minimumRenderedLength("{% for i in (1..n) %}x{% endfor %}"), 0);
   assert.equal(minimumRenderedLength("{{ broken"), 0);

@@ -101,6 +101,7 @@ export class Metrics {
   readonly #prefix: string;
   readonly #http = new Map<string, HttpSeries>();
   #openSockets = 0;
+  readonly #connectionsRefused = new Map<string, number>();
   #socketsOpened = 0;
   readonly #framesSent = new Map<string, number>();
   readonly #framesReceived = new Map<string, number>();
@@ -142,6 +143,11 @@ export class Metrics {
     for (let index = 0; index < this.#buckets.length; index++) {
       if (seconds <= this.#buckets[index]) series.buckets[index] += 1;
     }
+  }
+
+  /** The connection gate refused a connection or request with `status`. */
+  connectionRefused(status: number): void {
+    addTo(this.#connectionsRefused, String(status), 1);
   }
 
   /** A WebSocket was accepted. */
@@ -206,6 +212,10 @@ export class Metrics {
     const received = name("websocket_messages_received_total");
     family(out, received, "counter", "WebSocket frames received, by action.");
     for (const [action, count] of this.#framesReceived) sample(out, received, { action }, count);
+
+    const refused = name("http_connections_refused_total");
+    family(out, refused, "counter", "Connections or requests the gate refused, by status.");
+    for (const [status, count] of this.#connectionsRefused) sample(out, refused, { status }, count);
 
     renderWorkspaces(out, name, snapshot.workspaces);
     return out.join("\n") + "\n";

@@ -20,6 +20,12 @@ import { ValidationError } from "../engine/errors.ts";
 import { VERSION } from "../engine/version.ts";
 import { createApp } from "../routes/app.ts";
 import { workspacePaths, Workspaces } from "../storage/lmdb/workspaces.ts";
+import { join } from "node:path";
+import {
+  type ConnectionGate,
+  type ConnectionLimits,
+  openConnectionGate,
+} from "./connection_gate.ts";
 import { Metrics } from "./metrics.ts";
 import { loopbackHosts } from "./host_guard.ts";
 import { createLogger } from "./request_log.ts";
@@ -42,6 +48,8 @@ export interface ServeOptions {
   workspace?: string;
   /** Where log lines go (default: standard output). */
   log?: (line: string) => void;
+  /** Time-outs and limits of connections (default: configuration, then the gate's defaults). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 /** A running server. */
@@ -137,17 +145,35 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
 
   const aborter = new AbortController();
-  let listening!: (address: { hostname: string; port: number }) => void;
-  const listened = new Promise<{ hostname: string; port: number }>((resolve) =>
-    listening = resolve
-  );
+  let listening!: () => void;
+  const listened = new Promise<void>((resolve) => listening = resolve);
+  const socketFolder = await Deno.makeTempDir({ prefix: "writeit-serve-" });
+  const socketPath = join(socketFolder, "app.sock");
   const server = Deno.serve({
-    hostname: host,
-    port,
+    path: socketPath,
     signal: aborter.signal,
-    onListen: (address) => listening(address as { hostname: string; port: number }),
+    onListen: () => listening(),
   }, app.fetch);
-  const address = await listened;
+  await listened;
+  let gate: ConnectionGate;
+  try {
+    gate = openConnectionGate({
+      hostname: host,
+      port,
+      upstreamPath: socketPath,
+      ...connectionLimits(config, options.connectionLimits),
+      onRefused: (status, reason) => {
+        metrics.connectionRefused(status);
+        logger.warn("Refused a connection", { status, reason });
+      },
+    });
+  } catch (error) {
+    aborter.abort();
+    await server.finished;
+    await Deno.remove(socketFolder, { recursive: true });
+    throw error;
+  }
+  const address = gate.addr;
   const shownHost = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
   const url = `http://${shownHost}:${address.port}`;
   allowedHosts.push(...loopbackHosts(address.port), ...extraHosts);
@@ -165,8 +191,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const shutdown = () => {
     stopping ??= (async () => {
       for (const socket of openSockets) socket.close(1001, "The server is shutting down");
-      aborter.abort(); // stop accepting; requests in flight finish
+      gate.close(); // stop accepting; requests in flight finish
+      aborter.abort();
       await server.finished;
+      await gate.finished;
+      await Deno.remove(socketFolder, { recursive: true }).catch(() => {});
       await hub.close(); // background drives stop cleanly: their runs stay resumable
       logger.info("WriteIt server stopped");
     })();
@@ -179,6 +208,24 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     hub,
     shutdown,
     finished: server.finished,
+  };
+}
+
+/** The gate's limits: options first, then `server.*_seconds` and `server.max_connections`. */
+function connectionLimits(
+  config: ReturnType<typeof resolveConfig>,
+  overrides: Partial<ConnectionLimits> = {},
+): Partial<ConnectionLimits> {
+  const seconds = (key: string) => {
+    const value = config.get<number>(key);
+    return value === undefined ? undefined : Number(value) * 1000;
+  };
+  return {
+    headerTimeoutMs: overrides.headerTimeoutMs ?? seconds("server.header_timeout_seconds"),
+    idleTimeoutMs: overrides.idleTimeoutMs ?? seconds("server.idle_timeout_seconds"),
+    maxHeaderBytes: overrides.maxHeaderBytes,
+    maxConnections: overrides.maxConnections ??
+      (config.get<number>("server.max_connections") ?? undefined),
   };
 }
 

@@ -179,3 +179,36 @@ Deno.test("the WebSocket takes the bearer scheme in any case, like REST", async 
     await server.shutdown();
   }
 });
+
+Deno.test("writeit serve closes half-sent and stalled requests with 408, answers garbage with 400, and counts them", async () => {
+  await using temporary = await temporaryHome();
+  const lines: string[] = [];
+  const server = await serve({
+    home: temporary.path,
+    port: 0,
+    log: (line) => lines.push(line),
+    connectionLimits: { headerTimeoutMs: 400 },
+  });
+  const { port } = server;
+  try {
+    const half = await rawAll(port, `GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`, 2_000);
+    assert.match(half, /^HTTP\/1\.1 408 Request Timeout/);
+    const stalled = await rawAll(
+      port,
+      `POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"pipel`,
+      2_000,
+    );
+    assert.match(stalled, /^HTTP\/1\.1 408 [\s\S]*body stopped/);
+    assert.match(await raw(port, "\x16\x03\x01 not http\r\n\r\n"), /^HTTP\/1\.1 400 /);
+    const health = await fetch(`${server.url}/api/health`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /writeit_http_connections_refused_total\{status="408"\} 2/);
+    assert.match(metrics, /writeit_http_connections_refused_total\{status="400"\} 1/);
+    assert.equal(lines.filter((line) => line.includes("Refused a connection")).length, 3);
+    assert.ok(!lines.some((line) => /"level":"error"/.test(line)), lines.join("\n"));
+  } finally {
+    await server.shutdown();
+  }
+});

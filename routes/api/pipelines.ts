@@ -12,7 +12,7 @@ import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import { checkPipelineEntry, checkPipelineText } from "../../engine/pipeline_check.ts";
 import { assertWorkspaceName } from "../../engine/workspace_names.ts";
 import type { ApiEnv } from "./api_env.ts";
-import { readBody } from "./request_body.ts";
+import { readBody, requestText } from "./request_body.ts";
 import { RegisterPipelineBody, ValidatePipelineBody } from "./schemas.ts";
 
 /** Issues with the file reduced to its name. */
@@ -93,7 +93,7 @@ export function pipelineRoutes(): Hono<ApiEnv> {
       text = body.yaml;
       if (body.name) name = body.name;
     } else {
-      text = await context.req.text();
+      text = await requestText(context);
     }
     const { pipeline, issues } = checkPipelineText(text, context.get("runtime").styles, {
       file: `${name}.yaml`,

@@ -22,7 +22,7 @@ export async function readBody<T extends z.ZodType>(
       }`,
     });
   }
-  const text = await context.req.text();
+  const text = await requestText(context);
   if (text.trim() === "") return parseBody(schema, {});
   let value: unknown;
   try {
@@ -33,4 +33,17 @@ export async function readBody<T extends z.ZodType>(
     });
   }
   return parseBody(schema, value);
+}
+
+/** The request's body as text; 400 when the client stopped sending it before the end. */
+export async function requestText(context: Context): Promise<string> {
+  try {
+    return await context.req.text();
+  } catch (error) {
+    if (error instanceof HTTPException) throw error;
+    throw new HTTPException(400, {
+      message: "The request body ended before it was complete: send it again",
+      cause: error,
+    });
+  }
 }

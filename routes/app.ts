@@ -1,10 +1,11 @@
 /**
  * The HTTP application: REST under `/api` (each workspace-scoped route also
  * under `/api/workspaces/{workspace}/…`), the run WebSocket at `/ws/{runId}`,
- * health and metrics, the dashboard's pages, errors as problem+json, a request size limit, CORS
- * closed unless origins are configured, and a bearer token when one is
- * configured (required by serve.ts for any bind beyond loopback). Built by a
- * factory so tests drive it in-process with `app.request(…)`.
+ * health and metrics, the dashboard's pages, errors as problem+json, no
+ * framing by other pages, a request size limit, CORS closed unless origins
+ * are configured, and a bearer token when one is configured (required by
+ * serve.ts for any bind beyond loopback). Built by a factory so tests drive
+ * it in-process with `app.request(…)`.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -26,6 +27,7 @@ import { problemResponse } from "./problem.ts";
 import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
 import { getCookie } from "hono/cookie";
 import { pageRoutes } from "./pages/pages.ts";
+import { frameGuard } from "../server/frame_guard.ts";
 import { hostGuard } from "../server/host_guard.ts";
 import { runSocketHandler } from "./ws.ts";
 
@@ -123,6 +125,7 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
       new HTTPException(404, { message: `No route for ${context.req.method} ${context.req.path}` }),
     )
   );
+  app.use(frameGuard());
   if (options.allowedHosts) {
     app.use(hostGuard({ hosts: options.allowedHosts, origins: options.corsOrigins ?? [] }));
   }

@@ -1,7 +1,7 @@
 /**
  * Crash safety of the LMDB event store: a child process
  * (tests/fixtures/crash_writer.ts) appends to several runs and reports every
- * acknowledged append; it is killed with SIGKILL at a random moment, 50
+ * acknowledged append; it is killed with SIGKILL at a random moment, 100
  * times over one workspace. After each kill the store must open cleanly,
  * hold every acknowledged event, hold no half-written append, and its
  * projections must agree with a replay of the events.
@@ -13,7 +13,7 @@ import { foldEvents, initialState } from "../engine/run_evolve.ts";
 import { openLmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
 import { projectStep } from "../storage/lmdb/run_projections.ts";
 
-const KILLS = 50;
+const KILLS = 100;
 const RUNS = 6;
 const writer = new URL("./fixtures/crash_writer.ts", import.meta.url).pathname;
 

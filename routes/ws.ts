@@ -19,7 +19,7 @@ import type { RunUpdate } from "../engine/run_update.ts";
 import type { WorkspaceHub, WorkspaceRuntime } from "../server/workspace_hub.ts";
 import { ACTION_BODIES, isActionName, performAction } from "./api/run_actions.ts";
 import { parseBody } from "./api/schemas.ts";
-import { problemFor } from "./problem.ts";
+import { problemFor } from "../server/problem.ts";
 import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
 import { getCookie } from "hono/cookie";
 

@@ -7,7 +7,7 @@
  * gracefully: running steps stay resumable.
  */
 import { formatIssue, ValidationError } from "./engine/errors.ts";
-import { serveUntilStopped } from "./server/serve.ts";
+import { serveUntilStopped } from "./serve.ts";
 import { resolveHome } from "./storage/lmdb/workspaces.ts";
 
 /** Starts the server and stops it on SIGINT/SIGTERM. */

@@ -24,7 +24,7 @@
  * --expose-gc), so it includes garbage from the hello frames: an upper bound.
  */
 import type { BenchResult } from "./bench_result.ts";
-import { serve } from "../server/serve.ts";
+import { serve } from "../serve.ts";
 
 const CONCURRENCY = 16;
 const REST_SECONDS = 3;

@@ -1,7 +1,7 @@
 /**
  * Errors the WriteIt client raises. `WriteItApiError` is a refusal from the
  * server: the HTTP status, the `application/problem+json` body (RFC 9457,
- * see routes/problem.ts) and, for 429, how many seconds to wait
+ * see server/problem.ts) and, for 429, how many seconds to wait
  * (`retryAfter`). `WriteItNetworkError` is a server that could not be
  * reached at all; its message names the URL. Both extend `WriteItError`
  * (engine/errors.ts has no imports, so this stays browser-safe), so the CLI
@@ -17,7 +17,7 @@
  * ```
  */
 import { WriteItError } from "../engine/errors.ts";
-import type { Problem } from "../routes/problem.ts";
+import type { Problem } from "../server/problem.ts";
 
 export type { Problem };
 

@@ -7,7 +7,7 @@
  */
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
-import type { Problem } from "../routes/problem.ts";
+import type { Problem } from "../server/problem.ts";
 
 /** First frame: the run as it is now. */
 export interface HelloFrame {

@@ -25,29 +25,16 @@ import { cloneState, foldEvents } from "./run_evolve.ts";
 import { RunJournal } from "./run_journal.ts";
 import { DEFAULT_LEASE_TTL_MS, MemoryRunLeases, type RunLeases } from "./run_lease.ts";
 import type { PipelineRun } from "./run_model.ts";
-import type {
-  AdvanceOptions,
-  CreateRunOptions,
-  RunServiceOptions,
-  RunUpdate,
-} from "./run_service.ts";
+import type { MergePort } from "./merge_action.ts";
+import type { AdvanceOptions, CreateRunOptions, RunServiceOptions } from "./run_service_options.ts";
+import type { RunUpdate } from "./run_update.ts";
 import { RunUpdateHub } from "./run_update_hub.ts";
 import { generateStep, type StepGenerationDependencies } from "./step_generation.ts";
 import { StepResources } from "./step_resources.ts";
 import { autoSelectionIndex, planSteps, runCompletion, withRunStart } from "./step_scheduler.ts";
 import type { CandidateSet } from "./step_runner.ts";
+import type { StoredRunOptions } from "./stored_run_options.ts";
 import type { StylePrimer } from "./style_primer.ts";
-
-/** Run options recorded in `run_created.options`. */
-export interface StoredRunOptions {
-  /** The normalized pipeline the run was created with. */
-  pipeline: Pipeline;
-  autoSelect?: boolean;
-  modelOverride?: string;
-  responses?: number;
-  /** Content hash of the style primer the run started with. */
-  styleHash?: string;
-}
 
 interface JournalEntry {
   journal: RunJournal;
@@ -55,7 +42,7 @@ interface JournalEntry {
 }
 
 /** Drives runs; shared state of one RunService. */
-export class Executor {
+export class Executor implements MergePort {
   readonly store: EventStore;
   readonly context: EngineContext;
   readonly options: RunServiceOptions;

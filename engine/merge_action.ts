@@ -5,14 +5,39 @@
  * merge streams like any candidate (its candidateIndex is its position in
  * the step's responses) and goes through the global call limit.
  */
+import type { ConcurrencyLimiter } from "./concurrency_limiter.ts";
+import type { EngineContext } from "./context.ts";
 import { InvalidCommandError } from "./errors.ts";
-import type { Executor } from "./executor.ts";
+import type { LanguageModel } from "./llm/language_model.ts";
 import { mergeMessages } from "./merge_prompt.ts";
+import type { Pipeline } from "./pipeline_schema.ts";
 import { stepSpecOf } from "./prompt_builder.ts";
 import { cloneState } from "./run_evolve.ts";
+import type { RunJournal } from "./run_journal.ts";
 import type { PipelineRun } from "./run_model.ts";
-import type { MergeOptions } from "./run_service.ts";
-import { runGeneration } from "./step_runner.ts";
+import type { MergeOptions, RunServiceOptions } from "./run_service_options.ts";
+import type { RunUpdate } from "./run_update.ts";
+import { type CandidateSet, runGeneration } from "./step_runner.ts";
+
+/** What a merge needs from the executor driving the run (engine/executor.ts implements it). */
+export interface MergePort {
+  readonly context: EngineContext;
+  /** The global model-call limit the merge's call goes through. */
+  readonly callLimiter: ConcurrencyLimiter;
+  readonly options: Pick<RunServiceOptions, "mergeModel" | "streamingBufferSize">;
+  /** Runs `task` with the run's journal, shared with every other caller on the run. */
+  withJournal<T>(runId: string, task: (journal: RunJournal) => Promise<T>): Promise<T>;
+  /** The normalized pipeline stored with the run. */
+  pipelineOfState(state: PipelineRun): Pipeline;
+  /** The step's candidate sets (one per model) for this run. */
+  setsOf(state: PipelineRun, pipeline: Pipeline, stepId: string): CandidateSet[];
+  modelFor(set: CandidateSet): LanguageModel;
+  /** Sends `listener` this process's updates of the run until the returned function is called. */
+  listenLocally(runId: string, listener: (update: RunUpdate) => void): () => void;
+  emit(runId: string, update: RunUpdate): void;
+  /** Whether anyone listens to the run's streamed chunks. */
+  wants(runId: string): boolean;
+}
 
 /** Which candidates to merge. */
 export interface MergeTarget {
@@ -23,7 +48,7 @@ export interface MergeTarget {
 
 /** Merges the target's candidates and records the merge; returns the run's state. */
 export async function mergeCandidates(
-  executor: Executor,
+  executor: MergePort,
   target: MergeTarget,
   options: MergeOptions,
 ): Promise<PipelineRun> {

@@ -20,161 +20,23 @@
  * console.log(done.status, done.steps.polish.selectedText);
  * ```
  */
-import type { EngineContext } from "./context.ts";
-import type { EventEnvelope } from "./events/event_envelope.ts";
-import type { EventStore, RunFilter, RunSummary } from "./events/event_store.ts";
-import type { LanguageModel } from "./llm/language_model.ts";
+import type { RunFilter, RunSummary } from "./events/event_store.ts";
 import type { Pipeline } from "./pipeline_schema.ts";
 import type { PipelineRun } from "./run_model.ts";
-import type { StylePrimer } from "./style_primer.ts";
 import { Executor } from "./executor.ts";
 import { mergeCandidates } from "./merge_action.ts";
 import type { RunCommand } from "./run_commands.ts";
 import { decide } from "./run_decider.ts";
 import { cloneState } from "./run_evolve.ts";
-import type { RunLeases } from "./run_lease.ts";
-
-export type { StylePrimer };
-
-/** Where the engine gets models from (the LLM layer's factory satisfies it). */
-export interface ModelSource {
-  /** The model for one name (`gpt-4.1`, `offline:draft`, …), with the factory's middleware. */
-  resolve(name: string): LanguageModel;
-  /**
-   * A model that tries `names` in order, moving on when a provider fails
-   * (a step's `model_preference`). When absent, only the first name is used.
-   */
-  resolveChain?(names: string[]): LanguageModel;
-}
-
-/** Concurrency limits of one service (one process). */
-export interface RunServiceLimits {
-  /** Model calls in flight at once, across every run (default 8). */
-  maxConcurrentCalls?: number;
-  /** Runs `advance`d at once; further calls wait their turn (default 4, preferences' maxConcurrentPipelines). */
-  maxConcurrentRuns?: number;
-}
-
-/** What a RunService is built from. */
-export interface RunServiceOptions {
-  store: EventStore;
-  models: ModelSource;
-  context: EngineContext;
-  /** Workspace name recorded on every run. */
-  workspace: string;
-  /** Looks up a style primer by id (a run's `styleId`, a step's or a pipeline's `style`). */
-  styles?: (id: string) => StylePrimer | undefined;
-  limits?: RunServiceLimits;
-  /** Characters batched per chunk update (preferences' streamingBufferSize; default 1 = every chunk as it comes). */
-  streamingBufferSize?: number;
-  /** Model used by steps that name none (`defaults.model` missing); per step: `defaultModels`. */
-  defaultModel?: string;
-  /** Preferred model per step id (preferences' defaultModels), used when a step names none. */
-  defaultModels?: Record<string, string>;
-  /** Model for merges (default: the first model of the step being merged). */
-  mergeModel?: string;
-  /** Who acts, recorded in event metadata (`cli`, `api:<token>`; default "engine"). */
-  actor?: string;
-  /**
-   * Run leases: one driver per run. Default: leases held in this process only;
-   * pass a shared implementation when several processes drive runs.
-   */
-  leases?: RunLeases;
-}
-
-/** Options of `createRun`. */
-export interface CreateRunOptions {
-  /** Raw inputs (`--input k=v` values may be text: they are coerced by type). */
-  inputs: Record<string, unknown>;
-  /** Style primer id; default the pipeline's `defaults.style`. */
-  styleId?: string;
-  /** Replaces every step's models (`--model`). */
-  modelOverride?: string;
-  /** Candidates per model for every step (`--responses N`). */
-  responses?: number;
-  /** Recorded as the run's parent (a re-run of another run). */
-  parentRunId?: string;
-  /** Auto-select for every step of this run (`--yes`), remembered for resumes. */
-  autoSelect?: boolean;
-}
-
-/** Options of `advance`. */
-export interface AdvanceOptions {
-  /** Aborting stops cleanly: events written stay, interrupted generations are retried next time. */
-  signal?: AbortSignal;
-  /**
-   * Pick the first candidate that passes validation (else the first) for every
-   * step and go on to completion (`--yes`). Steps with `auto_approve` and runs
-   * created with `autoSelect` do so regardless.
-   */
-  autoSelect?: boolean;
-  /** Called with every event of the run and every streamed chunk while this call runs. */
-  onUpdate?: (update: RunUpdate) => void;
-}
-
-/** Options every human action accepts. */
-export interface ActionOptions {
-  /** Who acts, for event metadata (default the service's actor). */
-  actor?: string;
-}
-
-/** Options of `merge`. */
-export interface MergeOptions extends ActionOptions {
-  /** What the writer wants from the merge ("keep the intro of 1, the examples of 2"). */
-  instructions?: string;
-  /** Model to merge with (default the service's mergeModel, else the step's first model). */
-  model?: string;
-  signal?: AbortSignal;
-  /** Streams the merge's chunks (candidateIndex = the merged candidate's index). */
-  onUpdate?: (update: RunUpdate) => void;
-}
-
-/** Options of `branch`. */
-export interface BranchOptions extends ActionOptions {
-  /** The step the child re-runs from; it keeps the parent's results before it. */
-  fromStepId: string;
-}
-
-/** A stored event of the run. */
-export interface EventUpdate {
-  type: "event";
-  runId: string;
-  event: EventEnvelope;
-}
-
-/** Streamed text of one candidate (batched by the streaming buffer size). */
-export interface ChunkUpdate {
-  type: "chunk";
-  runId: string;
-  stepId: string;
-  generation: number;
-  /** Candidate set label: the model name as the step lists it (`offline:gpt-4.1` under an offline override). */
-  model: string;
-  candidateIndex: number;
-  text: string;
-}
-
-/** The candidate's text so far is void: it restarts (a retry or fallback after a cut stream). */
-export interface ChunkResetUpdate {
-  type: "chunk_reset";
-  runId: string;
-  stepId: string;
-  generation: number;
-  model: string;
-  candidateIndex: number;
-  reason: string;
-}
-
-/** Something worth telling the writer that is not an event (a fallback to the next model). */
-export interface NoticeUpdate {
-  type: "notice";
-  runId: string;
-  stepId?: string;
-  message: string;
-}
-
-/** What subscribers receive. */
-export type RunUpdate = EventUpdate | ChunkUpdate | ChunkResetUpdate | NoticeUpdate;
+import type {
+  ActionOptions,
+  AdvanceOptions,
+  BranchOptions,
+  CreateRunOptions,
+  MergeOptions,
+  RunServiceOptions,
+} from "./run_service_options.ts";
+import type { RunUpdate } from "./run_update.ts";
 
 /** Creates, drives and steers runs. */
 export class RunService {

@@ -14,12 +14,9 @@ import { createOfflineModel } from "./llm/offline_model.ts";
 import { loadPipeline } from "./pipeline_loader.ts";
 import type { Pipeline } from "./pipeline_schema.ts";
 import { FEEDBACK_HEADING } from "./prompt_builder.ts";
-import {
-  type ModelSource,
-  RunService,
-  type RunServiceOptions,
-  type RunUpdate,
-} from "./run_service.ts";
+import { RunService } from "./run_service.ts";
+import type { ModelSource, RunServiceOptions } from "./run_service_options.ts";
+import type { RunUpdate } from "./run_update.ts";
 import { loadStylePrimer } from "./style_primer.ts";
 
 const THREE_STEPS = `

@@ -16,7 +16,7 @@
  */
 import type { EventEnvelope } from "./events/event_envelope.ts";
 import type { EventStore } from "./events/event_store.ts";
-import type { RunUpdate } from "./run_service.ts";
+import type { RunUpdate } from "./run_update.ts";
 
 type Listener = (update: RunUpdate) => void;
 

@@ -16,7 +16,6 @@
  * ```
  */
 import { BudgetExceededError, InvalidCommandError, ValidationError } from "./errors.ts";
-import type { StoredRunOptions } from "./executor.ts";
 import type { Pipeline } from "./pipeline_schema.ts";
 import { buildStepPrompt, messagesOf, stepSpecOf } from "./prompt_builder.ts";
 import { responseHints } from "./response_validation.ts";
@@ -30,6 +29,7 @@ import {
   runGeneration,
   type StepRunnerDependencies,
 } from "./step_runner.ts";
+import type { StoredRunOptions } from "./stored_run_options.ts";
 import type { StylePrimer } from "./style_primer.ts";
 
 /** What a step's generation needs from the executor, beyond what a generation needs. */

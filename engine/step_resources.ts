@@ -14,15 +14,15 @@
  */
 import { candidateSets, type ModelChoice } from "./candidate_sets.ts";
 import { ConfigurationError, NotFoundError } from "./errors.ts";
-import type { StoredRunOptions } from "./executor.ts";
 import { createFallbackModel } from "./llm/fallback_model.ts";
 import type { LanguageModel } from "./llm/language_model.ts";
 import { resolveModelName } from "./llm/model_resolver.ts";
 import type { Pipeline } from "./pipeline_schema.ts";
 import { stepSpecOf } from "./prompt_builder.ts";
 import type { PipelineRun } from "./run_model.ts";
-import type { ModelSource, RunServiceOptions } from "./run_service.ts";
+import type { ModelSource, RunServiceOptions } from "./run_service_options.ts";
 import type { CandidateSet } from "./step_runner.ts";
+import type { StoredRunOptions } from "./stored_run_options.ts";
 import type { StylePrimer } from "./style_primer.ts";
 
 /** The models and style primers of steps, from one RunService's options. */

@@ -28,7 +28,7 @@ import type { StepValidation } from "./pipeline_schema.ts";
 import { attemptFailureNotice } from "./attempt_failure_notice.ts";
 import { validateResponse } from "./response_validation.ts";
 import { type AIResponse, type AttemptFailure, emptyUsage, type TokenUsage } from "./run_model.ts";
-import type { RunUpdate } from "./run_service.ts";
+import type { RunUpdate } from "./run_update.ts";
 
 /** One candidate set: a label (as the step and the UI name it) and the models that may answer it. */
 export interface CandidateSet {

@@ -23,7 +23,7 @@ import { docsPage } from "./openapi.ts";
 import { runRoutes } from "./api/runs.ts";
 import { workspaceRoutes } from "./api/workspaces.ts";
 import { NotFoundError } from "../engine/errors.ts";
-import { problemResponse } from "./problem.ts";
+import { problemResponse } from "../server/problem.ts";
 import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
 import { getCookie } from "hono/cookie";
 import { pageRoutes } from "./pages/pages.ts";

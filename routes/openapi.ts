@@ -4,7 +4,7 @@
  * sides as the schema's input, responses as its output), plus the docs page
  * that renders it offline. Shared schemas (those with a `.meta({ id })`) and
  * recursive ones become `components.schemas` entries; every 4xx/5xx answer is
- * the problem+json document of routes/problem.ts; bearer auth is the default
+ * the problem+json document of server/problem.ts; bearer auth is the default
  * security, `public` routes opt out.
  *
  * @example

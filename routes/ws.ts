@@ -15,11 +15,11 @@ import { HTTPException } from "hono/http-exception";
 import { NotFoundError, ValidationError } from "../engine/errors.ts";
 import { MAX_RUN_ID_LENGTH } from "./api/runs.ts";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
-import type { RunUpdate } from "../engine/run_service.ts";
+import type { RunUpdate } from "../engine/run_update.ts";
 import type { WorkspaceHub, WorkspaceRuntime } from "../server/workspace_hub.ts";
 import { ACTION_BODIES, isActionName, performAction } from "./api/run_actions.ts";
 import { parseBody } from "./api/schemas.ts";
-import { problemFor } from "./problem.ts";
+import { problemFor } from "../server/problem.ts";
 import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
 import { getCookie } from "hono/cookie";
 

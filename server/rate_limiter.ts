@@ -14,7 +14,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type Problem, problemFor } from "../routes/problem.ts";
+import { type Problem, problemFor } from "./problem.ts";
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {

@@ -1,6 +1,6 @@
 /**
  * The client library and `writeit --server` against the real server
- * (server/serve.ts) over real sockets on port 0, with a temporary home: a
+ * (serve.ts) over real sockets on port 0, with a temporary home: a
  * bundled pipeline on the offline model driven by the server and watched
  * through RunSocket, several subscribers at once, a dropped connection that
  * resumes without losing or repeating an event, a wrong token, and the CLI
@@ -11,7 +11,7 @@ import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import { WriteItApiError } from "../client/api_error.ts";
 import type { RunSocket } from "../client/run_socket.ts";
 import { WriteItClient } from "../client/writeit_client.ts";
-import { serve } from "../server/serve.ts";
+import { serve } from "../serve.ts";
 import { runCli, temporaryHome } from "./cli_harness.ts";
 
 type Server = Awaited<ReturnType<typeof serve>>;

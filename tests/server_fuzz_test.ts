@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createApp } from "../routes/app.ts";
 import { SOCKET_ACTIONS } from "../routes/ws.ts";
-import { serve } from "../server/serve.ts";
+import { serve } from "../serve.ts";
 import { WorkspaceHub } from "../server/workspace_hub.ts";
 import { temporaryHome } from "./cli_harness.ts";
 

@@ -7,7 +7,7 @@
  * graceful shutdown that leaves the run resumable.
  */
 import assert from "node:assert/strict";
-import { serve } from "../server/serve.ts";
+import { serve } from "../serve.ts";
 import { temporaryHome } from "./cli_harness.ts";
 
 type Message = Record<string, unknown> & { type: string };

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { writeConfigValue } from "../config.ts";
-import { serve } from "../server/serve.ts";
+import { serve } from "../serve.ts";
 import { temporaryHome } from "./cli_harness.ts";
 
 /** Sends raw request text and returns the response's first bytes (or "" when closed). */

@@ -27,7 +27,7 @@ export function registerServeCommand(program: Command): void {
         }
       }
       const workspace = context.workspace().name;
-      const { serveUntilStopped } = await import("../../server/serve.ts");
+      const { serveUntilStopped } = await import("../../serve.ts");
       await serveUntilStopped({
         home: context.home,
         host: options.host,

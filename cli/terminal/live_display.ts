@@ -6,7 +6,7 @@
  * one plain line per fact on stderr. With `--json`: every update as one JSON
  * object per line on stdout, nothing else.
  */
-import type { RunUpdate } from "../../engine/run_service.ts";
+import type { RunUpdate } from "../../engine/run_update.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
 import { evolveInPlace } from "../../engine/run_evolve.ts";
 import { attemptFailureNotice } from "../../engine/attempt_failure_notice.ts";

@@ -1,6 +1,6 @@
 /**
  * What the dashboard's browser tests share: the real server (`serve()` from
- * server/serve.ts on port 0 over a temporary home), Debian's Chromium driven
+ * serve.ts on port 0 over a temporary home), Debian's Chromium driven
  * by playwright-core, screenshots saved under tests/browser/artifacts/, and a
  * loud failure when Chromium is not installed (never a silent pass).
  *
@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { type RunningServer, serve } from "../../server/serve.ts";
+import { type RunningServer, serve } from "../../serve.ts";
 
 /** Where Debian's `chromium` package installs the browser. */
 export const CHROMIUM = Deno.env.get("WRITEIT_CHROMIUM") ?? "/usr/bin/chromium";

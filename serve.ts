@@ -15,21 +15,21 @@
  * await server.shutdown();
  * ```
  */
-import { resolveConfig } from "../config.ts";
-import { ValidationError } from "../engine/errors.ts";
-import { VERSION } from "../engine/version.ts";
-import { createApp } from "../routes/app.ts";
-import { workspacePaths, Workspaces } from "../storage/lmdb/workspaces.ts";
 import { join } from "node:path";
+import { resolveConfig } from "./config.ts";
+import { ValidationError } from "./engine/errors.ts";
+import { VERSION } from "./engine/version.ts";
+import { createApp } from "./routes/app.ts";
+import { workspacePaths, Workspaces } from "./storage/lmdb/workspaces.ts";
 import {
   type ConnectionGate,
   type ConnectionLimits,
   openConnectionGate,
-} from "./connection_gate.ts";
-import { Metrics } from "./metrics.ts";
-import { loopbackHosts } from "./host_guard.ts";
-import { createLogger } from "./request_log.ts";
-import { WorkspaceHub } from "./workspace_hub.ts";
+} from "./server/connection_gate.ts";
+import { Metrics } from "./server/metrics.ts";
+import { loopbackHosts } from "./server/host_guard.ts";
+import { createLogger } from "./server/request_log.ts";
+import { WorkspaceHub } from "./server/workspace_hub.ts";
 
 /** Addresses that only this machine can reach. */
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);

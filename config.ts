@@ -232,7 +232,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   },
   "server.max_connections": {
     type: "number",
-    default: 512,
+    default: 4096,
     min: 1,
     help: "Open HTTP connections (WebSockets included) before new ones get 503",
   },

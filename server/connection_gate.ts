@@ -38,7 +38,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   headerTimeoutMs: 20_000,
   idleTimeoutMs: 60_000,
   maxHeaderBytes: 32 * 1024,
-  maxConnections: 512,
+  maxConnections: 4096,
 };
 
 /** Options of `openConnectionGate`. */
@@ -84,6 +84,7 @@ export function openConnectionGate(options: ConnectionGateOptions): ConnectionGa
           );
           continue;
         }
+        (client as Deno.TcpConn).setNoDelay?.(true);
         open.add(client);
         void serveConnection(client, options.upstreamPath, limits, refuse)
           .finally(() => open.delete(client));
@@ -128,7 +129,7 @@ async function serveConnection(
   let buffer: Uint8Array = new Uint8Array(0);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ended = false;
-  const chunk = new Uint8Array(16 * 1024);
+  const chunk = new Uint8Array(64 * 1024);
 
   const end = () => {
     if (ended) return;
@@ -175,7 +176,7 @@ async function serveConnection(
         upstream = await Deno.connect({ transport: "unix", path: upstreamPath });
         const from = upstream;
         responding = (async () => {
-          const into = new Uint8Array(16 * 1024);
+          const into = new Uint8Array(64 * 1024);
           try {
             for (;;) {
               const count = await from.read(into);
@@ -304,7 +305,7 @@ async function pipeRaw(
   client: Deno.Conn,
   send: (bytes: Uint8Array) => Promise<boolean>,
 ): Promise<void> {
-  const chunk = new Uint8Array(16 * 1024);
+  const chunk = new Uint8Array(64 * 1024);
   for (;;) {
     let count: number | null;
     try {

@@ -57,7 +57,10 @@ export interface ModelProviderOptions {
   budget?: Budget;
   /** Retry policy, or false for none. */
   retry?: RetryOptions | false;
-  /** Providers that model names resolve through (default: the built-in ones). */
+  /**
+   * Providers that model names resolve through (default: the built-in ones).
+   * Register providers before creating the model provider: their prices are read then.
+   */
   registry?: ProviderRegistry;
   /** Prices (default: the registry's prices with `settings.prices` overrides). */
   prices?: PriceTable;

@@ -20,6 +20,7 @@ import type { ResolvedConfig } from "../config.ts";
 import type { ResponseCache } from "../engine/cache/response_cache.ts";
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { Budget } from "../engine/llm/budget.ts";
+import type { ProviderRegistry } from "../engine/llm/provider_registry.ts";
 import type { RunService } from "../engine/run_service.ts";
 import type { StylePrimer } from "../engine/style_primer.ts";
 import type { Library } from "../storage/lmdb/library.ts";
@@ -40,6 +41,8 @@ export interface WorkspaceServicesOptions {
   actor: string;
   /** What the run this process drives has already spent, counted against `budget.run_usd`. */
   runSpentUsd?: number;
+  /** Providers model names resolve through (default: the built-in ones). */
+  registry?: ProviderRegistry;
 }
 
 /** The wired services; `close()` stops runs in flight and flushes the cache. */
@@ -104,6 +107,7 @@ export async function createWorkspaceServices(
     });
   }
   const models = createModelProvider({
+    registry: options.registry,
     settings,
     context: engineContext,
     workspace: options.workspace,

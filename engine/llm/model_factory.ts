@@ -1,8 +1,10 @@
 /**
  * The one place that turns model names into ready-to-call models: it
- * resolves the provider, checks its configuration (a missing key is a
- * `ConfigurationError` naming the variable; never a silent switch to the
- * offline model) and wraps the provider in middleware, outermost first:
+ * resolves the provider through a `ProviderRegistry` (the built-in providers
+ * unless told otherwise), has the provider's definition build the raw model
+ * (a missing key is a `ConfigurationError` naming the variable; never a
+ * silent switch to the offline model) and wraps it in middleware, outermost
+ * first:
  *
  *   ledger → cache → budget → usage → retry → answer check → timeouts → provider
  *
@@ -31,22 +33,13 @@ import type { EngineContext } from "../context.ts";
 import { ConfigurationError } from "../errors.ts";
 import { cacheMiddleware } from "../cache/cache_middleware.ts";
 import type { ResponseCache } from "../cache/response_cache.ts";
-import { createAnthropicModel } from "./anthropic_model.ts";
 import { answerCheckMiddleware } from "./answer_check.ts";
 import { type Budget, budgetMiddleware } from "./budget.ts";
 import { createFallbackModel } from "./fallback_model.ts";
 import type { FallbackEvent, LanguageModel, LanguageModelMiddleware } from "./language_model.ts";
-import { type ResolvedModelName, resolveModelName } from "./model_resolver.ts";
-import { createOfflineModel } from "./offline_model.ts";
-import { createOpenAIModel } from "./openai_model.ts";
 import { createPriceTable, type PriceTable } from "./price_table.ts";
-import {
-  DEFAULT_ANTHROPIC_BASE_URL,
-  DEFAULT_LOCAL_BASE_URL,
-  DEFAULT_OPENAI_BASE_URL,
-  PROVIDER_ENVIRONMENT,
-  type ProviderSettings,
-} from "./provider_settings.ts";
+import { builtInProviders, type ProviderRegistry } from "./provider_registry.ts";
+import type { ProviderSettings } from "./provider_settings.ts";
 import { retryMiddleware, type RetryOptions } from "./retry_middleware.ts";
 import { streamTimeoutMiddleware } from "./stream_timeouts.ts";
 import { type UsageLedger, usageLedgerMiddleware } from "./usage_ledger.ts";
@@ -64,7 +57,12 @@ export interface ModelProviderOptions {
   budget?: Budget;
   /** Retry policy, or false for none. */
   retry?: RetryOptions | false;
-  /** Prices (default: built-in prices with `settings.prices` overrides). */
+  /**
+   * Providers that model names resolve through (default: the built-in ones).
+   * Register providers before creating the model provider: their prices are read then.
+   */
+  registry?: ProviderRegistry;
+  /** Prices (default: the registry's prices with `settings.prices` overrides). */
   prices?: PriceTable;
   /** Told whenever a chain falls back (in addition to the per-call `onFallback`). */
   onFallback?: (event: FallbackEvent) => void;
@@ -79,68 +77,13 @@ export interface ModelProvider {
   readonly prices: PriceTable;
 }
 
-function missingKey(variable: string, provider: string, name: string): ConfigurationError {
-  return new ConfigurationError(
-    `${variable} is not set (needed for "${name}"): export it, or set providers.${provider}.api_key in the workspace config, or use an offline:… model to try WriteIt without a key`,
-    { code: "missing_api_key" },
-  );
-}
-
-/** Builds the bare provider model for a resolved name. */
-export function createProviderModel(
-  resolved: ResolvedModelName,
-  settings: ProviderSettings,
-  context: EngineContext,
-): LanguageModel {
-  const now = () => context.now().getTime();
-  switch (resolved.provider) {
-    case "openai": {
-      const apiKey = settings.openai.apiKey;
-      if (!apiKey) throw missingKey(PROVIDER_ENVIRONMENT.openai.apiKey, "openai", resolved.name);
-      return createOpenAIModel({
-        provider: "openai",
-        modelId: resolved.modelId,
-        apiKey,
-        baseUrl: settings.openai.baseUrl ?? DEFAULT_OPENAI_BASE_URL,
-        apiKeyVariable: PROVIDER_ENVIRONMENT.openai.apiKey,
-        now,
-      });
-    }
-    case "local":
-      return createOpenAIModel({
-        provider: "local",
-        modelId: resolved.modelId,
-        apiKey: settings.local.apiKey ?? "not-needed",
-        baseUrl: settings.local.baseUrl ?? DEFAULT_LOCAL_BASE_URL,
-        apiKeyVariable: PROVIDER_ENVIRONMENT.local.apiKey,
-        now,
-      });
-    case "anthropic": {
-      const apiKey = settings.anthropic.apiKey;
-      if (!apiKey) {
-        throw missingKey(PROVIDER_ENVIRONMENT.anthropic.apiKey, "anthropic", resolved.name);
-      }
-      return createAnthropicModel({
-        modelId: resolved.modelId,
-        apiKey,
-        baseUrl: settings.anthropic.baseUrl ?? DEFAULT_ANTHROPIC_BASE_URL,
-        apiKeyVariable: PROVIDER_ENVIRONMENT.anthropic.apiKey,
-        now,
-      });
-    }
-    case "offline":
-      return createOfflineModel({
-        modelId: resolved.modelId,
-        chunkDelayMs: settings.offline?.chunkDelayMs,
-      });
-  }
-}
-
 /** Creates the model provider the executor uses. */
 export function createModelProvider(options: ModelProviderOptions): ModelProvider {
   const { settings, context } = options;
   const workspace = options.workspace ?? "default";
-  const prices = options.prices ?? createPriceTable(settings.prices);
+  const registry = options.registry ?? builtInProviders();
+  const prices = options.prices ??
+    createPriceTable(settings.prices, { providers: registry.list() });
   const layers: LanguageModelMiddleware[] = [];
   if (options.ledger) {
     layers.push(usageLedgerMiddleware(options.ledger, { workspace, now: () => context.now() }));
@@ -156,10 +99,14 @@ export function createModelProvider(options: ModelProviderOptions): ModelProvide
   const models = new Map<string, LanguageModel>();
 
   function resolve(name: string): LanguageModel {
-    const resolved = resolveModelName(name);
+    const resolved = registry.resolve(name);
     const known = models.get(resolved.name);
     if (known) return known;
-    let model = createProviderModel(resolved, settings, context);
+    let model = resolved.definition.create(resolved.modelId, {
+      name: resolved.name,
+      settings,
+      context,
+    });
     for (let index = layers.length - 1; index >= 0; index--) model = layers[index](model);
     models.set(resolved.name, model);
     return model;
@@ -179,7 +126,7 @@ export function createModelProvider(options: ModelProviderOptions): ModelProvide
       const entries = names.map((name) => {
         let label = name;
         try {
-          label = resolveModelName(name).name;
+          label = registry.resolve(name).name;
         } catch {
           // An unknown name fails (and is reported) when the chain reaches it.
         }

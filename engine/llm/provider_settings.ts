@@ -11,7 +11,7 @@
  * settings.openai.apiKey; // "sk-…"
  * ```
  */
-import type { ModelPrice } from "./price_table.ts";
+import type { ModelPrice } from "./model_price.ts";
 
 /** Default base URL of an OpenAI-compatible local server (Ollama). */
 export const DEFAULT_LOCAL_BASE_URL = "http://localhost:11434/v1";

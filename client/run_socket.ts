@@ -78,6 +78,8 @@ export interface RunSocketOptions {
   /** Workspace of the run (default: the server's default workspace). */
   workspace?: string;
   token?: string;
+  /** Who acts through this socket (`dashboard`, `cli`, …): recorded with every action. */
+  client?: string;
   /** Last sequence already seen: events after it are replayed first. Default: none (hello, then live). */
   since?: number;
   /** `false` never reconnects. */
@@ -270,6 +272,7 @@ export class RunSocket {
     const http = apiUrl(this.#options.baseUrl, `/ws/${segment(this.runId)}`, {
       workspace: this.#options.workspace,
       since,
+      client: this.#options.client,
     });
     return webSocketUrl(http);
   }

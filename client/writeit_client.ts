@@ -62,6 +62,22 @@ export interface WriteItClientOptions {
   fetch?: typeof fetch;
   /** Off by default. */
   retry?: RetryOptions;
+  /**
+   * Who acts through this client (`cli`, `dashboard`, `tui`, …), sent as
+   * `X-WriteIt-Client` and recorded with every action, so that the others
+   * are told "candidate 2 was picked from the dashboard".
+   */
+  client?: string;
+}
+
+/**
+ * Options every action on a run takes: `basedOn` is the run version the
+ * decision was made on (the `version` of the run shown). When someone else
+ * decided something since, the server refuses with 409 `stale_action`
+ * (ApiError with `problem.stale`) and changes nothing.
+ */
+export interface ActionRequest {
+  basedOn?: number;
 }
 
 interface RequestOptions {
@@ -73,7 +89,10 @@ interface RequestOptions {
 }
 
 /** Options of `watch`: those of RunSocket that the client does not fill in. */
-export type WatchOptions = Omit<RunSocketOptions, "baseUrl" | "runId" | "token" | "workspace">;
+export type WatchOptions = Omit<
+  RunSocketOptions,
+  "baseUrl" | "runId" | "token" | "workspace" | "client"
+>;
 
 /** Typed access to every REST endpoint of a WriteIt server. */
 export class WriteItClient {
@@ -180,9 +199,14 @@ export class WriteItClient {
   }
 
   /** Picks a candidate: a 0-based index into the step's responses, or a response id. */
-  select(runId: string, stepId: string, choice: number | string): Promise<RunResult> {
+  select(
+    runId: string,
+    stepId: string,
+    choice: number | string,
+    options: ActionRequest = {},
+  ): Promise<RunResult> {
     const pick = typeof choice === "number" ? { index: choice } : { responseId: choice };
-    return this.#action(`/runs/${segment(runId)}/select`, { stepId, ...pick });
+    return this.#action(`/runs/${segment(runId)}/select`, { stepId, ...pick, ...options });
   }
 
   /** Merges candidates into a new one (generated in the background). */
@@ -190,14 +214,19 @@ export class WriteItClient {
     runId: string,
     stepId: string,
     responseIds: string[],
-    options: { instructions?: string; model?: string } = {},
+    options: ActionRequest & { instructions?: string; model?: string } = {},
   ): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/merge`, { stepId, responseIds, ...options });
   }
 
   /** Replaces a step's result with hand-written text. */
-  edit(runId: string, stepId: string, text: string): Promise<RunResult> {
-    return this.#action(`/runs/${segment(runId)}/edit`, { stepId, text });
+  edit(
+    runId: string,
+    stepId: string,
+    text: string,
+    options: ActionRequest = {},
+  ): Promise<RunResult> {
+    return this.#action(`/runs/${segment(runId)}/edit`, { stepId, text, ...options });
   }
 
   /** Adds feedback on a step; regenerates with it unless `regenerate: false`. */
@@ -205,43 +234,51 @@ export class WriteItClient {
     runId: string,
     stepId: string,
     text: string,
-    options: { regenerate?: boolean } = {},
+    options: ActionRequest & { regenerate?: boolean } = {},
   ): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/feedback`, { stepId, text, ...options });
   }
 
   /** Asks for new candidates for a step. */
-  regenerate(runId: string, stepId: string): Promise<RunResult> {
-    return this.#action(`/runs/${segment(runId)}/regenerate`, { stepId });
+  regenerate(runId: string, stepId: string, options: ActionRequest = {}): Promise<RunResult> {
+    return this.#action(`/runs/${segment(runId)}/regenerate`, { stepId, ...options });
   }
 
   /** Skips a step. */
-  skip(runId: string, stepId: string, options: { reason?: string } = {}): Promise<RunResult> {
+  skip(
+    runId: string,
+    stepId: string,
+    options: ActionRequest & { reason?: string } = {},
+  ): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/skip`, { stepId, ...options });
   }
 
   /** Forks the run at a step; `run` is the new child run. */
-  branch(runId: string, fromStepId: string, options: { start?: boolean } = {}): Promise<RunResult> {
+  branch(
+    runId: string,
+    fromStepId: string,
+    options: ActionRequest & { start?: boolean } = {},
+  ): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/branch`, { fromStepId, ...options });
   }
 
   /** Sends the run back to a step (history is kept). */
-  rewind(runId: string, toStepId: string): Promise<RunResult> {
-    return this.#action(`/runs/${segment(runId)}/rewind`, { toStepId });
+  rewind(runId: string, toStepId: string, options: ActionRequest = {}): Promise<RunResult> {
+    return this.#action(`/runs/${segment(runId)}/rewind`, { toStepId, ...options });
   }
 
   /** Pauses the run. */
-  pause(runId: string, options: { reason?: string } = {}): Promise<RunResult> {
+  pause(runId: string, options: ActionRequest & { reason?: string } = {}): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/pause`, options);
   }
 
   /** Resumes a paused run. */
-  resume(runId: string): Promise<RunResult> {
-    return this.#action(`/runs/${segment(runId)}/resume`, {});
+  resume(runId: string, options: ActionRequest = {}): Promise<RunResult> {
+    return this.#action(`/runs/${segment(runId)}/resume`, { ...options });
   }
 
   /** Cancels the run. */
-  cancel(runId: string, options: { reason?: string } = {}): Promise<RunResult> {
+  cancel(runId: string, options: ActionRequest & { reason?: string } = {}): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/cancel`, options);
   }
 
@@ -287,6 +324,7 @@ export class WriteItClient {
       runId,
       token: this.#options.token,
       workspace: this.workspace,
+      client: this.#options.client,
     });
   }
 
@@ -314,6 +352,7 @@ export class WriteItClient {
       accept: options.text ? "*/*" : "application/json",
     };
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
+    if (this.#options.client) headers["x-writeit-client"] = this.#options.client;
     const method = options.method ?? "GET";
     // The server takes state changes only as JSON, so a bare action still sends {}.
     const body = options.body ?? (method === "GET" ? undefined : {});

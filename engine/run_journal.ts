@@ -14,6 +14,7 @@
  */
 import type { EngineContext } from "./context.ts";
 import { ConflictError } from "./errors.ts";
+import { assertNotStale, type DecidedOn } from "./stale_action.ts";
 import type { EventEnvelope, EventMetadata, NewEvent } from "./events/event_envelope.ts";
 import type { EventStore } from "./events/event_store.ts";
 import { RUN_EVENT_VERSIONS } from "./events/run_events.ts";
@@ -91,9 +92,9 @@ export class RunJournal {
    */
   execute(
     build: CommandBuilder,
-    options: { metadata?: Partial<EventMetadata> } = {},
+    options: { metadata?: Partial<EventMetadata>; decidedOn?: DecidedOn } = {},
   ): Promise<EventEnvelope[]> {
-    return this.#enqueue(() => this.#executeNow(build, options.metadata));
+    return this.#enqueue(() => this.#executeNow(build, options.metadata, options.decidedOn));
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -105,8 +106,14 @@ export class RunJournal {
   async #executeNow(
     build: CommandBuilder,
     metadata?: Partial<EventMetadata>,
+    decidedOn?: DecidedOn,
   ): Promise<EventEnvelope[]> {
     for (let attempt = 0;; attempt++) {
+      await assertNotStale(
+        (fromSequence) => this.#store.read(this.runId, { fromSequence }),
+        this.#state,
+        decidedOn,
+      );
       const commands = build(this.#state) ?? [];
       if (commands.length === 0) return [];
       const events = decideAll(commands, this.#state, this.#options.context);

@@ -37,6 +37,7 @@ import type {
   RunServiceOptions,
 } from "./run_service_options.ts";
 import type { RunUpdate } from "./run_update.ts";
+import { assertNotStale, type DecidedOn } from "./stale_action.ts";
 
 /** Creates, drives and steers runs. */
 export class RunService {
@@ -77,7 +78,7 @@ export class RunService {
     choice: number | string,
     options: ActionOptions = {},
   ): Promise<PipelineRun> {
-    return this.#act(runId, options, (state) => {
+    return this.#act(runId, options, stepId, (state) => {
       const select: RunCommand = typeof choice === "number"
         ? { type: "selectResponse", stepId, index: choice }
         : { type: "selectResponse", stepId, responseId: choice };
@@ -87,7 +88,7 @@ export class RunService {
 
   /** Completes the step with its current selection, merge or edit. */
   accept(runId: string, stepId: string, options: ActionOptions = {}): Promise<PipelineRun> {
-    return this.#act(runId, options, () => [{ type: "completeStep", stepId }]);
+    return this.#act(runId, options, stepId, () => [{ type: "completeStep", stepId }]);
   }
 
   /**
@@ -95,12 +96,13 @@ export class RunService {
    * result is a new candidate of origin "merge", selected but not yet
    * accepted (call `select`/`accept` to go on).
    */
-  merge(
+  async merge(
     runId: string,
     stepId: string,
     responseIds: string[],
     options: MergeOptions = {},
   ): Promise<PipelineRun> {
+    await this.#assertCurrent(runId, options, stepId);
     return mergeCandidates(this.#executor, { runId, stepId, responseIds }, options);
   }
 
@@ -111,7 +113,7 @@ export class RunService {
     text: string,
     options: ActionOptions = {},
   ): Promise<PipelineRun> {
-    return this.#act(runId, options, (state) => {
+    return this.#act(runId, options, stepId, (state) => {
       const edit: RunCommand = { type: "editStep", stepId, text };
       return isDone(state, stepId) ? [edit] : [edit, { type: "completeStep", stepId }];
     });
@@ -124,7 +126,7 @@ export class RunService {
     text: string,
     options: ActionOptions = {},
   ): Promise<PipelineRun> {
-    return this.#act(runId, options, () => [{ type: "addFeedback", stepId, text }]);
+    return this.#act(runId, options, stepId, () => [{ type: "addFeedback", stepId, text }]);
   }
 
   /**
@@ -136,7 +138,7 @@ export class RunService {
     stepId: string,
     options: ActionOptions & { reason?: "regenerate" | "feedback" } = {},
   ): Promise<PipelineRun> {
-    return this.#act(runId, options, (state) => {
+    return this.#act(runId, options, stepId, (state) => {
       const reason = options.reason ??
         ((state.steps[stepId]?.feedback ?? []).some((feedback) =>
             feedback.generation === state.steps[stepId].generation
@@ -153,12 +155,18 @@ export class RunService {
     stepId: string,
     options: ActionOptions & { reason?: string } = {},
   ): Promise<PipelineRun> {
-    return this.#act(runId, options, () => [{ type: "skipStep", stepId, reason: options.reason }]);
+    return this.#act(
+      runId,
+      options,
+      stepId,
+      () => [{ type: "skipStep", stepId, reason: options.reason }],
+    );
   }
 
   /** Forks the run at `fromStepId`: a new run sharing the history before it. Returns the child's state. */
   async branch(runId: string, options: BranchOptions): Promise<PipelineRun> {
     const executor = this.#executor;
+    await this.#assertCurrent(runId, options);
     const parent = await executor.store.loadRun(runId);
     const events = decide({ type: "branchFrom", stepId: options.fromStepId }, parent);
     const childId = executor.context.newId();
@@ -172,7 +180,7 @@ export class RunService {
   /** Sends the run back to `toStepId` (history kept): it re-runs, later steps become stale. */
   async rewind(runId: string, toStepId: string, options: ActionOptions = {}): Promise<PipelineRun> {
     await this.#executor.stopDriver(runId, "rewind");
-    return this.#act(runId, options, () => [{ type: "rewindTo", stepId: toStepId }]);
+    return this.#act(runId, options, undefined, () => [{ type: "rewindTo", stepId: toStepId }]);
   }
 
   /** Pauses the run; an `advance` in this process stops and its generation is resumed later. */
@@ -185,6 +193,7 @@ export class RunService {
     return this.#act(
       runId,
       options,
+      undefined,
       (state) =>
         state.status === "running" || state.status === "initializing"
           ? []
@@ -207,6 +216,7 @@ export class RunService {
     const state = await this.#act(
       runId,
       options,
+      undefined,
       (current) => current.status === status ? [] : [command],
     );
     await this.#executor.stopDriver(runId, status);
@@ -245,13 +255,42 @@ export class RunService {
   #act(
     runId: string,
     options: ActionOptions,
+    stepId: string | undefined,
     build: (state: PipelineRun) => RunCommand[],
   ): Promise<PipelineRun> {
     return this.#executor.withJournal(runId, async (journal) => {
-      await journal.execute(build, options.actor ? { metadata: { actor: options.actor } } : {});
+      await journal.execute(build, {
+        metadata: options.actor ? { actor: options.actor } : undefined,
+        decidedOn: decidedOn(options, stepId),
+      });
       return cloneState(journal.state);
     });
   }
+
+  /**
+   * Throws StaleActionError when someone decided something on `stepId` (or
+   * the run) after `options.basedOn`; for callers that act later, such as a
+   * merge started in the background.
+   */
+  checkCurrent(runId: string, options: ActionOptions & { stepId?: string }): Promise<void> {
+    return this.#assertCurrent(runId, options, options.stepId);
+  }
+
+  /** Refuses an action decided on an older version (see ActionOptions.basedOn). */
+  async #assertCurrent(runId: string, options: ActionOptions, stepId?: string): Promise<void> {
+    const decided = decidedOn(options, stepId);
+    if (!decided) return;
+    const store = this.#executor.store;
+    await assertNotStale(
+      (fromSequence) => store.read(runId, { fromSequence }),
+      await store.loadRun(runId),
+      decided,
+    );
+  }
+}
+
+function decidedOn(options: ActionOptions, stepId?: string): DecidedOn | undefined {
+  return options.basedOn === undefined ? undefined : { version: options.basedOn, stepId };
 }
 
 function isDone(state: PipelineRun, stepId: string): boolean {

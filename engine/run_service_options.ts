@@ -91,6 +91,12 @@ export interface AdvanceOptions {
 export interface ActionOptions {
   /** Who acts, for event metadata (default the service's actor). */
   actor?: string;
+  /**
+   * The run version the person decided on. When someone else decided
+   * something since on the same step (or the run), the action is refused
+   * with StaleActionError and nothing is written. Unset: no check.
+   */
+  basedOn?: number;
 }
 
 /** Options of `merge`. */

@@ -15,6 +15,7 @@ import { loadPipeline } from "./pipeline_loader.ts";
 import type { Pipeline } from "./pipeline_schema.ts";
 import { FEEDBACK_HEADING } from "./prompt_builder.ts";
 import { RunService } from "./run_service.ts";
+import { StaleActionError } from "./stale_action.ts";
 import type { ModelSource, RunServiceOptions } from "./run_service_options.ts";
 import type { RunUpdate } from "./run_update.ts";
 import { loadStylePrimer } from "./style_primer.ts";
@@ -800,6 +801,68 @@ Deno.test("RunService: a step that failed before it started starts afresh once t
     assert.equal(retried.length, 0, "nothing to resume: the step started anew");
   } finally {
     clearTimeout(timer);
+    await h.close();
+  }
+});
+
+Deno.test("RunService refuses an action decided on an older version when someone else decided since, and writes nothing", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Rust" } });
+    const created = run.version;
+    let state = await h.service.advance(run.runId);
+    assert.equal(state.steps.plan.status, "awaiting_selection");
+    const seen = state.version;
+    assert.ok(seen > created, "candidates arrived");
+    // Candidates streaming in are not decisions: an action decided before them still goes.
+    await h.service.addFeedback(run.runId, "plan", "More on ownership.", {
+      basedOn: created,
+      actor: "cli",
+    });
+    const afterFeedback = (await h.service.loadRun(run.runId)).version;
+    // The dashboard picks candidate 2 on what it saw; the CLI then picks 1 on the same version.
+    await h.service.select(run.runId, "plan", 1, { basedOn: afterFeedback, actor: "dashboard" });
+    const head = (await h.store.read(run.runId)).length;
+    await assert.rejects(
+      () => h.service.select(run.runId, "plan", 0, { basedOn: afterFeedback, actor: "cli" }),
+      (error: unknown) => {
+        assert.ok(error instanceof StaleActionError);
+        assert.ok(error instanceof ConflictError);
+        assert.equal(error.code, "stale_action");
+        assert.match(
+          error.message,
+          /^plan: candidate 2 was picked from the dashboard since you looked/,
+        );
+        assert.equal(error.details.basedOn, afterFeedback);
+        assert.ok(error.details.version > afterFeedback);
+        return true;
+      },
+    );
+    assert.equal((await h.store.read(run.runId)).length, head, "nothing was written");
+    for (
+      const act of [
+        () => h.service.edit(run.runId, "plan", "Mine", { basedOn: afterFeedback }),
+        () => h.service.regenerate(run.runId, "plan", { basedOn: afterFeedback }),
+        () => h.service.skip(run.runId, "plan", { basedOn: afterFeedback }),
+        () => h.service.rewind(run.runId, "plan", { basedOn: afterFeedback }),
+        () => h.service.branch(run.runId, { fromStepId: "plan", basedOn: afterFeedback }),
+        () => h.service.merge(run.runId, "plan", ["a", "b"], { basedOn: afterFeedback }),
+      ]
+    ) await assert.rejects(act, StaleActionError);
+    assert.equal((await h.store.read(run.runId)).length, head, "still nothing was written");
+    // A decision on another step does not make an action on this one stale.
+    state = await h.service.advance(run.runId);
+    assert.equal(state.steps.draft.status, "awaiting_selection");
+    const onDraft = state.version;
+    await h.service.addFeedback(run.runId, "plan", "Noted for later.", { actor: "dashboard" });
+    state = await h.service.select(run.runId, "draft", 0, { basedOn: onDraft, actor: "cli" });
+    assert.equal(state.steps.draft.status, "completed");
+    // Decided on the current version: goes.
+    await h.service.advance(run.runId);
+    const now = (await h.service.loadRun(run.runId)).version;
+    state = await h.service.select(run.runId, "polish", 0, { basedOn: now });
+    assert.equal(state.steps.polish.status, "completed");
+  } finally {
     await h.close();
   }
 });

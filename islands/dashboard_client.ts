@@ -21,6 +21,7 @@ export function dashboardClient(connection: ConnectionProps): WriteItClient {
   return new WriteItClient({
     baseUrl: globalThis.location.origin,
     workspace: connection.workspace,
+    client: "dashboard",
   });
 }
 

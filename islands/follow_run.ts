@@ -6,6 +6,7 @@
  * driving changes, and turns server-side problems into a failure to show.
  * Returns the function that disconnects.
  */
+import { describeDecision } from "../engine/stale_action.ts";
 import type { Signal } from "@preact/signals";
 import type { WriteItClient } from "../client/writeit_client.ts";
 import type { FailureView } from "./dashboard_client.ts";
@@ -47,6 +48,12 @@ export function followRun(
   });
   socket.on("event", (event) => {
     live.addEvents([event]);
+    // Say what others decided: the view redraws, and the writer knows why.
+    const actor = event.metadata.actor;
+    if (actor && actor !== "dashboard") {
+      const sentence = describeDecision(event, live.run.value);
+      if (sentence) live.notice(sentence);
+    }
     reread();
   });
   socket.on("chunk", (chunk) => live.chunk(chunk));

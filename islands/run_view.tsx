@@ -107,39 +107,50 @@ export function RunView(props: RunViewProps): JSX.Element {
 
   const onIntent = async (stepId: string, intent: StepIntent) => {
     if (!client) return;
+    // What the writer decided on: refused (409) if someone else decided since.
+    const basedOn = live.run.value.version;
     switch (intent.action) {
       case "select":
         return await perform(
           `pick a candidate of “${stepId}”`,
-          () => client.select(runId, stepId, intent.index),
+          () => client.select(runId, stepId, intent.index, { basedOn }),
         );
       case "merge":
         return await perform(
           `merge candidates of “${stepId}”`,
           () =>
-            client.merge(runId, stepId, intent.responseIds, { instructions: intent.instructions }),
+            client.merge(runId, stepId, intent.responseIds, {
+              instructions: intent.instructions,
+              basedOn,
+            }),
         );
       case "edit":
         return await perform(
           `save the edit of “${stepId}”`,
-          () => client.edit(runId, stepId, intent.text),
+          () => client.edit(runId, stepId, intent.text, { basedOn }),
         );
       case "feedback":
         return await perform(
           `send feedback on “${stepId}”`,
-          () => client.feedback(runId, stepId, intent.text, { regenerate: true }),
+          () => client.feedback(runId, stepId, intent.text, { regenerate: true, basedOn }),
         );
       case "regenerate":
-        return await perform(`regenerate “${stepId}”`, () => client.regenerate(runId, stepId));
+        return await perform(
+          `regenerate “${stepId}”`,
+          () => client.regenerate(runId, stepId, { basedOn }),
+        );
       case "skip":
-        return await perform(`skip “${stepId}”`, () => client.skip(runId, stepId));
+        return await perform(`skip “${stepId}”`, () => client.skip(runId, stepId, { basedOn }));
       case "rewind":
-        return await perform(`rewind to “${stepId}”`, () => client.rewind(runId, stepId));
+        return await perform(
+          `rewind to “${stepId}”`,
+          () => client.rewind(runId, stepId, { basedOn }),
+        );
       case "branch": {
         busy.value = "branch";
         failure.value = undefined;
         try {
-          const { run } = await client.branch(runId, stepId, { start: true });
+          const { run } = await client.branch(runId, stepId, { start: true, basedOn });
           globalThis.location.assign(
             `/runs/${encodeURIComponent(run.runId)}?workspace=${
               encodeURIComponent(props.workspace)

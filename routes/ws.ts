@@ -17,7 +17,7 @@ import { MAX_RUN_ID_LENGTH } from "./api/runs.ts";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunUpdate } from "../engine/run_update.ts";
 import type { WorkspaceHub, WorkspaceRuntime } from "../server/workspace_hub.ts";
-import { ACTION_BODIES, isActionName, performAction } from "./api/run_actions.ts";
+import { ACTION_BODIES, clientActor, isActionName, performAction } from "./api/run_actions.ts";
 import { parseBody } from "./api/schemas.ts";
 import { problemFor } from "../server/problem.ts";
 import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
@@ -122,7 +122,7 @@ export function runSocketHandler(options: RunSocketOptions) {
       protocol,
       idleTimeout: 60,
     });
-    attach(socket, runtime, runId, since, options);
+    attach(socket, runtime, runId, since, options, clientActor(context.req.query("client")));
     return response;
   };
 }
@@ -152,6 +152,7 @@ function attach(
   runId: string,
   since: number | undefined,
   options: RunSocketOptions,
+  actor: string,
 ): void {
   let lastSent = 0;
   let ready = false;
@@ -267,7 +268,7 @@ function attach(
         );
       }
       const body = parseBody(ACTION_BODIES[action], fields, `"${action}" message`);
-      const result = await performAction(runtime, runId, action, body);
+      const result = await performAction(runtime, runId, action, body, actor);
       send({ type: "ack", id: reply, action, run: result.run, driving: result.driving });
     } catch (error) {
       send({ type: "error", id: reply, problem: problemFor(error) });

@@ -14,6 +14,7 @@ import {
   ValidationError,
   WriteItError,
 } from "../engine/errors.ts";
+import { type StaleActionDetails, StaleActionError } from "../engine/stale_action.ts";
 
 /** A problem document. */
 export interface Problem {
@@ -23,6 +24,8 @@ export interface Problem {
   detail: string;
   code: string;
   issues?: unknown[];
+  /** For `stale_action`: the version decided on, the version now and what changed. */
+  stale?: StaleActionDetails;
 }
 
 function statusOf(error: WriteItError): number {
@@ -68,6 +71,7 @@ export function problemFor(error: unknown): Problem {
       detail: error.message,
       code: error.code,
       ...(error instanceof ValidationError && error.issues.length ? { issues: error.issues } : {}),
+      ...(error instanceof StaleActionError ? { stale: error.details } : {}),
     };
   }
   return {

@@ -192,7 +192,9 @@ Deno.test("RunSocket resumes after a dropped connection with no event missing or
 
 Deno.test("RunSocket follows a run across a server restart on the same port, missing nothing", async () => {
   await using home = await temporaryHome();
-  let server = await serve({ home: home.path, port: 0, log: () => {} });
+  // Paced like a real model, so that the restart lands mid-run.
+  const env = { WRITEIT_OFFLINE_CHUNK_DELAY_MS: "2" };
+  let server = await serve({ home: home.path, port: 0, log: () => {}, env });
   const port = server.port;
   const client = new WriteItClient({ baseUrl: server.url });
   const { run } = await client.createRun({
@@ -213,7 +215,7 @@ Deno.test("RunSocket follows a run across a server restart on the same port, mis
     await client.startRun(run.runId, { autoSelect: true });
     await waitFor(() => watched.events.length >= run.version + 3, "a few live events");
     await server.shutdown(); // sockets get 1001; the drive stops, the run stays resumable
-    server = await serve({ home: home.path, port, log: () => {} });
+    server = await serve({ home: home.path, port, log: () => {}, env });
     await waitFor(() => watcher.state === "open", "the reconnection to the new server");
     const state = await client.getRun(run.runId);
     assert.notEqual(state.status, "completed", "the restart came in the middle of the run");

@@ -66,6 +66,7 @@ export class RemoteContext {
         token,
         workspace: this.workspace,
         retry: { attempts: 2, maxDelayMs: 10_000 },
+        client: "cli",
       });
     } catch (error) {
       throw new UsageError(`--server: ${(error as Error).message}`);

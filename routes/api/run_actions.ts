@@ -15,11 +15,11 @@ import { readBody } from "./request_body.ts";
 import {
   BranchBody,
   EditBody,
-  EmptyBody,
   FeedbackBody,
   MergeBody,
   ReasonBody,
   RegenerateBody,
+  ResumeBody,
   RewindBody,
   SelectBody,
   SkipBody,
@@ -38,7 +38,7 @@ export const ACTION_BODIES = {
   branch: BranchBody,
   rewind: RewindBody,
   pause: ReasonBody,
-  resume: EmptyBody,
+  resume: ResumeBody,
   cancel: ReasonBody,
 } as const;
 
@@ -66,62 +66,81 @@ export async function performAction<A extends ActionName>(
   runId: string,
   action: A,
   body: z.output<(typeof ACTION_BODIES)[A]>,
+  actor = "api",
 ): Promise<ActionResult> {
   const { service, driver } = runtime;
   const input = body as Record<string, unknown>;
   const stepId = input.stepId as string;
+  const who = { actor, basedOn: input.basedOn as number | undefined };
   let run: PipelineRun;
   switch (action) {
     case "start":
-      run = await service.resume(runId);
+      run = await service.resume(runId, { actor });
       return goOn(runtime, run, { autoSelect: input.autoSelect as boolean | undefined });
     case "select":
       run = await service.select(
         runId,
         stepId,
         (input.index as number | undefined) ?? (input.responseId as string),
+        who,
       );
       return goOn(runtime, run);
     case "merge": {
       const current = await service.loadRun(runId);
+      if (who.basedOn !== undefined) {
+        await service.checkCurrent(runId, { ...who, stepId });
+      }
       driver.task(runId, () =>
         service.merge(runId, stepId, input.responseIds as string[], {
           instructions: input.instructions as string | undefined,
           model: input.model as string | undefined,
+          ...who,
         }));
       return { run: current, driving: true, status: 202 };
     }
     case "edit":
-      return goOn(runtime, await service.edit(runId, stepId, input.text as string));
+      return goOn(runtime, await service.edit(runId, stepId, input.text as string, who));
     case "feedback":
-      run = await service.addFeedback(runId, stepId, input.text as string);
+      run = await service.addFeedback(runId, stepId, input.text as string, who);
       if (input.regenerate === false) return { run, driving: driver.isDriving(runId), status: 200 };
-      return goOn(runtime, await service.regenerate(runId, stepId, { reason: "feedback" }));
+      return goOn(runtime, await service.regenerate(runId, stepId, { reason: "feedback", actor }));
     case "regenerate":
-      return goOn(runtime, await service.regenerate(runId, stepId));
+      return goOn(runtime, await service.regenerate(runId, stepId, who));
     case "skip":
       return goOn(
         runtime,
-        await service.skip(runId, stepId, { reason: input.reason as string | undefined }),
+        await service.skip(runId, stepId, { ...who, reason: input.reason as string | undefined }),
       );
     case "branch": {
-      const child = await service.branch(runId, { fromStepId: input.fromStepId as string });
+      const child = await service.branch(runId, {
+        ...who,
+        fromStepId: input.fromStepId as string,
+      });
       if (!input.start) return { run: child, driving: false, status: 201 };
-      const started = await service.resume(child.runId);
+      const started = await service.resume(child.runId, { actor });
       return goOn(runtime, started);
     }
     case "rewind":
-      return goOn(runtime, await service.rewind(runId, input.toStepId as string));
+      return goOn(runtime, await service.rewind(runId, input.toStepId as string, who));
     case "pause":
-      run = await service.pause(runId, { reason: input.reason as string | undefined });
+      run = await service.pause(runId, { ...who, reason: input.reason as string | undefined });
       return { run, driving: false, status: 200 };
     case "resume":
-      return goOn(runtime, await service.resume(runId));
+      return goOn(runtime, await service.resume(runId, who));
     case "cancel":
-      run = await service.cancel(runId, { reason: input.reason as string | undefined });
+      run = await service.cancel(runId, { ...who, reason: input.reason as string | undefined });
       return { run, driving: false, status: 200 };
   }
   throw new TypeError(`Unknown action "${action}"`);
+}
+
+/**
+ * The actor recorded for a request: the client's name from the
+ * `X-WriteIt-Client` header (`cli`, `dashboard`, `tui`, …), else `api`.
+ */
+export function clientActor(header: string | undefined): string {
+  const name = header?.trim().toLowerCase() ?? "";
+  return /^[a-z][a-z0-9-]{0,31}$/.test(name) ? name : "api";
 }
 
 /** Drives the run on when its status lets it go on. */
@@ -151,6 +170,7 @@ export function runActionRoutes(): Hono<ApiEnv> {
           context.req.param("id")!,
           action,
           body,
+          clientActor(context.req.header("x-writeit-client")),
         );
         return context.json({ run: result.run, driving: result.driving }, result.status);
       });

@@ -42,11 +42,20 @@ export const CreateRunBody = z.strictObject({
 /** `POST /api/runs/{id}/start` (and `/execute`). */
 export const StartRunBody = z.strictObject({ autoSelect: z.boolean().optional() });
 
+/**
+ * The run version an action was decided on (the `version` of the run the
+ * person was looking at). When someone else decided something since on the
+ * same step or on the run, the action gets 409 `stale_action` and changes
+ * nothing. Left out: no check.
+ */
+const BasedOn = z.number().int().min(0).optional();
+
 /** `POST …/select`: a 0-based index or a response id. */
 export const SelectBody = z.strictObject({
   stepId: StepId,
   index: z.number().int().min(0).optional(),
   responseId: z.string().min(1).max(200).optional(),
+  basedOn: BasedOn,
 }).refine((body) => (body.index === undefined) !== (body.responseId === undefined), {
   message: 'Give exactly one of "index" (0-based) or "responseId"',
 });
@@ -57,35 +66,45 @@ export const MergeBody = z.strictObject({
   responseIds: z.array(z.string().min(1).max(200)).min(2).max(20),
   instructions: z.string().max(10_000).optional(),
   model: z.string().min(1).max(200).optional(),
+  basedOn: BasedOn,
 });
 
 /** `POST …/edit`. */
-export const EditBody = z.strictObject({ stepId: StepId, text: LongText.min(1) });
+export const EditBody = z.strictObject({
+  stepId: StepId,
+  text: LongText.min(1),
+  basedOn: BasedOn,
+});
 
 /** `POST …/feedback`: regenerates with it unless `regenerate` is false. */
 export const FeedbackBody = z.strictObject({
   stepId: StepId,
   text: z.string().min(1).max(20_000),
   regenerate: z.boolean().default(true),
+  basedOn: BasedOn,
 });
 
 /** `POST …/regenerate`. */
-export const RegenerateBody = z.strictObject({ stepId: StepId });
+export const RegenerateBody = z.strictObject({ stepId: StepId, basedOn: BasedOn });
 
 /** `POST …/skip`. */
-export const SkipBody = z.strictObject({ stepId: StepId, reason: Reason });
+export const SkipBody = z.strictObject({ stepId: StepId, reason: Reason, basedOn: BasedOn });
 
 /** `POST …/branch`. */
-export const BranchBody = z.strictObject({ fromStepId: StepId, start: z.boolean().optional() });
+export const BranchBody = z.strictObject({
+  fromStepId: StepId,
+  start: z.boolean().optional(),
+  basedOn: BasedOn,
+});
 
 /** `POST …/rewind`. */
-export const RewindBody = z.strictObject({ toStepId: StepId });
+export const RewindBody = z.strictObject({ toStepId: StepId, basedOn: BasedOn });
 
 /** `POST …/pause` and `…/cancel`. */
-export const ReasonBody = z.strictObject({ reason: Reason });
+export const ReasonBody = z.strictObject({ reason: Reason, basedOn: BasedOn });
 
 /** `POST …/resume`. */
-export const EmptyBody = z.strictObject({});
+export const ResumeBody = z.strictObject({ basedOn: BasedOn });
 
 /** Query of `GET /api/runs`. */
 export const ListRunsQuery = z.object({

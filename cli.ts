@@ -6,6 +6,7 @@
  * Run it as `./writeit …` (installs what is missing first) or `deno task cli …`.
  */
 import { Command } from "commander";
+import { debugEnabled, processEnvironment } from "./config.ts";
 import { closeCliContext } from "./cli/cli_context.ts";
 import { reportError } from "./cli/error_report.ts";
 import { Output } from "./cli/output.ts";
@@ -61,8 +62,9 @@ export function buildProgram(): Command {
 
 if (import.meta.main) {
   const args = Deno.args.length === 0 ? ["--help"] : Deno.args;
+  const env = processEnvironment();
   // With --server (or WRITEIT_SERVER) the commands run through the API client.
-  const remote = serverFrom(args, Deno.env.toObject()) !== undefined;
+  const remote = serverFrom(args, env) !== undefined;
   const program = remote
     ? (await import("./cli/remote/remote_program.ts")).buildRemoteProgram(buildProgram())
     : buildProgram();
@@ -72,8 +74,8 @@ if (import.meta.main) {
   } catch (error) {
     const json = args.includes("--json");
     const colour = args.includes("--no-color") ? false : undefined;
-    exitCode = reportError(error, new Output({ json, colour }), {
-      debug: Boolean(Deno.env.get("WRITEIT_DEBUG")),
+    exitCode = reportError(error, new Output({ json, colour, env }), {
+      debug: debugEnabled(env),
     });
   } finally {
     const commandExitCode = remote ? remoteExitCode(program) : await closeCliContext(program);

@@ -282,7 +282,7 @@ export interface ResolveOptions {
   home: string;
   /** Workspace root folder, when a workspace is selected. */
   workspaceRoot?: string;
-  /** The environment (defaults to Deno.env). */
+  /** The environment (defaults to `processEnvironment()`). */
   env?: Record<string, string | undefined>;
   /** Command-line overrides by key. */
   flags?: Record<string, string | number | boolean | undefined>;
@@ -414,9 +414,36 @@ export function writeConfigValue(path: string, key: string, value: unknown): voi
   renameSync(temporary, path);
 }
 
+/** An environment record, as `processEnvironment()` returns it. */
+export type Environment = Record<string, string | undefined>;
+
+/**
+ * The variables of this process, read now. Every other module takes an
+ * `Environment` from its caller or from here, so tests can pass their own.
+ *
+ * @example
+ * ```ts
+ * const env = processEnvironment();
+ * if (debugEnabled(env)) console.error(error);
+ * ```
+ */
+export function processEnvironment(): Environment {
+  return Deno.env.toObject();
+}
+
+/** Whether WRITEIT_DEBUG asks for stack traces with CLI errors (any non-empty value). */
+export function debugEnabled(env: Environment): boolean {
+  return Boolean(env.WRITEIT_DEBUG);
+}
+
+/** Whether NO_COLOR asks for plain output (any non-empty value, as no-color.org says). */
+export function colourDisabled(env: Environment): boolean {
+  return Boolean(env.NO_COLOR);
+}
+
 /** Resolves every layer into one configuration. */
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {
-  const env = options.env ?? Deno.env.toObject();
+  const env = options.env ?? processEnvironment();
   const entries = new Map<string, ConfigEntry>();
   const set = (key: string, raw: unknown, source: ConfigSource, where: string) => {
     const spec = specFor(key);

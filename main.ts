@@ -6,13 +6,14 @@
  * (WRITEIT_API_TOKEN or config `server.token`). SIGINT and SIGTERM shut down
  * gracefully: running steps stay resumable.
  */
+import { processEnvironment } from "./config.ts";
 import { formatIssue, ValidationError } from "./engine/errors.ts";
 import { serveUntilStopped } from "./serve.ts";
 import { resolveHome } from "./storage/lmdb/workspaces.ts";
 
 /** Starts the server and stops it on SIGINT/SIGTERM. */
 export async function main(options: { host?: string; port?: number } = {}): Promise<void> {
-  const env = Deno.env.toObject();
+  const env = processEnvironment();
   await serveUntilStopped({ home: resolveHome(env), env, ...options });
 }
 

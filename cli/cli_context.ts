@@ -10,7 +10,7 @@
  * workspace; any other missing workspace is an error.
  */
 import type { Command } from "commander";
-import type { ResolvedConfig } from "../config.ts";
+import { type Environment, processEnvironment, type ResolvedConfig } from "../config.ts";
 import type { Library } from "../storage/lmdb/library.ts";
 import type { WorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
 import {
@@ -36,7 +36,7 @@ export class CliContext {
   readonly output: Output;
   readonly home: string;
   readonly workspaces: Workspaces;
-  readonly env: Record<string, string | undefined>;
+  readonly env: Environment;
   /** Exit code for a command that printed its own failure (such as `--json` results); 0 by default. */
   exitCode = 0;
   #config?: ResolvedConfig;
@@ -44,7 +44,7 @@ export class CliContext {
   #workspace?: WorkspaceInfo;
   #closers: (() => Promise<void> | void)[] = [];
 
-  constructor(options: CommonOptions, env: Record<string, string | undefined>) {
+  constructor(options: CommonOptions, env: Environment) {
     this.options = options;
     this.env = env;
     this.home = resolveHome(env, options.home);
@@ -52,6 +52,7 @@ export class CliContext {
     this.output = new Output({
       json: options.json ?? false,
       colour: options.color === false ? false : undefined,
+      env,
     });
   }
 
@@ -137,7 +138,7 @@ export function cliContext(command: Command): CliContext {
   while (root.parent) root = root.parent;
   let context = contexts.get(root);
   if (!context) {
-    context = new CliContext(command.optsWithGlobals<CommonOptions>(), Deno.env.toObject());
+    context = new CliContext(command.optsWithGlobals<CommonOptions>(), processEnvironment());
     contexts.set(root, context);
   }
   return context;

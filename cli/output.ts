@@ -3,6 +3,7 @@
  * NO_COLOR is set), colours where a terminal shows them, JSON with `--json`.
  * Results go to stdout; notes and errors go to stderr so pipes stay clean.
  */
+import { colourDisabled, type Environment, processEnvironment } from "../config.ts";
 
 const encoder = new TextEncoder();
 
@@ -39,6 +40,18 @@ export interface Column<T> {
   right?: boolean;
 }
 
+/** How an Output writes. */
+export interface OutputOptions {
+  /** JSON instead of text (default false). */
+  json?: boolean;
+  /** Colours on or off (default: on for a terminal unless NO_COLOR is set in `env`). */
+  colour?: boolean;
+  /** Whether stdout is a terminal (default: asks stdout). */
+  interactive?: boolean;
+  /** The environment NO_COLOR is looked up in (default `processEnvironment()`). */
+  env?: Environment;
+}
+
 /** Writes CLI output. */
 export class Output {
   readonly json: boolean;
@@ -46,10 +59,11 @@ export class Output {
   readonly styles: Styles;
   readonly interactive: boolean;
 
-  constructor(options: { json?: boolean; colour?: boolean; interactive?: boolean } = {}) {
+  constructor(options: OutputOptions = {}) {
     this.json = options.json ?? false;
     this.interactive = options.interactive ?? Deno.stdout.isTerminal();
-    this.colour = options.colour ?? (this.interactive && !Deno.env.get("NO_COLOR"));
+    this.colour = options.colour ??
+      (this.interactive && !colourDisabled(options.env ?? processEnvironment()));
     this.styles = makeStyles(this.colour);
   }
 

@@ -36,6 +36,9 @@ import type { CandidateSet } from "./step_runner.ts";
 import type { StoredRunOptions } from "./stored_run_options.ts";
 import type { StylePrimer } from "./style_primer.ts";
 
+/** How often `advance` renews the lease it holds: three times per lease lifetime. */
+export const LEASE_RENEWAL_MS = DEFAULT_LEASE_TTL_MS / 3;
+
 interface JournalEntry {
   journal: RunJournal;
   users: number;
@@ -237,9 +240,9 @@ export class Executor implements MergePort {
     const lease = await this.leases.acquire(runId, { owner: this.owner });
     const controller = new AbortController();
     // Keep the lease while generating; losing it means another driver took over: stop.
-    const renewal = setInterval(() => {
+    const renewal = this.context.every(LEASE_RENEWAL_MS, () => {
       lease.renew().catch((error) => controller.abort(error));
-    }, DEFAULT_LEASE_TTL_MS / 3);
+    });
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     let finish!: () => void;
@@ -262,7 +265,7 @@ export class Executor implements MergePort {
       options.signal?.removeEventListener("abort", onAbort);
       if (this.#drivers.get(runId)?.controller === controller) this.#drivers.delete(runId);
       finish();
-      clearInterval(renewal);
+      renewal.stop();
       await lease.release();
     }
   }

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * const hub = new WorkspaceHub({ home, env: Deno.env.toObject() });
+ * const hub = new WorkspaceHub({ home, env: processEnvironment() });
  * const { service, driver } = await hub.open();
  * driver.drive((await service.listRuns())[0].runId, { autoSelect: true });
  * await hub.close();

@@ -7,6 +7,7 @@
  * `cli.ts` can pick the remote program.
  */
 import type { Command } from "commander";
+import { type Environment, processEnvironment } from "../../config.ts";
 import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import { WriteItApiError } from "../../client/api_error.ts";
 import { WriteItClient } from "../../client/writeit_client.ts";
@@ -26,10 +27,7 @@ export interface RemoteOptions {
  * The server a command line asks for: `--server URL` or `--server=URL`
  * (before a `--`), else WRITEIT_SERVER; undefined for a local command.
  */
-export function serverFrom(
-  args: string[],
-  env: Record<string, string | undefined>,
-): string | undefined {
+export function serverFrom(args: string[], env: Environment): string | undefined {
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     if (arg === "--") break;
@@ -48,10 +46,11 @@ export class RemoteContext {
   /** Exit code for a command that printed its own failure; 0 by default. */
   exitCode = 0;
 
-  constructor(options: RemoteOptions, env: Record<string, string | undefined>) {
+  constructor(options: RemoteOptions, env: Environment) {
     this.output = new Output({
       json: options.json ?? false,
       colour: options.color === false ? false : undefined,
+      env,
     });
     const server = options.server ?? env.WRITEIT_SERVER;
     if (!server) {
@@ -94,7 +93,7 @@ export function remoteContext(command: Command): RemoteContext {
   while (root.parent) root = root.parent;
   let context = contexts.get(root);
   if (!context) {
-    context = new RemoteContext(command.optsWithGlobals<RemoteOptions>(), Deno.env.toObject());
+    context = new RemoteContext(command.optsWithGlobals<RemoteOptions>(), processEnvironment());
     contexts.set(root, context);
   }
   return context;

@@ -1,8 +1,9 @@
 /**
  * What every command gets: the WriteIt home, the selected workspace, the
- * resolved configuration, the workspace's database, the pipeline and style
- * libraries, and the output writer. Heavy parts (YAML, LMDB) load only when
- * a command asks for them, so `writeit --help` starts fast.
+ * resolved configuration, the workspace's backend (the one the configuration
+ * selects, through wiring/backend_choice.ts), the pipeline and style
+ * libraries, and the output writer. Heavy parts (YAML, the storage adapter)
+ * load only when a command asks for them, so `writeit --help` starts fast.
  *
  * Workspace selection: `--workspace NAME`, else WRITEIT_WORKSPACE, else the
  * active workspace (`writeit workspace use`), else "default". A home that
@@ -11,13 +12,12 @@
  */
 import type { Command } from "commander";
 import { type Environment, processEnvironment, type ResolvedConfig } from "../config.ts";
-import type { Library } from "../storage/lmdb/library.ts";
-import type { WorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
+import type { Backend } from "../engine/backend.ts";
+import type { Library } from "../engine/library.ts";
 import {
   DEFAULT_WORKSPACE,
   resolveHome,
   type WorkspaceInfo,
-  workspacePaths,
   Workspaces,
 } from "../storage/lmdb/workspaces.ts";
 import { Output } from "./output.ts";
@@ -40,7 +40,7 @@ export class CliContext {
   /** Exit code for a command that printed its own failure (such as `--json` results); 0 by default. */
   exitCode = 0;
   #config?: ResolvedConfig;
-  #database?: WorkspaceDatabase;
+  #backend?: Promise<Backend>;
   #workspace?: WorkspaceInfo;
   #closers: (() => Promise<void> | void)[] = [];
 
@@ -95,14 +95,19 @@ export class CliContext {
     return resolved;
   }
 
-  /** The selected workspace's LMDB environment, opened once and closed at exit. */
-  async database(): Promise<WorkspaceDatabase> {
-    if (this.#database) return this.#database;
-    const { openWorkspaceDatabase } = await import("../storage/lmdb/workspace_database.ts");
-    const database = openWorkspaceDatabase(workspacePaths(this.home, this.workspace().name).data);
-    this.#database = database;
-    this.onClose(() => database.close());
-    return database;
+  /** The selected workspace's backend, opened once and closed at exit. */
+  backend(): Promise<Backend> {
+    this.#backend ??= this.#openBackend();
+    return this.#backend;
+  }
+
+  async #openBackend(): Promise<Backend> {
+    const config = await this.config();
+    const workspace = this.workspace().name;
+    const { openWorkspaceBackend } = await import("../wiring/backend_choice.ts");
+    const backend = await openWorkspaceBackend(config, { home: this.home, workspace });
+    this.onClose(() => backend.close());
+    return backend;
   }
 
   /** The pipeline or style library as seen from the selected workspace. */

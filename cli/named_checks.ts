@@ -5,7 +5,7 @@
  * problem is reported at once.
  */
 import { NotFoundError, type ValidationIssue } from "../engine/errors.ts";
-import type { Library, LibraryEntry } from "../storage/lmdb/library.ts";
+import type { Library, LibraryEntry } from "../engine/library.ts";
 
 /** What every check result has; a command's own result type adds optional fields. */
 export interface NamedCheck {

@@ -1,7 +1,8 @@
 /**
- * Builds what runs need for one CLI invocation: the workspace's LMDB event
- * store and, on top, the services of wiring/workspace_services.ts (cache,
- * models, budgets, styles, leases, RunService), shared with the server.
+ * Builds what runs need for one CLI invocation: the workspace's event store
+ * (from the backend the CLI context opens) and, on top, the services of
+ * wiring/workspace_services.ts (cache, models, budgets, styles, leases,
+ * RunService), shared with the server.
  * Everything is opened once per invocation and closed with the CLI context.
  * Heavy modules load here, not at start-up.
  *
@@ -13,7 +14,6 @@
  */
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { RunService } from "../engine/run_service.ts";
-import type { LmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
 import type { CliContext } from "./cli_context.ts";
 import { NotFoundError } from "../engine/errors.ts";
 import { UsageError } from "./usage_error.ts";
@@ -32,26 +32,11 @@ export interface RunWiringOptions {
   runSpentUsd?: number;
 }
 
-const stores = new WeakMap<CliContext, Promise<LmdbEventStore>>();
 const wirings = new WeakMap<CliContext, Promise<RunWiring>>();
 
-/** The workspace's event store, opened once per context (closed with it). */
-export function openRunStore(context: CliContext): Promise<LmdbEventStore> {
-  let store = stores.get(context);
-  if (!store) {
-    store = (async () => {
-      const database = await context.database();
-      const config = await context.config();
-      const { LmdbEventStore } = await import("../storage/lmdb/lmdb_event_store.ts");
-      const opened = new LmdbEventStore(database, {
-        snapshotEvery: Number(config.get<number>("events.snapshot_every") ?? 100),
-      });
-      context.onClose(() => opened.close());
-      return opened;
-    })();
-    stores.set(context, store);
-  }
-  return store;
+/** The workspace's event store: its backend's, opened once per context (closed with it). */
+export async function openRunStore(context: CliContext): Promise<EventStore> {
+  return (await context.backend()).events;
 }
 
 /** A RunService for the context's workspace, built once per context. */
@@ -68,20 +53,17 @@ export function createRunWiring(
 }
 
 async function buildWiring(context: CliContext, options: RunWiringOptions): Promise<RunWiring> {
-  const store = await openRunStore(context);
+  const backend = await context.backend();
   const { createWorkspaceServices } = await import("../wiring/workspace_services.ts");
   const services = await createWorkspaceServices({
-    database: await context.database(),
-    store,
+    backend,
     config: await context.config(),
     env: context.env,
-    workspace: context.workspace().name,
-    styles: await context.library("style"),
     actor: options.actor ?? "cli",
     runSpentUsd: options.runSpentUsd,
   });
   context.onClose(() => services.close());
-  return { service: services.service, store };
+  return { service: services.service, store: backend.events };
 }
 
 /**

@@ -6,7 +6,8 @@
  * branches), the response cache's persistent tier (`cache`), run leases
  * (`leases`), the library (`library(kind)` to find pipelines and style
  * primers, `documents` for versioned documents kept in the backend) and
- * retention (`retention`). A backend stores and streams; folding events into
+ * retention (`retention`), and says where its data lives (`describe()`, for
+ * `writeit doctor` and the like). A backend stores and streams; folding events into
  * run state is the engine's (it hands its fold to the backend).
  *
  * A `BackendFactory` opens workspaces by name and lists, creates and
@@ -39,6 +40,16 @@ export interface WorkspaceInfo {
   active: boolean;
 }
 
+/** Where a backend keeps a workspace, as shown to people. */
+export interface BackendDescription {
+  /** Which adapter it is ("lmdb", "memory"). */
+  kind: string;
+  /** Where the data lives: a folder, a database without its credentials, or "in memory". */
+  location: string;
+  /** Bytes the workspace takes up, when the adapter can tell. */
+  bytes?: number;
+}
+
 /** Everything one workspace stores. */
 export interface Backend {
   /** Which adapter this is ("lmdb", "memory"). */
@@ -57,6 +68,8 @@ export interface Backend {
   readonly documents: LibraryStore;
   /** Pruning of abandoned branches and compaction of old runs. */
   readonly retention: RunRetention;
+  /** Where the workspace's data lives and how big it is. */
+  describe(): BackendDescription;
   /** Stops subscriptions, finishes pending writes and releases the workspace. */
   close(): Promise<void>;
 }

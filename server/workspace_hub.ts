@@ -1,11 +1,13 @@
 /**
  * The server's view of a WriteIt home: every workspace in it, each opened on
- * first use (its LMDB environment, event store, response cache, RunService,
- * pipeline and style libraries, and a RunDriver that advances runs in the
- * background) and kept open until the server stops. Workspaces share
- * nothing, so a run id from one is unknown in another. A CLI may use the same
- * workspaces at the same time: LMDB, run leases and the store's cross-process
- * subscriptions make that safe.
+ * first use (its backend, as the configuration selects through
+ * wiring/backend_choice.ts, with its event store, response cache tier and
+ * pipeline and style libraries; a RunService; and a RunDriver that advances
+ * runs in the background) and kept open until the server stops. Workspaces
+ * share nothing, so a run id from one is unknown in another. A CLI may use
+ * the same workspaces at the same time: the backend, run leases and the
+ * store's cross-process subscriptions make that safe. Which workspaces exist
+ * is the home's folder layout (storage/lmdb/workspaces.ts).
  *
  * @example
  * ```ts
@@ -17,16 +19,13 @@
  */
 import type { ResolvedConfig } from "../config.ts";
 import { resolveConfig } from "../config.ts";
+import type { Backend } from "../engine/backend.ts";
 import type { CacheStats } from "../engine/cache/cache_stats.ts";
 import type { EventStore } from "../engine/events/event_store.ts";
+import type { Library } from "../engine/library.ts";
 import type { RunService } from "../engine/run_service.ts";
-import { FolderLibrary as Library, libraryFolders } from "../storage/lmdb/library.ts";
-import { LmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
-import {
-  openWorkspaceDatabase,
-  type WorkspaceDatabase,
-} from "../storage/lmdb/workspace_database.ts";
-import { DEFAULT_WORKSPACE, workspacePaths, Workspaces } from "../storage/lmdb/workspaces.ts";
+import { DEFAULT_WORKSPACE, Workspaces } from "../storage/lmdb/workspaces.ts";
+import { openWorkspaceBackend } from "../wiring/backend_choice.ts";
 import { createWorkspaceServices } from "../wiring/workspace_services.ts";
 import { RunDriver } from "./run_driver.ts";
 
@@ -45,7 +44,8 @@ export interface WorkspaceRuntime {
   /** The workspace's folder (its layouts/ and pipelines/ live there). */
   path: string;
   config: ResolvedConfig;
-  database: WorkspaceDatabase;
+  /** Where the workspace is stored. */
+  backend: Backend;
   store: EventStore;
   service: RunService;
   pipelines: Library;
@@ -130,22 +130,17 @@ export class WorkspaceHub {
     const info = this.#workspaces.info(name);
     const env = this.#options.env;
     const config = resolveConfig({ home: this.home, workspaceRoot: info.path, env });
-    const database = openWorkspaceDatabase(workspacePaths(this.home, info.name).data);
-    const store = new LmdbEventStore(database, {
-      snapshotEvery: Number(config.get<number>("events.snapshot_every") ?? 100),
-    });
-    const folders = { home: this.home, workspaceRoot: info.path };
-    const pipelines = new Library("pipeline", libraryFolders("pipeline", folders));
-    const styles = new Library("style", libraryFolders("style", folders));
-    const services = await createWorkspaceServices({
-      database,
-      store,
-      config,
-      env,
-      workspace: info.name,
-      styles,
-      actor: "api",
-    });
+    const backend = await openWorkspaceBackend(config, { home: this.home, workspace: info.name });
+    let services;
+    try {
+      services = await createWorkspaceServices({ backend, config, env, actor: "api" });
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+    const store = backend.events;
+    const pipelines = backend.library("pipeline");
+    const styles = backend.library("style");
     const driver = new RunDriver(services.service, {
       onError: (runId, error) => this.#options.onDriveError?.(info.name, runId, error),
     });
@@ -154,7 +149,7 @@ export class WorkspaceHub {
       name: info.name,
       path: info.path,
       config,
-      database,
+      backend,
       store,
       service: services.service,
       pipelines,
@@ -175,8 +170,7 @@ export class WorkspaceHub {
       },
       close: async () => {
         await services.close();
-        await store.close();
-        await database.close();
+        await backend.close();
       },
     };
     return runtime;

@@ -1,9 +1,10 @@
 /**
- * Wires what runs need in one workspace, for the CLI and the server alike:
- * the two-tier response cache (memory + the workspace's LMDB), the model
+ * Wires what runs need in one workspace, for the CLI and the server alike,
+ * on the workspace's Backend (wiring/backend_choice.ts picks it): the
+ * two-tier response cache (memory + the backend's cache tier), the model
  * provider with every middleware (configured from the resolved config),
- * spending budgets, style primers from the style library, run leases shared
- * across processes, and a RunService on top of the workspace's event store.
+ * spending budgets, style primers from the backend's style library, its run
+ * leases shared across processes, and a RunService on top of its event store.
  * Heavy modules are imported here, not at start-up.
  *
  * The offline model's per-chunk delay comes from WRITEIT_OFFLINE_CHUNK_DELAY_MS
@@ -11,32 +12,28 @@
  *
  * @example
  * ```ts
- * const { service, close } = await createWorkspaceServices({ database, store, config, env, workspace: "default", styles });
+ * const { service, close } = await createWorkspaceServices({ backend, config, env, actor: "cli" });
  * const run = await service.loadRun(runId);
  * await close();
  * ```
  */
 import type { ResolvedConfig } from "../config.ts";
+import type { Backend } from "../engine/backend.ts";
 import type { ResponseCache } from "../engine/cache/response_cache.ts";
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { Budget } from "../engine/llm/budget.ts";
 import type { ProviderRegistry } from "../engine/llm/provider_registry.ts";
 import type { RunService } from "../engine/run_service.ts";
 import type { StylePrimer } from "../engine/style_primer.ts";
-import type { Library } from "../storage/lmdb/library.ts";
-import type { WorkspaceDatabase } from "../storage/lmdb/workspace_database.ts";
 import { NotFoundError, ValidationError } from "../engine/errors.ts";
 
 /** What `createWorkspaceServices` is built from. */
 export interface WorkspaceServicesOptions {
-  database: WorkspaceDatabase;
-  store: EventStore;
+  /** The workspace's backend: its events, cache tier, leases and style library. */
+  backend: Backend;
   config: ResolvedConfig;
   /** Environment variables (WRITEIT_OFFLINE_CHUNK_DELAY_MS). */
   env: Record<string, string | undefined>;
-  workspace: string;
-  /** The style library runs look primers up in. */
-  styles: Library;
   /** Who acts, for event metadata ("cli", "api"). */
   actor: string;
   /** What the run this process drives has already spent, counted against `budget.run_usd`. */
@@ -57,27 +54,25 @@ export interface WorkspaceServices {
 export async function createWorkspaceServices(
   options: WorkspaceServicesOptions,
 ): Promise<WorkspaceServices> {
-  const { config, database, store } = options;
+  const { config, backend } = options;
+  const store = backend.events;
+  const styleLibrary = backend.library("style");
   const [
     { RunService },
     { systemContext },
     { createModelProvider },
     { providerSettingsFromEnvironment },
     { ResponseCache },
-    { createLmdbCacheStore },
     { Budget },
     { loadStylePrimer },
-    { LmdbRunLeases },
   ] = await Promise.all([
     import("../engine/run_service.ts"),
     import("../engine/context.ts"),
     import("../engine/llm/model_factory.ts"),
     import("../engine/llm/provider_settings.ts"),
     import("../engine/cache/response_cache.ts"),
-    import("../storage/lmdb/lmdb_cache_store.ts"),
     import("../engine/llm/budget.ts"),
     import("../engine/style_primer.ts"),
-    import("../storage/lmdb/lmdb_run_leases.ts"),
   ]);
   const engineContext = systemContext();
   const settings = providerSettingsFromEnvironment(config.providerEnvironment());
@@ -99,7 +94,7 @@ export async function createWorkspaceServices(
   let cache: ResponseCache | undefined;
   if (config.get<boolean>("cache.enabled") !== false) {
     cache = new ResponseCache({
-      store: createLmdbCacheStore(database),
+      store: backend.cache,
       maxEntries: config.get<number>("cache.memory_entries"),
       maxBytes: Number(config.get<number>("cache.memory_mb") ?? 64) * 1024 * 1024,
       ttlMs: Number(config.get<number>("cache.ttl_hours") ?? 24) * 3600 * 1000,
@@ -110,7 +105,7 @@ export async function createWorkspaceServices(
     registry: options.registry,
     settings,
     context: engineContext,
-    workspace: options.workspace,
+    workspace: backend.workspace,
     cache,
     budget: await spendingBudget(config, store, Budget, options.runSpentUsd ?? 0),
     retry: {
@@ -126,13 +121,13 @@ export async function createWorkspaceServices(
     if (primers.has(id)) return primers.get(id);
     let entry;
     try {
-      entry = options.styles.findName(id);
+      entry = styleLibrary.findName(id);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       primers.set(id, undefined);
       return undefined;
     }
-    const loaded = loadStylePrimer(options.styles.read(entry), {
+    const loaded = loadStylePrimer(styleLibrary.read(entry), {
       file: entry.path,
       id: entry.name,
     });
@@ -150,7 +145,7 @@ export async function createWorkspaceServices(
     store,
     models,
     context: engineContext,
-    workspace: options.workspace,
+    workspace: backend.workspace,
     styles,
     actor: options.actor,
     limits: {
@@ -159,7 +154,7 @@ export async function createWorkspaceServices(
     },
     streamingBufferSize: config.get<number>("preferences.streaming_buffer_size"),
     defaultModels: config.section("models.") as Record<string, string>,
-    leases: new LmdbRunLeases(database, engineContext),
+    leases: backend.leases,
   });
   return {
     service,

@@ -6,12 +6,12 @@
  * `prune` removes the entries past their TTL.
  */
 import type { Command } from "commander";
+import type { CacheStore } from "../../engine/cache/cache_store.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
 
-async function openCacheStore(context: CliContext) {
-  const database = await context.database();
-  const { createLmdbCacheStore } = await import("../../storage/lmdb/lmdb_cache_store.ts");
-  return createLmdbCacheStore(database);
+/** The workspace's persistent cache tier, from its backend. */
+async function openCacheStore(context: CliContext): Promise<CacheStore> {
+  return (await context.backend()).cache;
 }
 
 function formatBytes(bytes: number): string {

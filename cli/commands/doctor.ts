@@ -6,8 +6,6 @@
  * configured provider does not answer or the storage cannot be opened.
  */
 import type { Command } from "commander";
-import { statSync } from "node:fs";
-import { join } from "node:path";
 import { cliContext } from "../cli_context.ts";
 import { UsageError } from "../usage_error.ts";
 
@@ -42,16 +40,10 @@ export function registerDoctorCommand(program: Command): void {
       let storageOk = true;
       try {
         const workspace = context.workspace();
-        const database = await context.database();
-        let bytes = 0;
-        try {
-          bytes = statSync(join(database.path, "data.mdb")).size;
-        } catch {
-          // A database that was never written has no data file yet.
-        }
-        storage = { ok: true, workspace: workspace.name, path: database.path, bytes };
-        const { createLmdbCacheStore } = await import("../../storage/lmdb/lmdb_cache_store.ts");
-        const store = createLmdbCacheStore(database);
+        const backend = await context.backend();
+        const { location, bytes } = backend.describe();
+        storage = { ok: true, workspace: workspace.name, path: location, bytes: bytes ?? 0 };
+        const store = backend.cache;
         const stats = store.readStats();
         cache = {
           enabled: config.get<boolean>("cache.enabled") !== false,

@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
-import type { Library, LibraryEntry } from "../../storage/lmdb/library.ts";
+import type { Library, LibraryEntry } from "../../engine/library.ts";
 import { type CliContext, cliContext } from "../cli_context.ts";
 import { checkNamed } from "../named_checks.ts";
 import {

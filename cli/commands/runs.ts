@@ -115,10 +115,8 @@ export function registerRunsCommands(program: Command): void {
       const compactDays = options.compactDays === undefined
         ? 30
         : positiveInteger(options.compactDays, "--compact-days");
-      const { openRunStore } = await import("../run_wiring.ts");
-      const { pruneRuns } = await import("../../storage/lmdb/run_retention.ts");
-      const store = await openRunStore(context);
-      const report = await pruneRuns(store, {
+      const backend = await context.backend();
+      const report = await backend.retention.prune({
         now: new Date(),
         dryRun: options.dryRun ?? false,
         abandonedAfterMs: abandonedDays * day,

@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import type { StylePrimer } from "../../engine/style_primer.ts";
-import type { Library, LibraryEntry } from "../../storage/lmdb/library.ts";
+import type { Library, LibraryEntry } from "../../engine/library.ts";
 import { cliContext } from "../cli_context.ts";
 import { checkNamed } from "../named_checks.ts";
 

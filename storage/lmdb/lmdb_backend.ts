@@ -13,6 +13,8 @@
  * await backend.close();
  * ```
  */
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import type {
   Backend,
   BackendFactory,
@@ -87,6 +89,11 @@ export function openLmdbBackendAt(
     leases: new LmdbRunLeases(database, context),
     documents: createLmdbLibraryStore(database, context),
     retention: lmdbRunRetention(events),
+    describe: () => ({
+      kind: "lmdb",
+      location: database.path,
+      bytes: dataFileBytes(database.path),
+    }),
     library(kind) {
       let library = libraries.get(kind);
       if (!library) {
@@ -102,6 +109,15 @@ export function openLmdbBackendAt(
       await database.close();
     },
   };
+}
+
+/** The size of the environment's data file; 0 before anything was written. */
+function dataFileBytes(directory: string): number {
+  try {
+    return statSync(join(directory, "data.mdb")).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** The workspaces of one WriteIt home, each opened as an LMDB backend. */

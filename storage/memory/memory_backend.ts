@@ -70,6 +70,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): MemoryB
           compactRun: (runId, upTo) => events.compactRun(runId, upTo),
         }, pruneOptions),
     },
+    describe: () => ({ kind: "memory", location: "in memory" }),
     close: () => events.close(),
   };
 }

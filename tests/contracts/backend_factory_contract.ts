@@ -2,7 +2,8 @@
  * The contract every backend factory keeps, whatever stores it: workspaces
  * are created, listed, opened and removed by name; an opened backend appends
  * and reads events with expected versions, keeps the cache tier, versions
- * library documents and hands out one lease per run. Each adapter's test
+ * library documents, hands out one lease per run and describes where it
+ * keeps the workspace. Each adapter's test
  * calls `backendFactoryContract` with a way to make a fresh factory.
  */
 import assert from "node:assert/strict";
@@ -87,6 +88,14 @@ export function backendFactoryContract(
       await lease.release();
       const next = await backend.leases.acquire("run-1", { owner: "second", ttlMs: 60_000 });
       await next.release();
+
+      const description = backend.describe();
+      assert.equal(description.kind, backend.kind);
+      assert.equal(description.kind, factory.kind);
+      assert.ok(description.location.trim().length > 0, "a location people can read");
+      if (description.bytes !== undefined) {
+        assert.ok(Number.isInteger(description.bytes) && description.bytes >= 0);
+      }
     } finally {
       await backend.close();
     }

@@ -88,6 +88,12 @@ export function parseRetryAfter(
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+function isStaleDetails(value: unknown): value is NonNullable<Problem["stale"]> {
+  const details = value as Partial<NonNullable<Problem["stale"]>> | undefined;
+  return typeof details?.basedOn === "number" && typeof details.version === "number" &&
+    Array.isArray(details.changes) && details.changes.every((change) => typeof change === "string");
+}
+
 function isProblem(value: unknown): value is Problem {
   if (typeof value !== "object" || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -117,6 +123,7 @@ export async function apiErrorFromResponse(
       detail: String(body.detail ?? body.title ?? ""),
       code: String(body.code ?? `http_${response.status}`),
       ...(Array.isArray(body.issues) ? { issues: body.issues } : {}),
+      ...(isStaleDetails(body.stale) ? { stale: body.stale } : {}),
     };
     return new WriteItApiError(problem, { retryAfter, url });
   }

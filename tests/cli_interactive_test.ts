@@ -185,3 +185,82 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
     run.steps.polish.responses[run.steps.polish.userSelection].processedContent,
   );
 });
+
+Deno.test("writeit run in a terminal and the dashboard's client on one run: each side is told what the other did, and a stale action is refused", async () => {
+  requireTmux();
+  await using home = await temporaryHome();
+  const { serve } = await import("../serve.ts");
+  const { WriteItClient } = await import("../client/writeit_client.ts");
+  const { WriteItApiError } = await import("../client/api_error.ts");
+  const server = await serve({ home: home.path, port: 0, log: () => {} });
+  const session = `writeit-test-${crypto.randomUUID().slice(0, 8)}`;
+  const pane = new Pane(
+    session,
+    await launcher(home.path, [
+      "run",
+      "quick-article",
+      "--model",
+      "offline",
+      "-n",
+      "2",
+      "--input",
+      "topic=Optimistic concurrency",
+      "--input",
+      "audience=general",
+    ]),
+  );
+  try {
+    const dashboard = new WriteItClient({ baseUrl: server.url, client: "dashboard" });
+    await pane.nextMenu(0, "the plan menu");
+    const [summary] = (await dashboard.listRuns()).runs;
+    const seen = await dashboard.getRun(summary.runId);
+    assert.equal(seen.steps.plan.status, "awaiting_selection");
+
+    // The browser picks candidate 2: the terminal says so and moves on to the next step.
+    await dashboard.select(seen.runId, "plan", 1, { basedOn: seen.version });
+    let screen = await pane.nextMenu(1, "the write menu after the dashboard's pick");
+    assert.match(screen, /plan: candidate 2 was picked from the dashboard\./);
+    assert.match(screen, /Step 2\/3 · .*\(write\)/);
+
+    // A second tab still showing the old version is refused, and nothing changes.
+    const before = await dashboard.getRun(seen.runId);
+    const refusal = await dashboard.select(seen.runId, "plan", 0, { basedOn: seen.version })
+      .then(() => undefined, (error) => error);
+    assert.ok(refusal instanceof WriteItApiError, String(refusal));
+    assert.equal(refusal.status, 409);
+    assert.equal(refusal.problem.code, "stale_action");
+    assert.match(refusal.problem.detail, /^plan: candidate 2 was picked from the dashboard since/);
+    assert.equal(refusal.problem.stale?.basedOn, seen.version);
+    assert.equal((await dashboard.getRun(seen.runId)).version, before.version);
+
+    // The writer picks in the terminal; the browser, deciding on what it saw before, is told.
+    const atWrite = await dashboard.getRun(seen.runId);
+    pane.type("1");
+    await pane.nextMenu(2, "the polish menu");
+    const late = await dashboard.feedback(seen.runId, "write", "Shorter", {
+      basedOn: atWrite.version,
+    }).then(() => undefined, (error) => error);
+    assert.ok(late instanceof WriteItApiError, String(late));
+    assert.equal(late.status, 409);
+    assert.match(late.problem.detail, /^write: candidate 1 was picked from the CLI since/);
+
+    // Feedback from the dashboard while the terminal waits: the menu is drawn again with it.
+    const atPolish = await dashboard.getRun(seen.runId);
+    await dashboard.feedback(seen.runId, "polish", "More examples", {
+      regenerate: false,
+      basedOn: atPolish.version,
+    });
+    screen = await pane.nextMenu(3, "the polish menu drawn again");
+    assert.match(screen, /polish: feedback was given from the dashboard\./);
+    assert.match(screen, /Feedback so far: More examples/);
+    pane.type("1");
+    screen = await pane.waitFor(/__EXIT_0__/, "the end of the run");
+    assert.match(screen, /Done\. Run .* completed/);
+    const events = (await dashboard.events(seen.runId)).events;
+    const actors = new Set(events.map((event) => event.metadata.actor));
+    assert.ok(actors.has("cli") && actors.has("dashboard"), [...actors].join(", "));
+  } finally {
+    pane.close();
+    await server.shutdown();
+  }
+});

@@ -6,10 +6,13 @@
  * recorded stays, the run is paused and resumable. A completed run is saved
  * to the workspace's outputs/ (preferences.auto_save) and the path printed.
  */
-import { CancelledError, NotFoundError, WriteItError } from "../../engine/errors.ts";
+import { CancelledError, ConflictError, NotFoundError, WriteItError } from "../../engine/errors.ts";
+import type { AdvanceOptions } from "../../engine/run_service_options.ts";
+import type { RunUpdate } from "../../engine/run_update.ts";
 import { didYouMean } from "../../engine/did_you_mean.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import { MAX_STEP_RETRIES, type PipelineRun, type StepState } from "../../engine/run_model.ts";
+import { describeDecision, StaleActionError } from "../../engine/stale_action.ts";
 import type { CliContext } from "../cli_context.ts";
 import type { RunWiring } from "../run_wiring.ts";
 import { type DisplayMode, formatElapsed, LiveDisplay } from "./live_display.ts";
@@ -103,7 +106,7 @@ export async function driveRun(
       Deno.addSignalListener("SIGINT", onSigint);
       display.start();
       try {
-        state = await service.advance(runId, {
+        state = await advanceOrFollow(wiring, runId, {
           autoSelect: options.yes,
           signal: controller.signal,
           onUpdate: (update) => display.update(update),
@@ -170,6 +173,52 @@ export async function driveRun(
   }
 }
 
+/**
+ * `advance`, or, while another process drives the run (the server, after a
+ * pick in the dashboard), its updates until it lets go; then `advance`.
+ */
+async function advanceOrFollow(
+  wiring: RunWiring,
+  runId: string,
+  options: AdvanceOptions & { signal: AbortSignal; onUpdate: (update: RunUpdate) => void },
+): Promise<PipelineRun> {
+  const { service } = wiring;
+  let following: (() => void) | undefined;
+  try {
+    while (true) {
+      try {
+        return await service.advance(runId, options);
+      } catch (error) {
+        const leased = error instanceof ConflictError && error.code === "run_leased";
+        if (!leased || options.signal.aborted) throw error;
+        if (!following) {
+          options.onUpdate({
+            type: "notice",
+            runId,
+            message: "Another client is generating this step: following it here",
+          });
+          following = service.subscribe(runId, options.onUpdate);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, FOLLOW_POLL_MS);
+          function done() {
+            clearTimeout(timer);
+            options.signal.removeEventListener("abort", done);
+            resolve();
+          }
+          options.signal.addEventListener("abort", done, { once: true });
+        });
+        if (options.signal.aborted) return await service.loadRun(runId);
+      }
+    }
+  } finally {
+    following?.();
+  }
+}
+
+/** How often a CLI following another driver tries to take the run back. */
+const FOLLOW_POLL_MS = 250;
+
 function stopped(
   context: CliContext,
   runId: string,
@@ -230,14 +279,60 @@ async function finish(
   else context.output.print(`Export it with: writeit export ${run.runId} -o article.md`);
 }
 
-async function ask(io: TerminalInput, context: CliContext, prompt: string): Promise<string | null> {
+async function ask(
+  io: TerminalInput,
+  context: CliContext,
+  prompt: string,
+  signal?: AbortSignal,
+): Promise<string | null> {
   context.output.write(prompt);
   try {
-    return await io.readLine();
+    return await io.readLine({ signal });
   } catch (error) {
     if (error instanceof InterruptedError) return null;
     throw error;
   }
+}
+
+/** Someone else decided something on the run while the menu was waiting. */
+class ChangedElsewhere extends Error {
+  constructor(readonly sentence: string) {
+    super(sentence);
+  }
+}
+
+/**
+ * Watches the run while the menu waits: a decision another client records
+ * (the dashboard, another terminal) aborts the current prompt with what it was.
+ */
+function watchOthers(service: RunWiring["service"], runId: string) {
+  let controller = new AbortController();
+  let acting = false;
+  const stop = service.subscribe(runId, (update) => {
+    if (acting || update.type !== "event" || controller.signal.aborted) return;
+    void service.loadRun(runId).then((state) => {
+      const sentence = describeDecision(update.event, state);
+      if (sentence && !acting) controller.abort(new ChangedElsewhere(sentence));
+    }).catch(() => {});
+  });
+  return {
+    /** The signal of the next prompt. */
+    signal(): AbortSignal {
+      if (controller.signal.aborted) controller = new AbortController();
+      return controller.signal;
+    },
+    /** Runs this client's own action, whose events are not news. */
+    async own<T>(action: () => Promise<T>): Promise<T> {
+      acting = true;
+      try {
+        return await action();
+      } finally {
+        acting = false;
+        controller = new AbortController();
+      }
+    },
+    stop,
+  };
 }
 
 function showStep(
@@ -295,45 +390,78 @@ async function stepMenu(
   const runId = initial.runId;
   let state = initial;
   showStep(context, state, state.steps[stepId], options.pipeline);
-  while (true) {
-    const step = state.steps[stepId];
-    const line = await ask(options.input, context, styles.bold("choice> "));
-    if (line === null) {
-      context.output.print("");
-      return await quit(context, wiring, runId);
-    }
-    const parsed = parseMenuCommand(line, step.responses.length);
-    if ("error" in parsed) {
-      context.output.print(styles.yellow(parsed.error));
-      continue;
-    }
-    if (step.status === "failed" && ["pick", "view", "merge", "edit"].includes(parsed.type)) {
-      context.output.print(
-        styles.yellow("This step has no candidates to use: r to retry, s to skip, q to quit"),
-      );
-      continue;
-    }
-    try {
-      const result = await act(context, wiring, state, step, parsed, options);
-      if (result === "stay") {
+  const others = watchOthers(service, runId);
+  try {
+    return await menuLoop();
+  } finally {
+    others.stop();
+  }
+
+  async function menuLoop(): Promise<MenuResult> {
+    while (true) {
+      const step = state.steps[stepId];
+      let line: string | null;
+      try {
+        line = await ask(options.input, context, styles.bold("choice> "), others.signal());
+      } catch (error) {
+        if (!(error instanceof ChangedElsewhere)) throw error;
+        context.output.print("");
+        context.output.print(styles.cyan(`${error.sentence}.`));
         state = await service.loadRun(runId);
-        continue;
-      }
-      if (result === "redraw") {
-        state = await service.loadRun(runId);
+        if (!isWaiting(state, stepId)) return { action: "continue", runId };
         showStep(context, state, state.steps[stepId], options.pipeline);
         continue;
       }
-      return result;
-    } catch (error) {
-      if (error instanceof WriteItError) {
-        context.output.print(styles.yellow(error.message));
-        state = await service.loadRun(runId);
+      if (line === null) {
+        context.output.print("");
+        return await quit(context, wiring, runId);
+      }
+      const parsed = parseMenuCommand(line, step.responses.length);
+      if ("error" in parsed) {
+        context.output.print(styles.yellow(parsed.error));
         continue;
       }
-      throw error;
+      if (step.status === "failed" && ["pick", "view", "merge", "edit"].includes(parsed.type)) {
+        context.output.print(
+          styles.yellow("This step has no candidates to use: r to retry, s to skip, q to quit"),
+        );
+        continue;
+      }
+      try {
+        const result = await others.own(() => act(context, wiring, state, step, parsed, options));
+        if (result === "stay") {
+          state = await service.loadRun(runId);
+          continue;
+        }
+        if (result === "redraw") {
+          state = await service.loadRun(runId);
+          showStep(context, state, state.steps[stepId], options.pipeline);
+          continue;
+        }
+        return result;
+      } catch (error) {
+        if (error instanceof StaleActionError) {
+          context.output.print(styles.yellow(`Not done: ${error.message}`));
+          state = await service.loadRun(runId);
+          if (!isWaiting(state, stepId)) return { action: "continue", runId };
+          showStep(context, state, state.steps[stepId], options.pipeline);
+          continue;
+        }
+        if (error instanceof WriteItError) {
+          context.output.print(styles.yellow(error.message));
+          state = await service.loadRun(runId);
+          continue;
+        }
+        throw error;
+      }
     }
   }
+}
+
+/** Whether `stepId` still waits for the writer (candidates to pick from, or a failure to handle). */
+function isWaiting(state: PipelineRun, stepId: string): boolean {
+  const status = state.steps[stepId]?.status;
+  return state.status !== "cancelled" && (status === "awaiting_selection" || status === "failed");
 }
 
 async function quit(context: CliContext, wiring: RunWiring, runId: string): Promise<MenuResult> {
@@ -354,6 +482,8 @@ async function act(
   const { styles } = context.output;
   const runId = state.runId;
   const stepId = step.stepId;
+  // The version the menu showed: an action someone else overtook is refused.
+  const basedOn = state.version;
   const next: MenuResult = { action: "continue", runId };
   switch (command.type) {
     case "list":
@@ -362,7 +492,7 @@ async function act(
       context.output.print(menuHelp(step.responses.length, styles));
       return "stay";
     case "pick":
-      await service.select(runId, stepId, command.number - 1);
+      await service.select(runId, stepId, command.number - 1, { basedOn });
       return next;
     case "view": {
       const response = step.responses[command.number - 1];
@@ -382,6 +512,7 @@ async function act(
       context.output.print(styles.dim(`Merging ${command.numbers.join(", ")}…`));
       const merged = await service.merge(runId, stepId, ids, {
         instructions: command.instructions,
+        basedOn,
       });
       const count = merged.steps[stepId].responses.length;
       context.output.print(
@@ -405,7 +536,7 @@ async function act(
         context.output.print(styles.yellow("The text is empty: nothing recorded."));
         return "stay";
       }
-      await service.edit(runId, stepId, edited);
+      await service.edit(runId, stepId, edited, { basedOn });
       context.output.print(
         styles.green(
           `Saved your edit (${
@@ -437,17 +568,17 @@ async function act(
         context.output.print(styles.dim("No feedback given."));
         return "stay";
       }
-      await service.addFeedback(runId, stepId, text);
-      await service.regenerate(runId, stepId, { reason: "feedback" });
+      const noted = await service.addFeedback(runId, stepId, text, { basedOn });
+      await service.regenerate(runId, stepId, { reason: "feedback", basedOn: noted.version });
       context.output.print(styles.dim("Regenerating with your feedback…"));
       return next;
     }
     case "regenerate":
-      await service.regenerate(runId, stepId);
+      await service.regenerate(runId, stepId, { basedOn });
       context.output.print(styles.dim("Regenerating…"));
       return next;
     case "branch": {
-      const child = await service.branch(runId, { fromStepId: stepId });
+      const child = await service.branch(runId, { fromStepId: stepId, basedOn });
       context.output.print(
         styles.green(`Branched: new run ${child.runId}`) +
           styles.dim(` (run ${runId.slice(0, 8)} stays as it was). Continuing on the branch.`),
@@ -463,12 +594,12 @@ async function act(
         return "stay";
       }
       const previous = state.stepOrder[position - 1];
-      await service.rewind(runId, previous);
+      await service.rewind(runId, previous, { basedOn });
       context.output.print(styles.dim(`Back to step "${previous}".`));
       return next;
     }
     case "skip":
-      await service.skip(runId, stepId, { reason: "skipped by the writer" });
+      await service.skip(runId, stepId, { reason: "skipped by the writer", basedOn });
       return next;
     case "quit":
       return await quit(context, wiring, runId);

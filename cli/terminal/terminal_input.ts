@@ -63,8 +63,13 @@ export class TerminalInput {
     return this.#read;
   }
 
-  /** The next line without its newline; null at end of input (Ctrl-D). */
-  async readLine(): Promise<string | null> {
+  /**
+   * The next line without its newline; null at end of input (Ctrl-D). An
+   * aborted `signal` stops the wait with its reason; what was typed so far
+   * stays for the next call.
+   */
+  async readLine(options: { signal?: AbortSignal } = {}): Promise<string | null> {
+    const { signal } = options;
     while (true) {
       const newline = this.#pending.indexOf("\n");
       if (newline >= 0) {
@@ -72,13 +77,22 @@ export class TerminalInput {
         this.#pending = this.#pending.slice(newline + 1);
         return line;
       }
+      signal?.throwIfAborted();
       let stop!: () => void;
-      const interrupted = new Promise<"interrupted">((resolve) => {
+      let unlisten = () => {};
+      const interrupted = new Promise<"interrupted" | "aborted">((resolve) => {
         stop = this.onInterrupt(() => resolve("interrupted"));
+        if (signal) {
+          const onAbort = () => resolve("aborted");
+          signal.addEventListener("abort", onAbort, { once: true });
+          unlisten = () => signal.removeEventListener("abort", onAbort);
+        }
       });
       const chunk = await Promise.race([this.#nextChunk(), interrupted]);
       stop();
+      unlisten();
       if (chunk === "interrupted") throw new InterruptedError();
+      if (chunk === "aborted") throw signal!.reason;
       this.#read = undefined;
       if (chunk.count === null || chunk.count === 0) {
         if (this.#pending.length > 0) {

@@ -1,13 +1,15 @@
 /**
  * The human actions on a run over REST: start (and the seed's `execute`),
  * select, merge, edit, feedback, regenerate, skip, branch, rewind, pause,
- * resume and cancel. Each records its decision at once and answers
- * `{ run, driving }`; when the decision lets the run go on, the workspace's
- * RunDriver continues it in the background and the answer is 202. The same
- * actions reach the WebSocket through `performAction`.
+ * resume and cancel. Each records its decision at once (engine/
+ * run_actions.ts decides, and says whether the run goes on) and answers
+ * `{ run, driving }`; when the run goes on, the workspace's RunDriver
+ * continues it in the background and the answer is 202. The same actions
+ * reach the WebSocket through `performAction`.
  */
 import { Hono } from "hono";
 import type { z } from "zod";
+import { actOnRun, type RunActionRequest } from "../../engine/run_actions.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
 import type { WorkspaceRuntime } from "../../server/workspace_hub.ts";
 import type { ApiEnv } from "./api_env.ts";
@@ -58,8 +60,9 @@ export function isActionName(name: string): name is ActionName {
 }
 
 /**
- * Performs one action on `runId` with an already parsed body; drives the run
- * on in the background when the action lets it go on.
+ * Performs one action on `runId` with an already parsed body (the engine's
+ * `actOnRun` decides; this maps its outcome to the workspace's RunDriver and
+ * an HTTP status).
  */
 export async function performAction<A extends ActionName>(
   runtime: WorkspaceRuntime,
@@ -69,69 +72,27 @@ export async function performAction<A extends ActionName>(
   actor = "api",
 ): Promise<ActionResult> {
   const { service, driver } = runtime;
-  const input = body as Record<string, unknown>;
-  const stepId = input.stepId as string;
-  const who = { actor, basedOn: input.basedOn as number | undefined };
-  let run: PipelineRun;
-  switch (action) {
-    case "start":
-      run = await service.resume(runId, { actor });
-      return goOn(runtime, run, { autoSelect: input.autoSelect as boolean | undefined });
-    case "select":
-      run = await service.select(
-        runId,
-        stepId,
-        (input.index as number | undefined) ?? (input.responseId as string),
-        who,
-      );
-      return goOn(runtime, run);
-    case "merge": {
-      const current = await service.loadRun(runId);
-      if (who.basedOn !== undefined) {
-        await service.checkCurrent(runId, { ...who, stepId });
-      }
-      driver.task(runId, () =>
-        service.merge(runId, stepId, input.responseIds as string[], {
-          instructions: input.instructions as string | undefined,
-          model: input.model as string | undefined,
-          ...who,
-        }));
-      return { run: current, driving: true, status: 202 };
-    }
-    case "edit":
-      return goOn(runtime, await service.edit(runId, stepId, input.text as string, who));
-    case "feedback":
-      run = await service.addFeedback(runId, stepId, input.text as string, who);
-      if (input.regenerate === false) return { run, driving: driver.isDriving(runId), status: 200 };
-      return goOn(runtime, await service.regenerate(runId, stepId, { reason: "feedback", actor }));
-    case "regenerate":
-      return goOn(runtime, await service.regenerate(runId, stepId, who));
-    case "skip":
-      return goOn(
-        runtime,
-        await service.skip(runId, stepId, { ...who, reason: input.reason as string | undefined }),
-      );
-    case "branch": {
-      const child = await service.branch(runId, {
-        ...who,
-        fromStepId: input.fromStepId as string,
-      });
-      if (!input.start) return { run: child, driving: false, status: 201 };
-      const started = await service.resume(child.runId, { actor });
-      return goOn(runtime, started);
-    }
-    case "rewind":
-      return goOn(runtime, await service.rewind(runId, input.toStepId as string, who));
-    case "pause":
-      run = await service.pause(runId, { ...who, reason: input.reason as string | undefined });
-      return { run, driving: false, status: 200 };
-    case "resume":
-      return goOn(runtime, await service.resume(runId, who));
-    case "cancel":
-      run = await service.cancel(runId, { ...who, reason: input.reason as string | undefined });
-      return { run, driving: false, status: 200 };
+  const outcome = await actOnRun(
+    service,
+    runId,
+    { action, ...body } as RunActionRequest,
+    { actor },
+  );
+  if (outcome.later) {
+    driver.task(runId, outcome.later);
+    return { run: outcome.run, driving: true, status: 202 };
   }
-  throw new TypeError(`Unknown action "${action}"`);
+  if (outcome.goOn) {
+    // A run created with autoSelect keeps it: the executor reads it from the run's options.
+    driver.drive(outcome.run.runId, { autoSelect: outcome.autoSelect });
+    return { run: outcome.run, driving: true, status: 202 };
+  }
+  const stopped = action === "pause" || action === "cancel" || outcome.created;
+  return {
+    run: outcome.run,
+    driving: stopped ? false : driver.isDriving(outcome.run.runId),
+    status: outcome.created ? 201 : 200,
+  };
 }
 
 /**
@@ -141,20 +102,6 @@ export async function performAction<A extends ActionName>(
 export function clientActor(header: string | undefined): string {
   const name = header?.trim().toLowerCase() ?? "";
   return /^[a-z][a-z0-9-]{0,31}$/.test(name) ? name : "api";
-}
-
-/** Drives the run on when its status lets it go on. */
-function goOn(
-  runtime: WorkspaceRuntime,
-  run: PipelineRun,
-  options: { autoSelect?: boolean } = {},
-): ActionResult {
-  if (run.status !== "running" && run.status !== "initializing") {
-    return { run, driving: runtime.driver.isDriving(run.runId), status: 200 };
-  }
-  // A run created with autoSelect keeps it: the executor reads it from the run's options.
-  runtime.driver.drive(run.runId, { autoSelect: options.autoSelect });
-  return { run, driving: true, status: 202 };
 }
 
 /** `POST /api/runs/{id}/{action}` for every action, and the seed's `/execute`. */

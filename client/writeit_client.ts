@@ -98,6 +98,8 @@ export type WatchOptions = Omit<
 export class WriteItClient {
   readonly baseUrl: string;
   readonly workspace?: string;
+  /** Who acts through this client (the `client` option). */
+  readonly clientName?: string;
   readonly #options: WriteItClientOptions;
   readonly #fetch: typeof fetch;
 
@@ -106,6 +108,7 @@ export class WriteItClient {
     this.#options = options;
     this.baseUrl = options.baseUrl;
     this.workspace = options.workspace;
+    this.clientName = options.client;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 

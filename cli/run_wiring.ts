@@ -22,6 +22,8 @@ import { UsageError } from "./usage_error.ts";
 export interface RunWiring {
   service: RunService;
   store: EventStore;
+  /** Who acts, as recorded with every event ("cli"). */
+  actor: string;
 }
 
 /** Options of `createRunWiring`. */
@@ -63,7 +65,7 @@ async function buildWiring(context: CliContext, options: RunWiringOptions): Prom
     runSpentUsd: options.runSpentUsd,
   });
   context.onClose(() => services.close());
-  return { service: services.service, store: backend.events };
+  return { service: services.service, store: backend.events, actor: options.actor ?? "cli" };
 }
 
 /**

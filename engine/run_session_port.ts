@@ -86,6 +86,12 @@ export interface LocalSessionOptions {
   actor?: string;
   /** Called when a background drive or merge this session started fails. */
   onDriveError?: (error: unknown) => void;
+  /**
+   * Drive the run on after an action (default true). False leaves driving to
+   * the caller (the terminal menu drives with its live display) and finishes
+   * a merge before `act` returns.
+   */
+  drive?: boolean;
 }
 
 /** A session over `service` in this process; it drives the run on after actions that let it. */
@@ -125,6 +131,11 @@ export async function openLocalSession(
       );
       if (outcome.run.runId === runId) state.apply({ type: "run", run: outcome.run });
       const target = outcome.run.runId;
+      if (options.drive === false) {
+        const run = outcome.later ? await outcome.later() : outcome.run;
+        if (target === runId) await refresh();
+        return { session: state.value, run };
+      }
       if (outcome.later) background(outcome.later);
       else if (outcome.goOn) {
         background(() => service.advance(target, { autoSelect: outcome.autoSelect }));

@@ -8,11 +8,12 @@
  */
 import { CancelledError, ConflictError, NotFoundError, WriteItError } from "../../engine/errors.ts";
 import type { AdvanceOptions } from "../../engine/run_service_options.ts";
+import { openLocalSession, type RunSessionPort } from "../../engine/run_session_port.ts";
 import type { RunUpdate } from "../../engine/run_update.ts";
 import { didYouMean } from "../../engine/did_you_mean.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import { MAX_STEP_RETRIES, type PipelineRun, type StepState } from "../../engine/run_model.ts";
-import { describeDecision, StaleActionError } from "../../engine/stale_action.ts";
+import { StaleActionError } from "../../engine/stale_action.ts";
 import type { CliContext } from "../cli_context.ts";
 import type { RunWiring } from "../run_wiring.ts";
 import { type DisplayMode, formatElapsed, LiveDisplay } from "./live_display.ts";
@@ -302,34 +303,26 @@ class ChangedElsewhere extends Error {
 }
 
 /**
- * Watches the run while the menu waits: a decision another client records
- * (the dashboard, another terminal) aborts the current prompt with what it was.
+ * Watches the run's session while the menu waits: a decision another client
+ * records (the dashboard, the terminal UI) arrives as a notice, and aborts the
+ * current prompt with it.
  */
-function watchOthers(service: RunWiring["service"], runId: string) {
+function watchOthers(session: RunSessionPort) {
   let controller = new AbortController();
-  let acting = false;
-  const stop = service.subscribe(runId, (update) => {
-    if (acting || update.type !== "event" || controller.signal.aborted) return;
-    void service.loadRun(runId).then((state) => {
-      const sentence = describeDecision(update.event, state);
-      if (sentence && !acting) controller.abort(new ChangedElsewhere(sentence));
-    }).catch(() => {});
+  let seen = session.current().notices;
+  const stop = session.subscribe((view) => {
+    if (view.notices === seen) return;
+    const fresh = view.notices.filter((notice) => !seen.includes(notice));
+    seen = view.notices;
+    if (fresh.length > 0 && !controller.signal.aborted) {
+      controller.abort(new ChangedElsewhere(fresh.join("; ")));
+    }
   });
   return {
     /** The signal of the next prompt. */
     signal(): AbortSignal {
       if (controller.signal.aborted) controller = new AbortController();
       return controller.signal;
-    },
-    /** Runs this client's own action, whose events are not news. */
-    async own<T>(action: () => Promise<T>): Promise<T> {
-      acting = true;
-      try {
-        return await action();
-      } finally {
-        acting = false;
-        controller = new AbortController();
-      }
     },
     stop,
   };
@@ -390,11 +383,14 @@ async function stepMenu(
   const runId = initial.runId;
   let state = initial;
   showStep(context, state, state.steps[stepId], options.pipeline);
-  const others = watchOthers(service, runId);
+  // The menu draws from the run's session and acts through it; this process drives.
+  const session = await openLocalSession(service, runId, { actor: wiring.actor, drive: false });
+  const others = watchOthers(session);
   try {
     return await menuLoop();
   } finally {
     others.stop();
+    await session.close();
   }
 
   async function menuLoop(): Promise<MenuResult> {
@@ -428,7 +424,7 @@ async function stepMenu(
         continue;
       }
       try {
-        const result = await others.own(() => act(context, wiring, state, step, parsed, options));
+        const result = await act(context, wiring, session, state, step, parsed, options);
         if (result === "stay") {
           state = await service.loadRun(runId);
           continue;
@@ -473,12 +469,12 @@ async function quit(context: CliContext, wiring: RunWiring, runId: string): Prom
 async function act(
   context: CliContext,
   wiring: RunWiring,
+  session: RunSessionPort,
   state: PipelineRun,
   step: StepState,
   command: MenuCommand,
   options: { input: TerminalInput; pipeline?: Pipeline },
 ): Promise<MenuResult | "stay" | "redraw"> {
-  const { service } = wiring;
   const { styles } = context.output;
   const runId = state.runId;
   const stepId = step.stepId;
@@ -492,7 +488,7 @@ async function act(
       context.output.print(menuHelp(step.responses.length, styles));
       return "stay";
     case "pick":
-      await service.select(runId, stepId, command.number - 1, { basedOn });
+      await session.act({ action: "select", stepId, index: command.number - 1, basedOn });
       return next;
     case "view": {
       const response = step.responses[command.number - 1];
@@ -510,7 +506,10 @@ async function act(
     case "merge": {
       const ids = command.numbers.map((number) => step.responses[number - 1].responseId);
       context.output.print(styles.dim(`Merging ${command.numbers.join(", ")}…`));
-      const merged = await service.merge(runId, stepId, ids, {
+      const { run: merged } = await session.act({
+        action: "merge",
+        stepId,
+        responseIds: ids,
         instructions: command.instructions,
         basedOn,
       });
@@ -536,7 +535,7 @@ async function act(
         context.output.print(styles.yellow("The text is empty: nothing recorded."));
         return "stay";
       }
-      await service.edit(runId, stepId, edited, { basedOn });
+      await session.act({ action: "edit", stepId, text: edited, basedOn });
       context.output.print(
         styles.green(
           `Saved your edit (${
@@ -568,17 +567,16 @@ async function act(
         context.output.print(styles.dim("No feedback given."));
         return "stay";
       }
-      const noted = await service.addFeedback(runId, stepId, text, { basedOn });
-      await service.regenerate(runId, stepId, { reason: "feedback", basedOn: noted.version });
+      await session.act({ action: "feedback", stepId, text, basedOn });
       context.output.print(styles.dim("Regenerating with your feedback…"));
       return next;
     }
     case "regenerate":
-      await service.regenerate(runId, stepId, { basedOn });
+      await session.act({ action: "regenerate", stepId, basedOn });
       context.output.print(styles.dim("Regenerating…"));
       return next;
     case "branch": {
-      const child = await service.branch(runId, { fromStepId: stepId, basedOn });
+      const { run: child } = await session.act({ action: "branch", fromStepId: stepId, basedOn });
       context.output.print(
         styles.green(`Branched: new run ${child.runId}`) +
           styles.dim(` (run ${runId.slice(0, 8)} stays as it was). Continuing on the branch.`),
@@ -594,12 +592,12 @@ async function act(
         return "stay";
       }
       const previous = state.stepOrder[position - 1];
-      await service.rewind(runId, previous, { basedOn });
+      await session.act({ action: "rewind", toStepId: previous, basedOn });
       context.output.print(styles.dim(`Back to step "${previous}".`));
       return next;
     }
     case "skip":
-      await service.skip(runId, stepId, { reason: "skipped by the writer", basedOn });
+      await session.act({ action: "skip", stepId, reason: "skipped by the writer", basedOn });
       return next;
     case "quit":
       return await quit(context, wiring, runId);

@@ -13,14 +13,8 @@
  */
 import type { EventEnvelope } from "./events/event_envelope.ts";
 import type { RunFold } from "./events/stream_fold.ts";
-import {
-  addUsage,
-  type AIResponse,
-  emptyUsage,
-  MAX_ATTEMPT_FAILURES,
-  type PipelineRun,
-  type StepState,
-} from "./run_model.ts";
+import type { AIResponse, PipelineRun, StepState } from "./run_model.ts";
+import { addUsage, emptyUsage, MAX_ATTEMPT_FAILURES } from "./run_values.ts";
 
 /** The state before a run's first event (version 0). */
 export function initialState(runId = ""): PipelineRun {

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { RUN_STATUSES } from "./run_status.ts";
+import { emptyUsage, MAX_STEP_RETRIES } from "./run_values.ts";
 
 /** Token counts for one call or a sum of calls; `estimated` when a tokenizer counted instead of the provider. */
 export const TokenUsageSchema = z.object({
@@ -19,21 +20,7 @@ export const TokenUsageSchema = z.object({
 });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
-/** A usage record with every count at zero. */
-export function emptyUsage(): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, estimated: false };
-}
-
-/** Adds two usage records; the sum is estimated when either part was. */
-export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    totalTokens: a.totalTokens + b.totalTokens,
-    costUsd: a.costUsd + b.costUsd,
-    estimated: a.estimated || b.estimated,
-  };
-}
+export { addUsage, emptyUsage, MAX_ATTEMPT_FAILURES, MAX_STEP_RETRIES } from "./run_values.ts";
 
 /** Lifecycle of a run (seed: INITIALIZING → RUNNING → PAUSED/COMPLETED, any → ERROR; plus CANCELLED). */
 export const RunStatusSchema = z.enum(RUN_STATUSES);
@@ -120,9 +107,6 @@ export const AttemptFailureSchema = z.object({
 });
 export type AttemptFailure = z.infer<typeof AttemptFailureSchema>;
 
-/** Most attempt failures a step keeps per generation (the log keeps every one). */
-export const MAX_ATTEMPT_FAILURES = 50;
-
 /** One piece of feedback a writer gave on a step. */
 export const FeedbackSchema = z.object({
   text: z.string().min(1),
@@ -130,9 +114,6 @@ export const FeedbackSchema = z.object({
   generation: z.number().int().nonnegative(),
 });
 export type Feedback = z.infer<typeof FeedbackSchema>;
-
-/** Most regenerations a step accepts (seed: retry count cannot exceed 3). */
-export const MAX_STEP_RETRIES = 3;
 
 /** State of one step in a run (seed StepState). */
 export const StepStateSchema = z.object({

@@ -234,12 +234,7 @@ export function allowedActions(
     regenerate: onStep((id) => ({ type: "regenerateStep", stepId: id, reason: "regenerate" })),
     skip: onStep((id) => ({ type: "skipStep", stepId: id })),
     branch: onStep((id) => ({ type: "branchFrom", stepId: id })),
-    rewind: !stepId || run.stepOrder.indexOf(stepId) <= 0
-      ? { allowed: false, why: "This is the first step: there is nothing to go back to" }
-      : permits(run, {
-        type: "rewindTo",
-        stepId: run.stepOrder[run.stepOrder.indexOf(stepId) - 1],
-      }),
+    rewind: onStep((id) => ({ type: "rewindTo", stepId: id })),
     pause: active ? permits(run, { type: "pauseRun" }) : {
       allowed: false,
       why: `Run "${run.runId}" is ${run.status}: only a running run can be paused`,

@@ -9,7 +9,8 @@
 import { InvalidCommandError } from "./errors.ts";
 import type { NewEvent } from "./events/event_envelope.ts";
 import type { RunCommand } from "./run_commands.ts";
-import { MAX_STEP_RETRIES, type PipelineRun, type StepState } from "./run_model.ts";
+import type { PipelineRun, StepState } from "./run_model.ts";
+import { MAX_STEP_RETRIES } from "./run_values.ts";
 
 /** Throws InvalidCommandError with a stable code. */
 export function rejectCommand(code: string, message: string): never {

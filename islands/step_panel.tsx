@@ -10,6 +10,7 @@
 import type { JSX } from "preact";
 import { useSignal } from "@preact/signals";
 import type { PipelineRun } from "../engine/run_model.ts";
+import { allowedActions, type SessionActionName } from "../engine/run_session.ts";
 import { StatusBadge } from "./status_badge.tsx";
 import {
   type CandidateCard,
@@ -66,11 +67,18 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
     return index >= 0 && index < 9 ? index + 1 : undefined;
   };
   const intent = (value: StepIntent) => props.onIntent(props.stepId, value);
+  // What the engine would accept now, and why not: the same rules as every other front end.
+  const allowed = allowedActions(props.run, props.stepId);
+  const why = (action: SessionActionName): string | undefined => {
+    const permission = allowed[action];
+    return permission.allowed ? undefined : permission.why;
+  };
   /** A button for an action that needs nothing but the step. */
   const actionButton = (action: "skip" | "branch" | "rewind", label: string) => (
     <button
       type="button"
-      disabled={props.busy}
+      disabled={props.busy || why(action) !== undefined}
+      title={why(action)}
       onClick={() => intent({ action })}
     >
       {label}
@@ -265,7 +273,9 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
                   <button
                     type="button"
                     class="primary"
-                    disabled={props.busy || !feedback.value.trim()}
+                    disabled={props.busy || !feedback.value.trim() ||
+                      why("regenerate") !== undefined}
+                    title={why("regenerate")}
                     onClick={() => {
                       intent({ action: "feedback", text: feedback.value.trim() });
                       feedback.value = "";
@@ -277,7 +287,8 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
                 : null}
               <button
                 type="button"
-                disabled={props.busy}
+                disabled={props.busy || why("regenerate") !== undefined}
+                title={why("regenerate")}
                 onClick={() => intent({ action: "regenerate" })}
               >
                 Regenerate{props.focus
@@ -290,8 +301,8 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
               </button>
               <button
                 type="button"
-                disabled={props.busy || ticked.value.length < 2}
-                title="Tick two or more candidates to merge them"
+                disabled={props.busy || ticked.value.length < 2 || why("merge") !== undefined}
+                title={why("merge") ?? "Tick two or more candidates to merge them"}
                 onClick={() => {
                   intent({
                     action: "merge",
@@ -305,7 +316,8 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
               </button>
               <button
                 type="button"
-                disabled={props.busy}
+                disabled={props.busy || why("edit") !== undefined}
+                title={why("edit")}
                 onClick={() => (editing.value = step.selectedText ??
                   step.responses.at(-1)?.processedContent ?? "")}
               >

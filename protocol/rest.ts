@@ -1,0 +1,212 @@
+/**
+ * The REST API's request bodies, query strings and the answers clients rely
+ * on, as zod schemas: routes parse every body and query with them (a
+ * ValidationError naming each bad field otherwise), the OpenAPI document is
+ * generated from them, and clients take their types. Run shapes reuse the
+ * engine's schemas; where an answer holds engine values that have no schema
+ * (events), a precise type sits next to the schema.
+ *
+ * @example
+ * ```ts
+ * const body = CreateRunBody.parse({ pipeline: "quick-article", inputs: { topic: "Deno" } });
+ * ```
+ */
+import { z } from "zod";
+import type { EventEnvelope } from "../engine/events/event_envelope.ts";
+import type { RunSummary } from "../engine/events/event_store.ts";
+import { PipelineRunSchema, TokenUsageSchema } from "../engine/run_model.ts";
+import { RUN_STATUSES } from "../engine/run_status.ts";
+import { ValidationIssueSchema } from "./problem.ts";
+
+const StepId = z.string().min(1).max(200);
+const Reason = z.string().max(2000).optional();
+const LongText = z.string().max(1_000_000);
+
+/** `POST /api/workspaces`. */
+export const CreateWorkspaceBody = z.strictObject({ name: z.string().min(1).max(200) });
+
+/** `POST /api/pipelines`: register YAML text under a name, or check a known pipeline by name. */
+export const RegisterPipelineBody = z.strictObject({
+  name: z.string().min(1).max(100),
+  yaml: LongText.optional(),
+});
+
+/** `POST /api/pipelines/validate` (JSON form). */
+export const ValidatePipelineBody = z.strictObject({
+  yaml: LongText,
+  name: z.string().min(1).max(100).optional(),
+});
+
+/** `POST /api/runs`. */
+export const CreateRunBody = z.strictObject({
+  pipeline: z.string().min(1).max(100),
+  inputs: z.record(z.string(), z.unknown()).default({}),
+  style: z.string().min(1).max(100).optional(),
+  model: z.string().min(1).max(200).optional(),
+  responses: z.number().int().min(1).max(10).optional(),
+  autoSelect: z.boolean().optional(),
+  start: z.boolean().optional(),
+});
+
+/** `POST /api/runs/{id}/start` (and `/execute`). */
+export const StartRunBody = z.strictObject({ autoSelect: z.boolean().optional() });
+
+/**
+ * The run version an action was decided on (the `version` of the run the
+ * person was looking at). When someone else decided something since on the
+ * same step or on the run, the action gets 409 `stale_action` and changes
+ * nothing. Left out: no check.
+ */
+const BasedOn = z.number().int().min(0).optional();
+
+/** `POST …/select`: a 0-based index or a response id. */
+export const SelectBody = z.strictObject({
+  stepId: StepId,
+  index: z.number().int().min(0).optional(),
+  responseId: z.string().min(1).max(200).optional(),
+  basedOn: BasedOn,
+}).refine((body) => (body.index === undefined) !== (body.responseId === undefined), {
+  message: 'Give exactly one of "index" (0-based) or "responseId"',
+});
+
+/** `POST …/merge`. */
+export const MergeBody = z.strictObject({
+  stepId: StepId,
+  responseIds: z.array(z.string().min(1).max(200)).min(2).max(20),
+  instructions: z.string().max(10_000).optional(),
+  model: z.string().min(1).max(200).optional(),
+  basedOn: BasedOn,
+});
+
+/** `POST …/edit`. */
+export const EditBody = z.strictObject({
+  stepId: StepId,
+  text: LongText.min(1),
+  basedOn: BasedOn,
+});
+
+/** `POST …/feedback`: regenerates with it unless `regenerate` is false. */
+export const FeedbackBody = z.strictObject({
+  stepId: StepId,
+  text: z.string().min(1).max(20_000),
+  regenerate: z.boolean().default(true),
+  basedOn: BasedOn,
+});
+
+/** `POST …/regenerate`. */
+export const RegenerateBody = z.strictObject({ stepId: StepId, basedOn: BasedOn });
+
+/** `POST …/skip`. */
+export const SkipBody = z.strictObject({ stepId: StepId, reason: Reason, basedOn: BasedOn });
+
+/** `POST …/branch`. */
+export const BranchBody = z.strictObject({
+  fromStepId: StepId,
+  start: z.boolean().optional(),
+  basedOn: BasedOn,
+});
+
+/** `POST …/rewind`. */
+export const RewindBody = z.strictObject({ toStepId: StepId, basedOn: BasedOn });
+
+/** `POST …/pause` and `…/cancel`. */
+export const ReasonBody = z.strictObject({ reason: Reason, basedOn: BasedOn });
+
+/** `POST …/resume`. */
+export const ResumeBody = z.strictObject({ basedOn: BasedOn });
+
+/** Query of `GET /api/runs`. */
+export const ListRunsQuery = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  pipeline: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** Query of `GET /api/runs/{id}`. */
+export const GetRunQuery = z.object({ at: z.coerce.number().int().min(1).optional() });
+
+/** Query of `GET /api/runs/{id}/events`. */
+export const EventsQuery = z.object({ from: z.coerce.number().int().min(1).default(1) });
+
+/** Export formats (`md` is also accepted as `markdown`). */
+export const EXPORT_FORMATS = ["markdown", "md", "json", "yaml", "html"] as const;
+
+/** Query of `GET /api/runs/{id}/export`. */
+export const ExportQuery = z.object({
+  format: z.enum(EXPORT_FORMATS).default("markdown"),
+  history: z.enum(["true", "false", "1", "0"]).optional(),
+});
+
+/** A run summary in lists. */
+export const RunSummarySchema = z.object({
+  runId: z.string(),
+  pipelineId: z.string(),
+  workspace: z.string(),
+  status: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  currentStep: z.string().optional(),
+  parentRunId: z.string().optional(),
+  usage: TokenUsageSchema,
+}).loose().meta({ id: "RunSummary" });
+
+/** A run's state (shared in the OpenAPI document as one component). */
+export const RunSchema = PipelineRunSchema.meta({ id: "PipelineRun" });
+
+/** `{ run, driving }`: what run creation and every run action answer. */
+export const RunResultSchema = z.object({
+  run: RunSchema,
+  /** True when background generation was started (HTTP 202). */
+  driving: z.boolean(),
+});
+
+/** A run and whether the server is generating for it in the background. */
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+/** `GET /api/runs`. */
+export const RunListSchema = z.object({
+  runs: z.array(RunSummarySchema),
+  total: z.number().int(),
+  nextOffset: z.number().int().nullable(),
+});
+
+/** `GET /api/runs`, with the engine's run summaries. */
+export interface RunList {
+  runs: RunSummary[];
+  total: number;
+  nextOffset: number | null;
+}
+
+/** A stored event. */
+export const EventSchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  sequence: z.number().int(),
+  type: z.string(),
+  schemaVersion: z.number().int(),
+  time: z.string(),
+  data: z.unknown(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+/** `GET /api/runs/{id}/events`. */
+export const EventPageSchema = z.object({
+  events: z.array(EventSchema),
+  lastSequence: z.number().int(),
+});
+
+/** `GET /api/runs/{id}/events`, with the engine's typed events. */
+export interface EventPage {
+  events: EventEnvelope[];
+  lastSequence: number;
+}
+
+/** `POST /api/pipelines/validate`. */
+export const PipelineValidationSchema = z.object({
+  valid: z.boolean(),
+  issues: z.array(ValidationIssueSchema),
+});
+
+/** Whether pipeline YAML validates, and every issue found, located. */
+export type PipelineValidation = z.infer<typeof PipelineValidationSchema>;

@@ -1,7 +1,7 @@
 /**
  * Errors the WriteIt client raises. `WriteItApiError` is a refusal from the
  * server: the HTTP status, the `application/problem+json` body (RFC 9457,
- * see server/problem.ts) and, for 429, how many seconds to wait
+ * see protocol/problem.ts) and, for 429, how many seconds to wait
  * (`retryAfter`). `WriteItNetworkError` is a server that could not be
  * reached at all; its message names the URL. Both extend `WriteItError`
  * (engine/errors.ts has no imports, so this stays browser-safe), so the CLI
@@ -17,7 +17,7 @@
  * ```
  */
 import { WriteItError } from "../engine/errors.ts";
-import type { Problem } from "../server/problem.ts";
+import type { Problem, StaleDetails } from "../protocol/mod.ts";
 
 export type { Problem };
 
@@ -88,8 +88,8 @@ export function parseRetryAfter(
   return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-function isStaleDetails(value: unknown): value is NonNullable<Problem["stale"]> {
-  const details = value as Partial<NonNullable<Problem["stale"]>> | undefined;
+function isStaleDetails(value: unknown): value is StaleDetails {
+  const details = value as Partial<StaleDetails> | undefined;
   return typeof details?.basedOn === "number" && typeof details.version === "number" &&
     Array.isArray(details.changes) && details.changes.every((change) => typeof change === "string");
 }

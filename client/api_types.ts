@@ -1,7 +1,9 @@
 /**
  * Request and response bodies of the WriteIt REST API (team/SERVER_API.md),
- * as TypeScript types. Engine shapes are imported with `import type` only, so
- * nothing here reaches a browser bundle.
+ * as TypeScript types: the answers the protocol defines (protocol/rest.ts)
+ * and the client's own request and listing shapes. Protocol and engine
+ * shapes are imported with `import type` only, so neither zod nor the engine
+ * reaches a browser bundle.
  */
 import type { CacheStats } from "../engine/cache/cache_stats.ts";
 import type { ValidationIssue } from "../engine/errors.ts";
@@ -9,8 +11,20 @@ import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunSummary } from "../engine/events/event_store.ts";
 import type { Pipeline } from "../engine/pipeline_schema.ts";
 import type { PipelineRun, RunStatus } from "../engine/run_model.ts";
+import type { EventPage, PipelineValidation, RunList, RunResult } from "../protocol/mod.ts";
 
-export type { EventEnvelope, Pipeline, PipelineRun, RunStatus, RunSummary, ValidationIssue };
+export type {
+  EventEnvelope,
+  EventPage,
+  Pipeline,
+  PipelineRun,
+  PipelineValidation,
+  RunList,
+  RunResult,
+  RunStatus,
+  RunSummary,
+  ValidationIssue,
+};
 
 /** `GET /api/health`. */
 export interface HealthResponse {
@@ -55,25 +69,12 @@ export interface RegisteredPipeline {
   issues: ValidationIssue[];
 }
 
-/** `POST /api/pipelines/validate`. */
-export interface PipelineValidation {
-  valid: boolean;
-  issues: ValidationIssue[];
-}
-
 /** Query of `GET /api/runs`. */
 export interface RunFilter {
   status?: RunStatus;
   pipeline?: string;
   limit?: number;
   offset?: number;
-}
-
-/** `GET /api/runs`. */
-export interface RunList {
-  runs: RunSummary[];
-  total: number;
-  nextOffset: number | null;
 }
 
 /** Body of `POST /api/runs`. */
@@ -91,19 +92,6 @@ export interface CreateRunRequest {
   autoSelect?: boolean;
   /** Start driving at once (answer 202 with `driving: true`). */
   start?: boolean;
-}
-
-/** A run and whether the server is generating for it in the background. */
-export interface RunResult {
-  run: PipelineRun;
-  /** True when background generation was started (HTTP 202). */
-  driving: boolean;
-}
-
-/** `GET /api/runs/{id}/events`. */
-export interface EventPage {
-  events: EventEnvelope[];
-  lastSequence: number;
 }
 
 /** Formats of `GET /api/runs/{id}/export`. */

@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import * as esbuild from "esbuild";
 
-const ENTRIES = ["writeit_client.ts", "run_socket.ts"].map((name) =>
+const ENTRIES = ["mod.ts", "writeit_client.ts", "run_socket.ts"].map((name) =>
   new URL(`./${name}`, import.meta.url).pathname
 );
 
-Deno.test("WriteItClient and RunSocket bundle for the browser without Deno, node: or npm packages", async () => {
+Deno.test("client/mod.ts, WriteItClient and RunSocket bundle for the browser without Deno, node: or npm packages", async () => {
   try {
     const result = await esbuild.build({
       entryPoints: ENTRIES,

@@ -29,18 +29,18 @@ import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
 import { WriteItApiError } from "./api_error.ts";
 import { apiUrl, segment, webSocketUrl } from "./api_url.ts";
-import {
-  type AckFrame,
-  type ChunkFrame,
-  type ChunkResetFrame,
-  type DrivingFrame,
-  type ErrorFrame,
-  type HelloFrame,
-  type NoticeFrame,
-  parseServerFrame,
-  type RunAction,
-  type ServerFrame,
-} from "./socket_frames.ts";
+import type {
+  AckFrame,
+  ChunkFrame,
+  ChunkResetFrame,
+  ClientMessage,
+  DrivingFrame,
+  ErrorFrame,
+  HelloFrame,
+  NoticeFrame,
+  ServerFrame,
+} from "../protocol/mod.ts";
+import { parseServerFrame } from "./socket_frames.ts";
 
 /** Where the socket is: connecting the first time, open (hello received), reconnecting, closed for good. */
 export type RunSocketState = "connecting" | "open" | "reconnecting" | "closed";
@@ -204,7 +204,7 @@ export class RunSocket {
    * the connection drops before the ack (the action may or may not have been
    * applied) or the socket is closed.
    */
-  send(action: RunAction & { id?: string }): Promise<AckFrame> {
+  send(action: ClientMessage): Promise<AckFrame> {
     if (this.#stopped) {
       return Promise.reject(
         new WriteItError(
@@ -341,8 +341,8 @@ export class RunSocket {
         return;
       case "ack": {
         if (typeof frame.driving === "boolean") this.#driving = frame.driving;
-        const pending = this.#pending.get(frame.id);
-        if (!pending) return;
+        const pending = frame.id === undefined ? undefined : this.#pending.get(frame.id);
+        if (!pending || frame.id === undefined) return;
         this.#pending.delete(frame.id);
         pending.resolve(frame);
         return;

@@ -27,6 +27,31 @@ export class WriteItError extends Error {
   }
 }
 
+/**
+ * Stable codes of validation issues, so callers act on the kind of problem
+ * without matching its wording: run inputs (left out, not declared, a bad
+ * value), templates (a variable, filter or style primer that resolves to
+ * nothing, bad syntax), pipeline documents (an unknown key or step, YAML that
+ * does not parse, a duplicate key, a value of the wrong type or range).
+ */
+export const ISSUE_CODES = [
+  "missing_input",
+  "unknown_input",
+  "invalid_input",
+  "unknown_variable",
+  "unknown_filter",
+  "unknown_style",
+  "template_syntax",
+  "unknown_key",
+  "unknown_step",
+  "yaml_syntax",
+  "duplicate_key",
+  "invalid_value",
+] as const;
+
+/** One of `ISSUE_CODES`. */
+export type IssueCode = typeof ISSUE_CODES[number];
+
 /** One located problem found while validating user input (a pipeline, a primer, a request). */
 export interface ValidationIssue {
   /** "error" stops loading; "warning" is reported and loading continues. */
@@ -42,6 +67,11 @@ export interface ValidationIssue {
   column?: number;
   /** A concrete replacement, such as `steps.outline` for a typo. */
   suggestion?: string;
+  /**
+   * What kind of problem this is, stable across wording changes (snake_case,
+   * one of `ISSUE_CODES`), so callers act on it without matching the message.
+   */
+  code?: IssueCode;
 }
 
 /**

@@ -6,7 +6,7 @@
  * (false for booleans) so that templates never meet an undefined variable.
  */
 import { didYouMean, didYouMeanSuffix } from "./did_you_mean.ts";
-import type { ValidationIssue } from "./errors.ts";
+import type { IssueCode, ValidationIssue } from "./errors.ts";
 import type { InputSpec, LoadResult, Pipeline } from "./pipeline_schema.ts";
 
 const TRUE_WORDS = new Set(["true", "yes", "y", "on", "1"]);
@@ -23,8 +23,8 @@ export function validateInputs(
   raw: Record<string, unknown>,
 ): LoadResult<Record<string, unknown>> {
   const issues: ValidationIssue[] = [];
-  const error = (name: string, message: string, suggestion?: string) => {
-    const issue: ValidationIssue = { severity: "error", message, path: `inputs.${name}` };
+  const error = (code: IssueCode, name: string, message: string, suggestion?: string) => {
+    const issue: ValidationIssue = { severity: "error", message, path: `inputs.${name}`, code };
     if (suggestion !== undefined) issue.suggestion = suggestion;
     issues.push(issue);
   };
@@ -33,6 +33,7 @@ export function validateInputs(
     if (names.includes(name)) continue;
     const suggestion = didYouMean(name, names);
     error(
+      "unknown_input",
       name,
       `Unknown input "${name}" for pipeline "${pipeline.id}"${
         suggestion
@@ -49,6 +50,7 @@ export function validateInputs(
       if (input.default !== undefined) values[input.name] = input.default;
       else if (input.required) {
         error(
+          "missing_input",
           input.name,
           `Missing required input "${input.name}" (${input.label}): give it a value`,
         );
@@ -58,7 +60,7 @@ export function validateInputs(
     const coerced = coerce(
       input,
       given,
-      (message, suggestion) => error(input.name, message, suggestion),
+      (message, suggestion) => error("invalid_input", input.name, message, suggestion),
     );
     if (coerced !== undefined) values[input.name] = coerced;
   }

@@ -311,7 +311,7 @@ function readDependsOn(
       checks.issues.error(
         itemPath,
         `Step "${id}" depends on unknown step "${dependency}"${didYouMeanSuffix(suggestion)}`,
-        { suggestion },
+        { suggestion, code: "unknown_step" },
       );
     } else if (!known.includes(dependency)) {
       known.push(dependency);

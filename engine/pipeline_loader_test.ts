@@ -96,6 +96,7 @@ Deno.test("loadPipeline() reports unknown keys as warnings and still loads", () 
     line: 18,
     column: 5,
     suggestion: "temperature",
+    code: "unknown_key",
   }]);
 });
 
@@ -137,6 +138,13 @@ Deno.test("validateInputs() reports every problem with did-you-mean", () => {
     ["inputs.tone", 'Input "tone" cannot be "clam": did you mean "calm"?'],
     ["inputs.words", 'Input "words" is 99, below its minimum of 100'],
     ["inputs.draft_only", 'Input "draft_only" must be true or false, not "perhaps"'],
+  ]);
+  assert.deepEqual(result.issues.map((issue) => issue.code), [
+    "unknown_input",
+    "missing_input",
+    "invalid_input",
+    "invalid_input",
+    "invalid_input",
   ]);
   assert.match(
     validateInputs(pipeline, { topic: "x".repeat(21) }).issues[0].message,

@@ -17,7 +17,7 @@ import {
   type TemplateVariableUse,
 } from "./template.ts";
 import { RUN_TEMPLATE_FIELDS, STEP_TEMPLATE_FIELDS, TEMPLATE_ROOTS } from "./template_context.ts";
-import type { ValidationIssue } from "./errors.ts";
+import type { IssueCode, ValidationIssue } from "./errors.ts";
 import type { Pipeline } from "./pipeline_schema.ts";
 import type { IssueList } from "./yaml_issues.ts";
 import { dottedPath, type YamlPath, YamlSource } from "./yaml_locations.ts";
@@ -232,15 +232,12 @@ export function checkTemplate(
       issues.error(
         path,
         `Unknown filter "${syntax.unknownFilter}"${didYouMeanSuffix(suggestion)}`,
-        {
-          at,
-          suggestion,
-        },
+        { at, suggestion, code: "unknown_filter" },
       );
     } else if (syntax.forbiddenTag !== undefined) {
-      issues.error(path, syntax.message, { at });
+      issues.error(path, syntax.message, { at, code: "template_syntax" });
     } else {
-      issues.error(path, `Invalid template: ${syntax.message}`, { at });
+      issues.error(path, `Invalid template: ${syntax.message}`, { at, code: "template_syntax" });
       return false;
     }
   }
@@ -251,6 +248,7 @@ export function checkTemplate(
     issues.error(path, problem.message, {
       at: source.positionInScalar(path, use.line, use.column),
       suggestion: problem.suggestion,
+      code: "unknown_variable",
     });
   }
   const least = syntax === undefined ? minimumRenderedLength(options.template) : 0;
@@ -288,9 +286,10 @@ export function styleReferenceIssues(
     severity: ValidationIssue["severity"],
     path: Array<string | number>,
     message: string,
+    code: IssueCode,
     position?: { line: number; column: number },
   ) => {
-    const issue: ValidationIssue = { severity, message, path: dottedPath(path) };
+    const issue: ValidationIssue = { severity, message, path: dottedPath(path), code };
     if (file !== undefined) issue.file = file;
     const at = position ?? source?.valuePosition(path);
     if (at) Object.assign(issue, { line: at.line, column: at.column });
@@ -308,7 +307,12 @@ export function styleReferenceIssues(
         ? ["defaults", "style"]
         : ["steps", step.id, "style"];
       const suggestion = didYouMean(primerId, [...primers.keys()].filter((id) => primers.get(id)));
-      add("error", path, `Style primer "${primerId}" was not found${didYouMeanSuffix(suggestion)}`);
+      add(
+        "error",
+        path,
+        `Style primer "${primerId}" was not found${didYouMeanSuffix(suggestion)}`,
+        "unknown_style",
+      );
       continue;
     }
     const templates: Array<[string, string | undefined]> = [
@@ -338,6 +342,7 @@ export function styleReferenceIssues(
           "warning",
           path,
           `"${use.path}" is not in style primer "${primerId}": it renders as empty text (add a default filter or the field)`,
+          "unknown_variable",
           source?.positionInScalar(path, use.line, use.column),
         );
       }

@@ -87,6 +87,7 @@ Deno.test("styleReferenceIssues() warns about missing primer fields and fails on
       file: "p.yaml",
       line: 7,
       column: 60,
+      code: "unknown_variable",
     },
     {
       severity: "error",
@@ -95,6 +96,7 @@ Deno.test("styleReferenceIssues() warns about missing primer fields and fails on
       file: "p.yaml",
       line: 9,
       column: 12,
+      code: "unknown_style",
     },
   ]);
 });

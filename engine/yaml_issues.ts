@@ -4,7 +4,7 @@
  * package's own parse errors into short, located issues. Shared by the
  * pipeline loader and the style primer loader.
  */
-import type { ValidationIssue } from "./errors.ts";
+import type { IssueCode, ValidationIssue } from "./errors.ts";
 import {
   dottedPath,
   type SourcePosition,
@@ -20,6 +20,7 @@ export interface IssueOptions {
   /** Default "value". */
   at?: IssueAnchor;
   suggestion?: string;
+  code?: IssueCode;
 }
 
 /** The issues of one document, in the order found; {@linkcode IssueList.sorted} orders them by position. */
@@ -83,6 +84,7 @@ export class IssueList {
       issue.column = position.column;
     }
     if (options.suggestion !== undefined) issue.suggestion = options.suggestion;
+    if (options.code !== undefined) issue.code = options.code;
     this.issues.push(issue);
   }
 }
@@ -122,6 +124,7 @@ export function yamlSyntaxIssues(source: YamlSource, list: IssueList): { fatal: 
       path: dottedPath(path),
       line: position.line,
       column: position.column,
+      code: error.code === "DUPLICATE_KEY" ? "duplicate_key" : "yaml_syntax",
     });
   };
   for (const error of source.document.errors) report("error", error);

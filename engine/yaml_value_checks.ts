@@ -49,7 +49,9 @@ export class ValueChecks {
   string(path: YamlPath, value: unknown): string | undefined {
     if (value === undefined) return undefined;
     if (typeof value === "string") return value;
-    this.issues.error(path, `${this.#name(path)} must be text, not ${describeValue(value)}`);
+    this.issues.error(path, `${this.#name(path)} must be text, not ${describeValue(value)}`, {
+      code: "invalid_value",
+    });
     return undefined;
   }
 
@@ -60,6 +62,7 @@ export class ValueChecks {
     this.issues.error(
       path,
       `${this.#name(path)} must be true or false, not ${describeValue(value)}`,
+      { code: "invalid_value" },
     );
     return undefined;
   }
@@ -92,6 +95,7 @@ export class ValueChecks {
     this.issues.error(
       path,
       `${this.#name(path)} must be ${kind}${bounds}, not ${describeValue(value)}`,
+      { code: "invalid_value" },
     );
     return undefined;
   }
@@ -109,6 +113,7 @@ export class ValueChecks {
       this.issues.error(
         path,
         `${this.#name(path)} must be ${expected}, not ${describeValue(value)}`,
+        { code: "invalid_value" },
       );
       return undefined;
     }
@@ -121,6 +126,7 @@ export class ValueChecks {
         this.issues.error(
           [...path, index],
           `Items of ${this.#name(path)} must be text, not ${describeValue(item)}`,
+          { code: "invalid_value" },
         );
       }
     });
@@ -136,6 +142,7 @@ export class ValueChecks {
       `${what ?? this.#name(path)} must be a mapping of keys to values, not ${
         describeValue(value)
       }`,
+      { code: "invalid_value" },
     );
     return undefined;
   }
@@ -154,6 +161,7 @@ export class ValueChecks {
       this.issues.warning([...path, key], `Unknown key "${key}" ${options.where}${tail}`, {
         at: "key",
         suggestion,
+        code: "unknown_key",
       });
     }
   }

@@ -4,7 +4,7 @@
  * disconnected; and whether the server is generating right now.
  */
 import type { JSX } from "preact";
-import type { RunSocketState } from "../client/run_socket.ts";
+import type { RunSocketState } from "../client/mod.ts";
 
 const LABELS: Record<RunSocketState, string> = {
   connecting: "connecting…",

@@ -6,8 +6,7 @@
  * (the problem+json detail and issues the server sent, or why the server
  * could not be reached).
  */
-import { WriteItApiError, WriteItNetworkError } from "../client/api_error.ts";
-import { WriteItClient } from "../client/writeit_client.ts";
+import { WriteItApiError, WriteItClient, WriteItNetworkError } from "../client/mod.ts";
 
 /** What every island needs to reach the API. */
 export interface ConnectionProps {

@@ -5,7 +5,7 @@
  * the client and saved as a download instead.
  */
 import type { JSX } from "preact";
-import type { ExportFormat } from "../client/api_types.ts";
+import type { ExportFormat } from "../client/mod.ts";
 
 const EXPORTS: { format: ExportFormat; label: string; history: boolean; key: string }[] = [
   { format: "markdown", label: "Markdown", history: false, key: "markdown" },

@@ -8,7 +8,7 @@
  */
 import { describeDecision } from "../engine/stale_action.ts";
 import type { Signal } from "@preact/signals";
-import type { WriteItClient } from "../client/writeit_client.ts";
+import type { WriteItClient } from "../client/mod.ts";
 import type { FailureView } from "./dashboard_client.ts";
 import type { RunLiveState } from "./run_live_state.ts";
 

@@ -10,8 +10,8 @@
 import { batch, computed, signal } from "@preact/signals";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
-import type { ChunkFrame, ChunkResetFrame } from "../client/socket_frames.ts";
-import type { RunSocketState } from "../client/run_socket.ts";
+import type { ChunkFrame, ChunkResetFrame } from "../protocol/mod.ts";
+import type { RunSocketState } from "../client/mod.ts";
 import { type StreamedCandidate, streamKey } from "./candidate_columns.ts";
 
 /** Most notices kept. */

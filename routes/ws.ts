@@ -17,27 +17,21 @@ import { MAX_RUN_ID_LENGTH } from "./api/runs.ts";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunUpdate } from "../engine/run_update.ts";
 import type { WorkspaceHub, WorkspaceRuntime } from "../server/workspace_hub.ts";
-import { ACTION_BODIES, clientActor, isActionName, performAction } from "./api/run_actions.ts";
-import { parseBody } from "./api/schemas.ts";
+import {
+  ACTION_BODIES,
+  isSocketAction,
+  MAX_MESSAGE_ID_LENGTH,
+  type ServerFrame,
+  SOCKET_ACTIONS,
+} from "../protocol/mod.ts";
+import { clientActor, performAction } from "./api/run_actions.ts";
+import { parseBody } from "./api/request_body.ts";
 import { problemFor } from "../server/problem.ts";
 import { bearerToken, TOKEN_COOKIE, tokenMatches } from "./token_check.ts";
 import { getCookie } from "hono/cookie";
 
 /** Largest client message accepted. */
 export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
-
-/** Actions a socket accepts (branch, merge and rewind are REST only). */
-export const SOCKET_ACTIONS: ReadonlySet<string> = new Set([
-  "select",
-  "feedback",
-  "regenerate",
-  "edit",
-  "skip",
-  "pause",
-  "resume",
-  "cancel",
-  "start",
-]);
 
 /** Messages a socket may queue unsent before it is considered stuck and closed. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -62,7 +56,7 @@ export interface RunSocketOptions {
  */
 const frames = new WeakMap<object, string>();
 
-function frameOf(source: object, build: () => unknown): string {
+function frameOf(source: object, build: () => ServerFrame): string {
   let frame = frames.get(source);
   if (frame === undefined) {
     frame = JSON.stringify(build());
@@ -139,7 +133,7 @@ function refuse(request: Request, protocol: string | undefined, error: unknown):
   const problem = problemFor(error);
   const { socket, response } = Deno.upgradeWebSocket(request, { protocol });
   socket.onopen = () => {
-    socket.send(JSON.stringify({ type: "error", problem }));
+    socket.send(JSON.stringify({ type: "error", problem } satisfies ServerFrame));
     socket.close(4000 + Math.min(problem.status, 999), problem.title.slice(0, 100));
   };
   socket.onerror = () => {};
@@ -166,8 +160,7 @@ function attach(
     socket.send(text);
     options.onSend?.(type);
   };
-  const send = (message: { type: string; [field: string]: unknown }) =>
-    sendText(message.type, JSON.stringify(message));
+  const send = (frame: ServerFrame) => sendText(frame.type, JSON.stringify(frame));
   const sendEvent = (event: EventEnvelope) => {
     if (event.sequence <= lastSent) return;
     lastSent = event.sequence;
@@ -256,15 +249,15 @@ function attach(
       throw new ValidationError('A message is a JSON object: { "id": "…", "action": "…" }');
     }
     const { id, action, ...fields } = message as Record<string, unknown>;
-    const reply = typeof id === "string" && id.length <= 200 ? id : undefined;
+    const reply = typeof id === "string" && id.length <= MAX_MESSAGE_ID_LENGTH ? id : undefined;
     options.onReceive?.(typeof action === "string" ? action : "invalid");
     try {
       if (action === "ping") return send({ type: "ack", id: reply, action });
-      if (typeof action !== "string" || !isActionName(action) || !SOCKET_ACTIONS.has(action)) {
+      if (typeof action !== "string" || !isSocketAction(action)) {
         throw new ValidationError(
-          `Unknown action ${
-            JSON.stringify(action)
-          }: send one of select, feedback, regenerate, edit, skip, pause, resume, cancel, start or ping`,
+          `Unknown action ${JSON.stringify(action)}: send one of ${
+            SOCKET_ACTIONS.join(", ")
+          } or ping`,
         );
       }
       const body = parseBody(ACTION_BODIES[action], fields, `"${action}" message`);

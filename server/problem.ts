@@ -14,19 +14,8 @@ import {
   ValidationError,
   WriteItError,
 } from "../engine/errors.ts";
-import { type StaleActionDetails, StaleActionError } from "../engine/stale_action.ts";
-
-/** A problem document. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  issues?: unknown[];
-  /** For `stale_action`: the version decided on, the version now and what changed. */
-  stale?: StaleActionDetails;
-}
+import { StaleActionError } from "../engine/stale_action.ts";
+import type { Problem } from "../protocol/mod.ts";
 
 function statusOf(error: WriteItError): number {
   if (error instanceof ValidationError) return 422;

@@ -14,7 +14,8 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type Problem, problemFor } from "./problem.ts";
+import type { Problem } from "../protocol/mod.ts";
+import { problemFor } from "./problem.ts";
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {

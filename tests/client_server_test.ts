@@ -8,9 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
-import { WriteItApiError } from "../client/api_error.ts";
-import type { RunSocket } from "../client/run_socket.ts";
-import { WriteItClient } from "../client/writeit_client.ts";
+import { type RunSocket, WriteItApiError, WriteItClient } from "../client/mod.ts";
 import { serve } from "../serve.ts";
 import { runCli, temporaryHome } from "./cli_harness.ts";
 

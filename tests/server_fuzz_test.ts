@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createApp } from "../routes/app.ts";
-import { SOCKET_ACTIONS } from "../routes/ws.ts";
+import { SOCKET_ACTIONS } from "../protocol/mod.ts";
 import { serve } from "../serve.ts";
 import { WorkspaceHub } from "../server/workspace_hub.ts";
 import { temporaryHome } from "./cli_harness.ts";
@@ -106,7 +106,7 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   instructions: ANY_FIELD,
 };
 
-/** The fields each route reads (per routes/api/schemas.ts). */
+/** The fields each route reads (per protocol/rest.ts). */
 const ROUTE_FIELDS: Record<string, string[]> = {
   runs: ["pipeline", "inputs", "style", "model", "responses", "autoSelect", "start"],
   pipelines: ["name", "yaml"],

@@ -73,7 +73,7 @@ async function runAction(context: CliContext, pipelineName: string, options: Run
   if (!checked.value) {
     const missing = pipeline.inputs.filter((spec) =>
       checked.issues.some((issue) =>
-        issue.path === `inputs.${spec.name}` && issue.message.startsWith("Missing required")
+        issue.path === `inputs.${spec.name}` && issue.code === "missing_input"
       )
     );
     if (missing.length === checked.issues.length && !interactive) {

@@ -8,9 +8,8 @@
  */
 import type { Command } from "commander";
 import { type Environment, processEnvironment } from "../../config.ts";
-import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
-import { WriteItApiError } from "../../client/api_error.ts";
-import { WriteItClient } from "../../client/writeit_client.ts";
+import { ValidationError } from "../../engine/errors.ts";
+import { WriteItApiError, WriteItClient } from "../../client/mod.ts";
 import { Output } from "../output.ts";
 import { UsageError } from "../usage_error.ts";
 
@@ -116,11 +115,7 @@ export async function remotely<T>(body: () => Promise<T>): Promise<T> {
       error instanceof WriteItApiError && error.status === 422 &&
       Array.isArray(error.problem.issues) && error.problem.issues.length > 0
     ) {
-      throw new ValidationError(
-        error.problem.detail,
-        error.problem.issues as ValidationIssue[],
-        { cause: error },
-      );
+      throw new ValidationError(error.problem.detail, error.problem.issues, { cause: error });
     }
     throw error;
   }

@@ -3,7 +3,7 @@
  * context reads its options.
  */
 import assert from "node:assert/strict";
-import { WriteItApiError } from "../../client/api_error.ts";
+import { WriteItApiError } from "../../client/mod.ts";
 import { ValidationError } from "../../engine/errors.ts";
 import { RemoteContext, remotely, serverFrom } from "./remote_context.ts";
 
@@ -39,7 +39,7 @@ Deno.test("RemoteContext takes the token and workspace from flags, else the envi
 });
 
 Deno.test("remotely() turns a 422 with issues into a ValidationError and passes others through", async () => {
-  const issues = [{ severity: "error", message: "Missing steps", path: "steps", line: 2 }];
+  const issues = [{ severity: "error" as const, message: "Missing steps", path: "steps", line: 2 }];
   const invalid = new WriteItApiError({
     type: "t",
     title: "validation failed",

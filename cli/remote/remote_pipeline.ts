@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { ValidationIssue } from "../../engine/errors.ts";
 import { executionLayers } from "../../engine/pipeline_graph.ts";
-import { WriteItApiError } from "../../client/api_error.ts";
+import { WriteItApiError } from "../../client/mod.ts";
 import {
   printPipeline,
   printPipelineList,

@@ -11,7 +11,7 @@
 import type { Command } from "commander";
 import { WriteItError } from "../../engine/errors.ts";
 import type { PipelineRun, StepState } from "../../engine/run_model.ts";
-import { WriteItApiError } from "../../client/api_error.ts";
+import { WriteItApiError } from "../../client/mod.ts";
 import { collect, parseResponses } from "../option_values.ts";
 import { givenInputs, type RunOptions } from "../run_inputs.ts";
 import { formatElapsed } from "../terminal/live_display.ts";
@@ -21,13 +21,14 @@ import { followRun } from "./run_follower.ts";
 
 /** Missing required inputs are a usage error (exit 2), as locally. */
 function missingInputs(error: WriteItApiError): UsageError | undefined {
-  const issues = (error.problem.issues ?? []) as { path?: string; message?: string }[];
+  const issues = error.problem.issues ?? [];
   if (error.status !== 422 || issues.length === 0) return undefined;
   const missing = issues.filter((issue) =>
-    issue.path?.startsWith("inputs.") && issue.message?.startsWith("Missing required")
+    issue.code === "missing_input" && typeof issue.path === "string" &&
+    issue.path.startsWith("inputs.")
   );
   if (missing.length !== issues.length) return undefined;
-  const names = missing.map((issue) => issue.path!.slice("inputs.".length));
+  const names = missing.map((issue) => issue.path.slice("inputs.".length));
   return new UsageError(
     `Missing required input${names.length === 1 ? "" : "s"}: ${names.join(", ")}: pass ${
       names.map((name) => `--input ${name}=…`).join(" ")

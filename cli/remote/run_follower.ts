@@ -9,8 +9,7 @@
  */
 import { CancelledError, WriteItError } from "../../engine/errors.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
-import { WriteItApiError } from "../../client/api_error.ts";
-import type { WriteItClient } from "../../client/writeit_client.ts";
+import { WriteItApiError, type WriteItClient } from "../../client/mod.ts";
 import type { Output } from "../output.ts";
 import { type DisplayMode, LiveDisplay } from "../terminal/live_display.ts";
 

@@ -9,6 +9,7 @@ import { Metrics } from "../../server/metrics.ts";
 import { createLogger } from "../../server/request_log.ts";
 import { WorkspaceHub } from "../../server/workspace_hub.ts";
 import { createApp } from "../app.ts";
+import { ProblemSchema } from "../../protocol/mod.ts";
 import { ROUTE_DOCS } from "./route_docs.ts";
 
 const SECRET_KEY = "sk-test-0123456789abcdefSECRET";
@@ -116,6 +117,16 @@ Deno.test("A run through REST: every answer matches its documented schema", asyn
     }
     const badFormat = await request(`/api/runs/${runId}/export?format=docx`);
     assert.equal(badFormat.status, 422);
+    const missing = await request("/api/runs", {
+      json: { pipeline: "quick-article", inputs: {}, model: "offline" },
+    });
+    assert.equal(missing.status, 422);
+    const problem = ProblemSchema.parse(await missing.json());
+    assert.equal(problem.code, "validation_failed");
+    assert.deepEqual(
+      problem.issues?.map((issue) => [issue.path, issue.code]),
+      [["inputs.topic", "missing_input"]],
+    );
   });
 });
 
@@ -165,6 +176,7 @@ Deno.test("POST /api/pipelines registers valid YAML into the workspace and write
     const problem = await broken.json();
     assert.match(problem.issues[0].message, /did you mean "inputs.topic"\?/);
     assert.equal(problem.issues[0].file, "broken.yaml");
+    assert.equal(problem.issues[0].code, "unknown_variable");
     const files = [...Deno.readDirSync(`${home}/workspaces/default/pipelines`)].map((f) => f.name);
     assert.deepEqual(files, ["tiny.yaml"]);
     const escaping = await request("/api/pipelines", { json: { name: "../evil", yaml } });

@@ -13,7 +13,11 @@ import { checkPipelineEntry, checkPipelineText } from "../../engine/pipeline_che
 import { assertWorkspaceName } from "../../engine/workspace_names.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { readBody, requestText } from "./request_body.ts";
-import { RegisterPipelineBody, ValidatePipelineBody } from "./schemas.ts";
+import {
+  type PipelineValidation,
+  RegisterPipelineBody,
+  ValidatePipelineBody,
+} from "../../protocol/mod.ts";
 
 /** Issues with the file reduced to its name. */
 function publicIssues(issues: ValidationIssue[]): ValidationIssue[] {
@@ -99,7 +103,7 @@ export function pipelineRoutes(): Hono<ApiEnv> {
       file: `${name}.yaml`,
       id: name,
     });
-    return context.json({ valid: pipeline !== undefined, issues });
+    return context.json({ valid: pipeline !== undefined, issues } satisfies PipelineValidation);
   });
 
   routes.get("/:name", (context) => {

@@ -3,11 +3,13 @@
  * (a cross-site page cannot send that without a preflight), 400 when it does
  * not parse (with the parser's message), then the zod schema's checks (422
  * with every bad field). An empty body with the JSON type counts as `{}`.
+ * `parseBody` applies a protocol schema to any value (a query, a socket
+ * message) the same way.
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
-import { parseBody } from "./schemas.ts";
+import { ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 
 /** The request's JSON body, parsed with `schema`. */
 export async function readBody<T extends z.ZodType>(
@@ -46,4 +48,27 @@ export async function requestText(context: Context): Promise<string> {
       cause: error,
     });
   }
+}
+
+/**
+ * Parses `value` with `schema`; a ValidationError listing every bad field
+ * (dotted path and message) otherwise.
+ */
+export function parseBody<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  where = "request body",
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue): ValidationIssue => ({
+    severity: "error",
+    path: issue.path.map(String).join("."),
+    message: issue.path.length ? `"${issue.path.join(".")}": ${issue.message}` : issue.message,
+    code: issue.code === "unrecognized_keys" ? "unknown_key" : "invalid_value",
+  }));
+  throw new ValidationError(
+    `The ${where} is not valid: ${issues.map((issue) => issue.message).join("; ")}`,
+    issues,
+  );
 }

@@ -8,33 +8,27 @@
 import { z } from "zod";
 import { PipelineSchema as EnginePipelineSchema } from "../../engine/pipeline_schema.ts";
 import { openApiDocument, type RouteDoc, withWorkspaceRoutes } from "../openapi.ts";
-import { ACTION_BODIES } from "./run_actions.ts";
 import {
+  ACTION_BODIES,
   CreateRunBody,
   CreateWorkspaceBody,
-  EventListResponse,
+  EventPageSchema,
   EventsQuery,
   ExportQuery,
   GetRunQuery,
   ListRunsQuery,
   RegisterPipelineBody,
-  RunActionResponse,
-  RunListResponse,
+  RunListSchema,
+  RunResultSchema,
   RunSchema,
   RunSummarySchema,
   ValidatePipelineBody,
-} from "./schemas.ts";
+  ValidationIssueSchema,
+} from "../../protocol/mod.ts";
 
 const PipelineSchema = EnginePipelineSchema.meta({ id: "Pipeline" });
 
-const Issue = z.object({
-  severity: z.enum(["error", "warning"]),
-  message: z.string(),
-  path: z.string(),
-  file: z.string().optional(),
-  line: z.number().int().optional(),
-  column: z.number().int().optional(),
-}).loose().meta({ id: "ValidationIssue" });
+const Issue = ValidationIssueSchema.loose().meta({ id: "ValidationIssue" });
 
 const Health = z.object({ status: z.literal("ok"), version: z.string(), workspace: z.string() });
 const Workspace = z.object({ name: z.string(), isDefault: z.boolean() });
@@ -57,7 +51,7 @@ const RunAnswer = z.object({
   driveError: z.string().optional(),
 });
 const ActionAnswers = {
-  202: { description: "Recorded; the run goes on in the background", schema: RunActionResponse },
+  202: { description: "Recorded; the run goes on in the background", schema: RunResultSchema },
   404: { description: "No such run" },
   409: { description: "The run's state does not allow it, or another process drives it" },
   422: { description: "The body is not valid" },
@@ -145,7 +139,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: "List runs, newest first, with filters and paging",
     tags: ["runs"],
     query: ListRunsQuery,
-    response: RunListResponse,
+    response: RunListSchema,
   },
   {
     method: "post",
@@ -154,9 +148,9 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tags: ["runs"],
     body: CreateRunBody,
     status: 201,
-    response: RunActionResponse,
+    response: RunResultSchema,
     responses: {
-      202: { description: "Created and started", schema: RunActionResponse },
+      202: { description: "Created and started", schema: RunResultSchema },
       404: { description: "No such pipeline" },
       422: { description: "Bad inputs or an invalid pipeline" },
     },
@@ -176,7 +170,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: "A run's events from a sequence number",
     tags: ["runs"],
     query: EventsQuery,
-    response: EventListResponse,
+    response: EventPageSchema,
   },
   {
     method: "get",
@@ -200,7 +194,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: ACTION_SUMMARIES[action],
     tags: ["run actions"],
     body: ACTION_BODIES[action],
-    response: RunActionResponse,
+    response: RunResultSchema,
     status: action === "branch" ? 201 : 200,
     responses: ActionAnswers,
   })),
@@ -211,7 +205,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tags: ["run actions"],
     body: ACTION_BODIES.start,
     status: 202,
-    response: RunActionResponse,
+    response: RunResultSchema,
   },
   {
     method: "get",

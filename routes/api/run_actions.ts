@@ -8,55 +8,23 @@
  * reach the WebSocket through `performAction`.
  */
 import { Hono } from "hono";
-import type { z } from "zod";
 import { actOnRun, type RunActionRequest } from "../../engine/run_actions.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
 import type { WorkspaceRuntime } from "../../server/workspace_hub.ts";
+import {
+  ACTION_BODIES,
+  type ActionName,
+  type ParsedActionBody,
+  type RunResult,
+} from "../../protocol/mod.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { readBody } from "./request_body.ts";
-import {
-  BranchBody,
-  EditBody,
-  FeedbackBody,
-  MergeBody,
-  ReasonBody,
-  RegenerateBody,
-  ResumeBody,
-  RewindBody,
-  SelectBody,
-  SkipBody,
-  StartRunBody,
-} from "./schemas.ts";
-
-/** Each action's body schema. */
-export const ACTION_BODIES = {
-  start: StartRunBody,
-  select: SelectBody,
-  merge: MergeBody,
-  edit: EditBody,
-  feedback: FeedbackBody,
-  regenerate: RegenerateBody,
-  skip: SkipBody,
-  branch: BranchBody,
-  rewind: RewindBody,
-  pause: ReasonBody,
-  resume: ResumeBody,
-  cancel: ReasonBody,
-} as const;
-
-/** An action's name. */
-export type ActionName = keyof typeof ACTION_BODIES;
 
 /** What an action produced: the run's state, whether it is being driven, and the HTTP status. */
 export interface ActionResult {
   run: PipelineRun;
   driving: boolean;
   status: 200 | 201 | 202;
-}
-
-/** Whether `name` is an action. */
-export function isActionName(name: string): name is ActionName {
-  return Object.hasOwn(ACTION_BODIES, name);
 }
 
 /**
@@ -68,7 +36,7 @@ export async function performAction<A extends ActionName>(
   runtime: WorkspaceRuntime,
   runId: string,
   action: A,
-  body: z.output<(typeof ACTION_BODIES)[A]>,
+  body: ParsedActionBody<A>,
   actor = "api",
 ): Promise<ActionResult> {
   const { service, driver } = runtime;
@@ -119,7 +87,10 @@ export function runActionRoutes(): Hono<ApiEnv> {
           body,
           clientActor(context.req.header("x-writeit-client")),
         );
-        return context.json({ run: result.run, driving: result.driving }, result.status);
+        return context.json(
+          { run: result.run, driving: result.driving } satisfies RunResult,
+          result.status,
+        );
       });
     }
   }

@@ -14,15 +14,17 @@ import type { ExportFormat } from "../../engine/user_preferences.ts";
 import { checkPipelineEntry } from "../../engine/pipeline_check.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { runActionRoutes } from "./run_actions.ts";
-import { readBody } from "./request_body.ts";
 import {
   CreateRunBody,
+  type EventPage,
   EventsQuery,
   ExportQuery,
   GetRunQuery,
   ListRunsQuery,
-  parseBody,
-} from "./schemas.ts";
+  type RunList,
+  type RunResult,
+} from "../../protocol/mod.ts";
+import { parseBody, readBody } from "./request_body.ts";
 
 /** Longest run id the API looks up. */
 export const MAX_RUN_ID_LENGTH = 200;
@@ -61,7 +63,9 @@ export function runRoutes(): Hono<ApiEnv> {
     });
     const runs = all.slice(query.offset, query.offset + query.limit);
     const next = query.offset + runs.length;
-    return context.json({ runs, total: all.length, nextOffset: next < all.length ? next : null });
+    return context.json(
+      { runs, total: all.length, nextOffset: next < all.length ? next : null } satisfies RunList,
+    );
   });
 
   routes.post("/", async (context) => {
@@ -82,9 +86,9 @@ export function runRoutes(): Hono<ApiEnv> {
       responses: body.responses,
       autoSelect: body.autoSelect,
     });
-    if (!body.start) return context.json({ run, driving: false }, 201);
+    if (!body.start) return context.json({ run, driving: false } satisfies RunResult, 201);
     runtime.driver.drive(run.runId, { autoSelect: body.autoSelect });
-    return context.json({ run, driving: true }, 202);
+    return context.json({ run, driving: true } satisfies RunResult, 202);
   });
 
   routes.get("/:id", async (context) => {
@@ -106,7 +110,7 @@ export function runRoutes(): Hono<ApiEnv> {
     const runId = context.req.param("id");
     const run = await store.loadRun(runId); // 404 for an unknown run rather than an empty list
     const events = await store.read(runId, { fromSequence: from });
-    return context.json({ events, lastSequence: run.version });
+    return context.json({ events, lastSequence: run.version } satisfies EventPage);
   });
 
   routes.get("/:id/branches", async (context) => {

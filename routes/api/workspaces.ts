@@ -9,7 +9,7 @@ import type { WorkspaceHub } from "../../server/workspace_hub.ts";
 import { assertWorkspaceName } from "../../engine/workspace_names.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { readBody } from "./request_body.ts";
-import { CreateWorkspaceBody } from "./schemas.ts";
+import { CreateWorkspaceBody } from "../../protocol/mod.ts";
 
 /** Routes over the hub's workspaces. */
 export function workspaceRoutes(hub: WorkspaceHub): Hono<ApiEnv> {

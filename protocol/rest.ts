@@ -1,13 +1,22 @@
 /**
- * The API's request and response bodies as zod schemas: every body a route
- * accepts is parsed with these (a ValidationError naming each bad field
- * otherwise), and the OpenAPI document is generated from the same schemas.
- * Run and event shapes reuse the engine's schemas.
+ * The REST API's request bodies, query strings and the answers clients rely
+ * on, as zod schemas: routes parse every body and query with them (a
+ * ValidationError naming each bad field otherwise), the OpenAPI document is
+ * generated from them, and clients take their types. Run shapes reuse the
+ * engine's schemas; where an answer holds engine values that have no schema
+ * (events), a precise type sits next to the schema.
+ *
+ * @example
+ * ```ts
+ * const body = CreateRunBody.parse({ pipeline: "quick-article", inputs: { topic: "Deno" } });
+ * ```
  */
 import { z } from "zod";
-import { PipelineRunSchema, TokenUsageSchema } from "../../engine/run_model.ts";
-import { RUN_STATUSES } from "../../engine/run_status.ts";
-import { ValidationError } from "../../engine/errors.ts";
+import type { EventEnvelope } from "../engine/events/event_envelope.ts";
+import type { RunSummary } from "../engine/events/event_store.ts";
+import { PipelineRunSchema, TokenUsageSchema } from "../engine/run_model.ts";
+import { RUN_STATUSES } from "../engine/run_status.ts";
+import { ValidationIssueSchema } from "./problem.ts";
 
 const StepId = z.string().min(1).max(200);
 const Reason = z.string().max(2000).optional();
@@ -145,18 +154,29 @@ export const RunSummarySchema = z.object({
 /** A run's state (shared in the OpenAPI document as one component). */
 export const RunSchema = PipelineRunSchema.meta({ id: "PipelineRun" });
 
-/** `{ run, driving }`: what run actions answer. */
-export const RunActionResponse = z.object({
+/** `{ run, driving }`: what run creation and every run action answer. */
+export const RunResultSchema = z.object({
   run: RunSchema,
+  /** True when background generation was started (HTTP 202). */
   driving: z.boolean(),
 });
 
+/** A run and whether the server is generating for it in the background. */
+export type RunResult = z.infer<typeof RunResultSchema>;
+
 /** `GET /api/runs`. */
-export const RunListResponse = z.object({
+export const RunListSchema = z.object({
   runs: z.array(RunSummarySchema),
   total: z.number().int(),
   nextOffset: z.number().int().nullable(),
 });
+
+/** `GET /api/runs`, with the engine's run summaries. */
+export interface RunList {
+  runs: RunSummary[];
+  total: number;
+  nextOffset: number | null;
+}
 
 /** A stored event. */
 export const EventSchema = z.object({
@@ -171,29 +191,22 @@ export const EventSchema = z.object({
 });
 
 /** `GET /api/runs/{id}/events`. */
-export const EventListResponse = z.object({
+export const EventPageSchema = z.object({
   events: z.array(EventSchema),
   lastSequence: z.number().int(),
 });
 
-/**
- * Parses `value` with `schema`; a ValidationError listing every bad field
- * (dotted path and message) otherwise.
- */
-export function parseBody<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  where = "request body",
-): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    severity: "error" as const,
-    path: issue.path.map(String).join("."),
-    message: issue.path.length ? `"${issue.path.join(".")}": ${issue.message}` : issue.message,
-  }));
-  throw new ValidationError(
-    `The ${where} is not valid: ${issues.map((issue) => issue.message).join("; ")}`,
-    issues,
-  );
+/** `GET /api/runs/{id}/events`, with the engine's typed events. */
+export interface EventPage {
+  events: EventEnvelope[];
+  lastSequence: number;
 }
+
+/** `POST /api/pipelines/validate`. */
+export const PipelineValidationSchema = z.object({
+  valid: z.boolean(),
+  issues: z.array(ValidationIssueSchema),
+});
+
+/** Whether pipeline YAML validates, and every issue found, located. */
+export type PipelineValidation = z.infer<typeof PipelineValidationSchema>;

@@ -271,3 +271,45 @@ Deno.test("No top-level folder imports itself through another folder", () => {
     `${cycles.length} import circles between folders:\n${cycles.join("\n")}`,
   );
 });
+
+/**
+ * What each top-level part may import (README, "How it is built"): the
+ * engine nothing; protocol, storage and config the engine; the wiring those;
+ * the client the protocol; the dashboard's islands the client; the server
+ * the wiring; routes the server and the islands; entries everything below.
+ */
+const MAY_IMPORT: Record<string, string[]> = {
+  "engine": [],
+  "protocol": ["engine"],
+  "storage": ["engine"],
+  "config.ts": ["engine"],
+  "wiring": ["engine", "storage", "config.ts"],
+  "client": ["engine", "protocol"],
+  "islands": ["engine", "protocol", "client"],
+  "server": ["engine", "protocol", "storage", "wiring", "config.ts"],
+  "components": ["engine", "islands", "server"],
+  "routes": ["engine", "protocol", "server", "components", "islands"],
+  "serve.ts": ["engine", "storage", "config.ts", "server", "routes"],
+  "cli": ["engine", "storage", "config.ts", "wiring", "client", "serve.ts"],
+  "cli.ts": ["engine", "config.ts", "cli"],
+  "main.ts": ["engine", "storage", "config.ts", "serve.ts"],
+};
+
+Deno.test("Each part imports only the parts beneath it", () => {
+  const { graph, witness } = folderGraph(files);
+  const wrong: string[] = [];
+  for (const [from, targets] of graph) {
+    const allowed = MAY_IMPORT[from];
+    if (!allowed) {
+      wrong.push(`${from}: not placed in a layer (add it to MAY_IMPORT and the README)`);
+      continue;
+    }
+    for (const to of targets) {
+      if (!allowed.includes(to)) {
+        wrong.push(`${from} may not import ${to}: ${witness.get(`${from} -> ${to}`)}`);
+      }
+    }
+  }
+  assert.ok(graph.get("routes")?.has("server"), "the graph lacks routes -> server");
+  assert.deepEqual(wrong, []);
+});

@@ -45,6 +45,10 @@ export async function openRemoteSession(
     runId,
     current: () => state.value,
     subscribe: (listener) => state.subscribe(listener),
+    async refresh() {
+      state.apply({ type: "run", run: await client.getRun(runId) });
+      return state.value;
+    },
     async act(request) {
       const basedOn = request.basedOn ?? state.value.run.version;
       const result = await send(client, runId, { ...request, basedOn } as RunActionRequest);

@@ -34,6 +34,8 @@ export interface RunSessionPort {
   current(): RunSession;
   /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: (session: RunSession) => void): () => void;
+  /** Reads the run again (after a gap in the updates, or to be sure) and returns the session. */
+  refresh(): Promise<RunSession>;
   /** Takes an action; `basedOn` defaults to the version of `current()`. */
   act(request: RunActionRequest): Promise<SessionActResult>;
   /** Stops following, once the drives this session started have stopped (they stop at the next choice). */
@@ -122,6 +124,10 @@ export async function openLocalSession(
     runId,
     current: () => state.value,
     subscribe: (listener) => state.subscribe(listener),
+    async refresh() {
+      await refresh();
+      return state.value;
+    },
     async act(request) {
       const outcome = await actOnRun(
         service,

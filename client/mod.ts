@@ -30,6 +30,7 @@ export {
   type WebSocketFactory,
 } from "./run_socket.ts";
 export { type ApiErrorOptions, WriteItApiError, WriteItNetworkError } from "./api_error.ts";
+export { openRemoteSession } from "./remote_run_session.ts";
 export { parseServerFrame } from "./socket_frames.ts";
 export type {
   CacheStatsReport,

@@ -264,3 +264,61 @@ Deno.test("writeit run in a terminal and the dashboard's client on one run: each
     await server.shutdown();
   }
 });
+
+Deno.test("writeit --server run in a terminal: the same menu at every step, the server driving between them", async () => {
+  requireTmux();
+  await using home = await temporaryHome();
+  const { serve } = await import("../serve.ts");
+  const { WriteItClient } = await import("../client/mod.ts");
+  const server = await serve({ home: home.path, port: 0, log: () => {} });
+  const session = `writeit-test-${crypto.randomUUID().slice(0, 8)}`;
+  const pane = new Pane(
+    session,
+    await launcher(home.path, [
+      "--server",
+      server.url,
+      "run",
+      "quick-article",
+      "--model",
+      "offline",
+      "-n",
+      "2",
+      "--input",
+      "topic=Remote menus",
+      "--input",
+      "audience=general",
+    ]),
+  );
+  try {
+    let screen = await pane.nextMenu(0, "the plan menu");
+    assert.match(screen, /Step 1\/3 · Plan Article \(plan\)/);
+    assert.match(screen, /\[2\] offline #2/);
+    pane.type("2");
+    screen = await pane.nextMenu(1, "the write menu");
+    assert.match(screen, /Step 2\/3 · .*\(write\)/);
+    pane.type("f Shorter, please");
+    screen = await pane.nextMenu(2, "the write menu after feedback");
+    assert.match(screen, /Feedback so far: Shorter, please/);
+    pane.type("1");
+    await pane.nextMenu(3, "the polish menu");
+    pane.type("1");
+    screen = await pane.waitFor(/__EXIT_\d+__/, "the end of the run");
+    assert.match(screen, /__EXIT_0__/, screen);
+    assert.match(screen, /Done\. Run .* completed/);
+    const client = new WriteItClient({ baseUrl: server.url });
+    const [summary] = (await client.listRuns()).runs;
+    const run = await client.getRun(summary.runId);
+    assert.equal(run.status, "completed");
+    const plan = run.steps.plan;
+    assert.equal(
+      plan.selectedText,
+      plan.responses.find((r) => r.candidateIndex === 1)?.processedContent,
+    );
+    assert.deepEqual(run.steps.write.feedback.map((note) => note.text), ["Shorter, please"]);
+    const actors = new Set((await client.events(run.runId)).events.map((e) => e.metadata.actor));
+    assert.ok(actors.has("cli"), [...actors].join(", "));
+  } finally {
+    pane.close();
+    await server.shutdown();
+  }
+});

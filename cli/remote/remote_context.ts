@@ -42,10 +42,13 @@ export class RemoteContext {
   readonly workspace?: string;
   readonly client: WriteItClient;
   readonly output: Output;
+  /** The environment the command runs in (for $EDITOR). */
+  readonly env: Environment;
   /** Exit code for a command that printed its own failure; 0 by default. */
   exitCode = 0;
 
   constructor(options: RemoteOptions, env: Environment) {
+    this.env = env;
     this.output = new Output({
       json: options.json ?? false,
       colour: options.color === false ? false : undefined,

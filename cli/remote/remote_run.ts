@@ -3,21 +3,25 @@
  * creates the run on the server with `start` (and `autoSelect` for
  * `--yes`), then follows it over the WebSocket printing step progress and
  * streamed text like the local non-interactive mode. Exit 0 when the run
- * completes, 1 when it fails or is cancelled. Without `--yes` the server
- * stops at the first step that needs a choice: the run is paused there and
- * the command says so and exits 0, like the local command without a
- * terminal.
+ * completes, 1 when it fails or is cancelled. In a terminal, without
+ * `--yes`, each step that needs a choice gets the same menu as a local run
+ * (drawn from a remote run session; the server drives on after each
+ * choice). With no terminal the server stops at the first such step: the
+ * run is paused there and the command says so and exits 0, like the local
+ * command without a terminal.
  */
 import type { Command } from "commander";
 import { WriteItError } from "../../engine/errors.ts";
 import type { PipelineRun, StepState } from "../../engine/run_model.ts";
-import { WriteItApiError } from "../../client/mod.ts";
+import { openRemoteSession, WriteItApiError } from "../../client/mod.ts";
 import { collect, parseResponses } from "../option_values.ts";
 import { givenInputs, type RunOptions } from "../run_inputs.ts";
 import { formatElapsed } from "../terminal/live_display.ts";
 import { UsageError } from "../usage_error.ts";
 import { type RemoteContext, remoteContext, remotely } from "./remote_context.ts";
 import { followRun } from "./run_follower.ts";
+import { type MenuResult, sessionMenu } from "../terminal/session_menu.ts";
+import { TerminalInput } from "../terminal/terminal_input.ts";
 
 /** Missing required inputs are a usage error (exit 2), as locally. */
 function missingInputs(error: WriteItApiError): UsageError | undefined {
@@ -64,7 +68,7 @@ async function remoteRun(context: RemoteContext, pipeline: string, options: RunO
     if (error instanceof WriteItApiError) throw missingInputs(error) ?? error;
     throw error;
   }
-  const runId = created.runId;
+  let runId = created.runId;
   if (!options.json) {
     output.note(output.styles.dim(
       `Run ${runId} · pipeline ${pipeline}${
@@ -72,19 +76,72 @@ async function remoteRun(context: RemoteContext, pipeline: string, options: RunO
       } · server ${context.server}`,
     ));
   }
-  const outcome = await followRun(client, {
-    output,
-    mode: options.json ? "json" : output.interactive ? "live" : "plain",
-    run: created,
-    startedAt: started,
-    server: context.server,
-  });
-  // The server's copy has the final usage and status.
-  const run = await client.getRun(runId);
-  if (outcome.kind === "finished" || run.status === "completed") {
-    return finish(context, run, { json: options.json ?? false, started });
+  // In a terminal, the writer chooses at each step through the same menu as a local run.
+  const interactive = !options.yes && !options.json && Deno.stdin.isTerminal();
+  const input = interactive ? new TerminalInput() : undefined;
+  // Step names for the menu's headings; the menu works without them.
+  const spec = input
+    ? await client.getPipeline(pipeline).then((detail) => detail.pipeline, () => undefined)
+    : undefined;
+  input?.catchInterrupts();
+  try {
+    let seen = created;
+    while (true) {
+      const outcome = await followRun(client, {
+        output,
+        mode: options.json ? "json" : output.interactive ? "live" : "plain",
+        run: seen,
+        startedAt: started,
+        server: context.server,
+      });
+      // The server's copy has the final usage and status.
+      const run = await client.getRun(runId);
+      if (outcome.kind === "finished" || run.status === "completed") {
+        return finish(context, run, { json: options.json ?? false, started });
+      }
+      const step = waitingStep(run);
+      if (step && input && run.status !== "paused") {
+        const session = await openRemoteSession(client, runId);
+        let result: MenuResult;
+        try {
+          result = await sessionMenu(
+            { output, env: context.env, resumeHint: (id) => resumeHint(context, id) },
+            session,
+            step.stepId,
+            { input, pipeline: spec },
+          );
+        } finally {
+          await session.close();
+        }
+        if (result.action === "quit") return;
+        runId = result.runId;
+        // The server goes on (a branch starts here); following picks up from what is stored.
+        const latest = await client.getRun(runId);
+        const over = latest.status === "completed" || latest.status === "cancelled";
+        seen = over ? latest : (await client.startRun(runId)).run;
+        continue;
+      }
+      return stop(context, run, step, options);
+    }
+  } finally {
+    input?.releaseInterrupts();
   }
-  const step = waitingStep(run);
+}
+
+/** Where a paused run on the server can be continued. */
+function resumeHint(context: RemoteContext, runId: string): string {
+  return `the dashboard (${context.server}/runs/${runId}), or \`writeit resume ${runId}\` on the server machine`;
+}
+
+/** Leaves a run that waits for a choice nobody can make here: paused, and says how to go on. */
+async function stop(
+  context: RemoteContext,
+  run: PipelineRun,
+  step: StepState | undefined,
+  options: RunOptions,
+): Promise<void> {
+  const { client, output } = context;
+  const runId = run.runId;
   if (step?.status === "failed") {
     throw new WriteItError(
       "step_failed",

@@ -685,3 +685,41 @@ Deno.test("A Retry-After beyond the ceiling is not waited for: the call fails at
     await server.close();
   }
 });
+
+Deno.test("What a refused attempt cost is counted with the answer that succeeds", async () => {
+  const server = startOpenAIWireServer({
+    behaviours: [
+      {
+        type: "stream",
+        text: "A sentence cut in the",
+        finishReason: "length",
+        usage: { prompt_tokens: 40, completion_tokens: 300 },
+      },
+      { type: "stream", chunks: [" "], usage: { prompt_tokens: 40, completion_tokens: 1 } },
+      {
+        type: "stream",
+        text: "The whole answer.",
+        usage: { prompt_tokens: 40, completion_tokens: 5 },
+      },
+    ],
+  });
+  try {
+    const { provider, retries } = providerWith(settingsFor({ openai: server.url }));
+    const answer = await collectText(provider.resolve("gpt-4o").stream(request));
+    assert.equal(answer.text, "The whole answer.");
+    assert.deepEqual(retries.map((retry) => retry.error.code), ["truncated", "empty_answer"]);
+    assert.equal(answer.usage.inputTokens, 120, "three prompts were paid for");
+    assert.equal(answer.usage.outputTokens, 306, "the cut answer's 300 tokens count too");
+    assert.equal(answer.usage.estimated, false);
+    const single = await collectText(
+      providerWith(settingsFor({ openai: server.url })).provider.resolve("gpt-4o").stream(request),
+    );
+    assert.ok(single.usage.costUsd > 0);
+    assert.ok(
+      answer.usage.costUsd > 10 * single.usage.costUsd,
+      `priced on every token (${answer.usage.costUsd} vs ${single.usage.costUsd} for one answer)`,
+    );
+  } finally {
+    await server.close();
+  }
+});

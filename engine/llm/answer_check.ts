@@ -6,7 +6,8 @@
  * or `truncated`) raised in place of the `finish` part, so the retry
  * middleware above tries again, the fallback chain moves on once retries are
  * spent, and the cache never stores it. The `usage` part is held back until
- * the answer passed, so a refused attempt is never counted. Sits just above the stream
+ * the answer passed; a refused attempt's usage goes up as a `spent` part
+ * instead, so what it cost is still counted. Sits just above the stream
  * time-outs, below the retry middleware.
  *
  * @example
@@ -34,8 +35,8 @@ export function answerCheckMiddleware(): LanguageModelMiddleware {
       const name = `${model.provider}:${model.modelId}`;
       let visible = false;
       let characters = 0;
-      // Usage is held back until the answer passed, so a refused attempt's usage is never counted.
-      let usage: ModelStreamPart | undefined;
+      // Usage is held back until the answer passed; a refused attempt reports it as spent.
+      let usage: Extract<ModelStreamPart, { type: "usage" }> | undefined;
       for await (const part of model.stream(request, callOptions)) {
         if (part.type === "usage") {
           usage = part;
@@ -49,6 +50,9 @@ export function answerCheckMiddleware(): LanguageModelMiddleware {
           characters = 0;
           usage = undefined;
         } else if (part.type === "finish") {
+          const refused = !visible ||
+            (isTruncatedFinish(part.reason) && request.allowTruncated !== true);
+          if (refused) yield { type: "spent", usage: usage?.usage, missing: usage?.missing };
           if (!visible) {
             throw new RetryableError(
               `${name} finished (${part.reason}) with an empty answer${

@@ -71,6 +71,17 @@ export type ModelStreamPart =
     missing?: Array<"input" | "output">;
   }
   | {
+    /**
+     * What an attempt that was refused after it finished (an empty or a
+     * truncated answer) cost: the provider's counts when it gave them. The
+     * usage middleware adds it to the usage of the answer that succeeds, so
+     * budgets and spend count every token paid for; it is not passed on.
+     */
+    type: "spent";
+    usage?: TokenUsage;
+    missing?: Array<"input" | "output">;
+  }
+  | {
     type: "finish";
     reason: string;
     /** True when the answer came from the response cache. */

@@ -5,10 +5,13 @@
  * and, when it gave only some (a `usage` part naming what is `missing`), its
  * counts with the rest counted by the tokenizer. Any count made by the
  * tokenizer marks the usage `estimated`. The cost comes from the price
- * table. Sits just above the retry middleware, so only the attempt that
- * succeeded is counted (a `reset` clears what it had collected).
+ * table. Sits just above the retry middleware: the attempt that succeeded
+ * is counted (a `reset` clears what it had collected), plus what attempts
+ * refused after they finished cost (`spent` parts: an empty or a truncated
+ * answer is paid for all the same).
  */
 import type { TokenUsage } from "../run_model.ts";
+import { addUsage } from "../run_values.ts";
 import type { PriceTable } from "./price_table.ts";
 import type { ChatMessage, LanguageModelMiddleware, ModelStreamPart } from "./language_model.ts";
 import { countMessageTokens, countTokens } from "./token_counter.ts";
@@ -48,6 +51,7 @@ export function usageMiddleware(prices: PriceTable): LanguageModelMiddleware {
     async *stream(request, callOptions = {}): AsyncIterable<ModelStreamPart> {
       const text: string[] = [];
       let held: UsagePart | undefined;
+      let wasted: TokenUsage | undefined;
       for await (const part of model.stream(request, callOptions)) {
         if (part.type === "text") text.push(part.text);
         else if (part.type === "reset") {
@@ -56,8 +60,16 @@ export function usageMiddleware(prices: PriceTable): LanguageModelMiddleware {
         } else if (part.type === "usage") {
           held ??= part;
           continue;
+        } else if (part.type === "spent") {
+          const given: UsagePart | undefined = part.usage
+            ? { type: "usage", usage: part.usage, missing: part.missing }
+            : undefined;
+          const spent = await completeUsage(given, request.messages, text.join(""));
+          wasted = wasted ? addUsage(wasted, spent) : spent;
+          continue;
         } else if (part.type === "finish") {
-          const usage = await completeUsage(held, request.messages, text.join(""));
+          let usage = await completeUsage(held, request.messages, text.join(""));
+          if (wasted) usage = addUsage(usage, wasted);
           usage.costUsd = prices.costOf(model.provider, model.modelId, usage);
           yield { type: "usage", usage };
           held = undefined;

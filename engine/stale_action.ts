@@ -53,6 +53,7 @@ export function actorPhrase(actor: string | undefined): string {
   if (actor === "dashboard") return " from the dashboard";
   if (actor === "api" || actor.startsWith("api:")) return " through the API";
   if (actor === "tui") return " from the terminal UI";
+  if (actor === "server") return " by the server";
   if (actor === "engine" || actor === "executor") return " automatically";
   return ` by ${actor}`;
 }

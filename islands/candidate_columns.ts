@@ -7,15 +7,11 @@
  * `slotSetOf`): by label, or the only set.
  */
 import type { AIResponse, StepState } from "../engine/run_model.ts";
+import { type StreamedText, streamKey } from "../engine/run_session.ts";
 
-/** Streamed text of one candidate, keyed by `streamKey`. */
-export interface StreamedCandidate {
-  stepId: string;
-  generation: number;
-  model: string;
-  candidateIndex: number;
-  text: string;
-}
+/** Streamed text of one candidate, keyed by `streamKey` (the run session's). */
+export type StreamedCandidate = StreamedText;
+export { streamKey };
 
 /** One card: a finished response (with its index into `step.responses`) or streaming text. */
 export interface CandidateCard {
@@ -32,13 +28,6 @@ export interface CandidateCard {
 export interface CandidateColumn {
   label: string;
   cards: CandidateCard[];
-}
-
-/** The key of a streamed candidate. */
-export function streamKey(
-  part: Pick<StreamedCandidate, "stepId" | "generation" | "model" | "candidateIndex">,
-): string {
-  return `${part.stepId}|${part.generation}|${part.model}|${part.candidateIndex}`;
 }
 
 /** Columns of the current generation (plus merges and edits), and earlier generations' cards. */

@@ -6,7 +6,6 @@
  * driving changes, and turns server-side problems into a failure to show.
  * Returns the function that disconnects.
  */
-import { describeDecision } from "../engine/stale_action.ts";
 import type { Signal } from "@preact/signals";
 import type { WriteItClient } from "../client/mod.ts";
 import type { FailureView } from "./dashboard_client.ts";
@@ -44,23 +43,18 @@ export function followRun(
   socket.on("state", (state) => (live.connection.value = state));
   socket.on("hello", (hello) => {
     live.acceptRun(hello.run);
-    live.driving.value = hello.driving;
+    live.setDriving(hello.driving);
   });
   socket.on("event", (event) => {
+    // Folded into the run; what others decided becomes a notice (the session's rule).
     live.addEvents([event]);
-    // Say what others decided: the view redraws, and the writer knows why.
-    const actor = event.metadata.actor;
-    if (actor && actor !== "dashboard") {
-      const sentence = describeDecision(event, live.run.value);
-      if (sentence) live.notice(sentence);
-    }
     reread();
   });
   socket.on("chunk", (chunk) => live.chunk(chunk));
   socket.on("chunk_reset", (reset) => live.chunkReset(reset));
   socket.on("notice", (notice) => live.notice(notice.message));
   socket.on("driving", (frame) => {
-    live.driving.value = frame.driving;
+    live.setDriving(frame.driving);
     if (frame.error) {
       options.failure.value = {
         title: "Generation stopped",

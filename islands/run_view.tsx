@@ -96,9 +96,13 @@ export function RunView(props: RunViewProps): JSX.Element {
     try {
       const result = await call();
       live.acceptRun(result.run);
-      if (result.driving) live.driving.value = true;
+      if (result.driving) live.setDriving(true);
     } catch (error) {
       failure.value = describeFailure(error, label);
+      // Overtaken by someone else: show what is there now, so the writer decides on it.
+      if (failure.value.code === "stale_action") {
+        await client.getRun(runId).then((run) => live.acceptRun(run), () => {});
+      }
     } finally {
       busy.value = undefined;
     }

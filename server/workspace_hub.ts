@@ -133,7 +133,7 @@ export class WorkspaceHub {
     const backend = await openWorkspaceBackend(config, { home: this.home, workspace: info.name });
     let services;
     try {
-      services = await createWorkspaceServices({ backend, config, env, actor: "api" });
+      services = await createWorkspaceServices({ backend, config, env, actor: "server" });
     } catch (error) {
       await backend.close();
       throw error;

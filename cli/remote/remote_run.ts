@@ -116,9 +116,16 @@ async function remoteRun(context: RemoteContext, pipeline: string, options: RunO
         if (result.action === "quit") return;
         runId = result.runId;
         // The server goes on (a branch starts here); following picks up from what is stored.
-        const latest = await client.getRun(runId);
-        const over = latest.status === "completed" || latest.status === "cancelled";
-        seen = over ? latest : (await client.startRun(runId)).run;
+        // (A run the choice finished is refused with 409: then follow what is stored.)
+        seen = await client.startRun(runId).then(
+          (result) => result.run,
+          (error) => {
+            if (error instanceof WriteItApiError && error.status === 409) {
+              return client.getRun(runId);
+            }
+            throw error;
+          },
+        );
         continue;
       }
       return stop(context, run, step, options);

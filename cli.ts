@@ -6,7 +6,7 @@
  * Run it as `./writeit …` (installs what is missing first) or `deno task cli …`.
  */
 import { Command } from "commander";
-import { debugEnabled, processEnvironment } from "./config.ts";
+import { debugEnabled, processEnvironment } from "./environment.ts";
 import { closeCliContext } from "./cli/cli_context.ts";
 import { reportError } from "./cli/error_report.ts";
 import { Output } from "./cli/output.ts";

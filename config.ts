@@ -11,6 +11,7 @@ import { Document, isMap, parseDocument } from "yaml";
 import { ValidationError } from "./engine/errors.ts";
 import { didYouMean } from "./engine/did_you_mean.ts";
 import { withLineFeeds } from "./engine/yaml_locations.ts";
+import { processEnvironment } from "./environment.ts";
 
 /** Where a value came from. */
 export type ConfigSource = "default" | "global" | "workspace" | "environment" | "flag";
@@ -414,32 +415,12 @@ export function writeConfigValue(path: string, key: string, value: unknown): voi
   renameSync(temporary, path);
 }
 
-/** An environment record, as `processEnvironment()` returns it. */
-export type Environment = Record<string, string | undefined>;
-
-/**
- * The variables of this process, read now. Every other module takes an
- * `Environment` from its caller or from here, so tests can pass their own.
- *
- * @example
- * ```ts
- * const env = processEnvironment();
- * if (debugEnabled(env)) console.error(error);
- * ```
- */
-export function processEnvironment(): Environment {
-  return Deno.env.toObject();
-}
-
-/** Whether WRITEIT_DEBUG asks for stack traces with CLI errors (any non-empty value). */
-export function debugEnabled(env: Environment): boolean {
-  return Boolean(env.WRITEIT_DEBUG);
-}
-
-/** Whether NO_COLOR asks for plain output (any non-empty value, as no-color.org says). */
-export function colourDisabled(env: Environment): boolean {
-  return Boolean(env.NO_COLOR);
-}
+export {
+  colourDisabled,
+  debugEnabled,
+  type Environment,
+  processEnvironment,
+} from "./environment.ts";
 
 /** Resolves every layer into one configuration. */
 export function resolveConfig(options: ResolveOptions): ResolvedConfig {

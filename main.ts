@@ -6,7 +6,7 @@
  * (WRITEIT_API_TOKEN or config `server.token`). SIGINT and SIGTERM shut down
  * gracefully: running steps stay resumable.
  */
-import { processEnvironment } from "./config.ts";
+import { processEnvironment } from "./environment.ts";
 import { formatIssue, ValidationError } from "./engine/errors.ts";
 import { serveUntilStopped } from "./serve.ts";
 import { resolveHome } from "./storage/lmdb/workspaces.ts";

@@ -11,7 +11,8 @@
  * workspace; any other missing workspace is an error.
  */
 import type { Command } from "commander";
-import { type Environment, processEnvironment, type ResolvedConfig } from "../config.ts";
+import type { ResolvedConfig } from "../config.ts";
+import { type Environment, processEnvironment } from "../environment.ts";
 import type { Backend } from "../engine/backend.ts";
 import type { Library } from "../engine/library.ts";
 import {

@@ -3,7 +3,7 @@
  * NO_COLOR is set), colours where a terminal shows them, JSON with `--json`.
  * Results go to stdout; notes and errors go to stderr so pipes stay clean.
  */
-import { colourDisabled, type Environment, processEnvironment } from "../config.ts";
+import { colourDisabled, type Environment, processEnvironment } from "../environment.ts";
 
 const encoder = new TextEncoder();
 

@@ -1,6 +1,6 @@
 /**
- * Environment variables are read in `config.ts` alone (the house rule of
- * STYLE.md): every other shipping module takes an environment record from its
+ * Environment variables are read in `environment.ts` alone (the house rule
+ * of STYLE.md; config.ts resolves the configuration from it): every other shipping module takes an environment record from its
  * caller or from `processEnvironment()`. The scan covers every `.ts` and
  * `.tsx` file of the project except dependencies (`node_modules/`, `tools/`),
  * build output and tests (`tests/`, `*_test.ts`), which may set up their own
@@ -40,19 +40,19 @@ function environmentReads(file: string): string[] {
   );
 }
 
-Deno.test("Deno.env is read in config.ts alone", () => {
+Deno.test("Deno.env is read in environment.ts alone", () => {
   const files = sourceFiles(ROOT_PATH).sort();
   assert.ok(files.length > 100, `only ${files.length} source files found under ${ROOT_PATH}`);
-  assert.ok(files.includes("config.ts"), "config.ts is not among the scanned files");
+  assert.ok(files.includes("environment.ts"), "environment.ts is not among the scanned files");
   assert.ok(
-    environmentReads("config.ts").length > 0,
-    "config.ts reads no environment variable: the scan would find nothing anywhere",
+    environmentReads("environment.ts").length > 0,
+    "environment.ts reads no environment variable: the scan would find nothing anywhere",
   );
-  const outside = files.filter((file) => file !== "config.ts").flatMap(environmentReads);
+  const outside = files.filter((file) => file !== "environment.ts").flatMap(environmentReads);
   assert.deepEqual(
     outside,
     [],
-    `Deno.env is read outside config.ts: take an environment record from the caller or processEnvironment() of config.ts instead:\n${
+    `Deno.env is read outside environment.ts: take an environment record from the caller or processEnvironment() of environment.ts instead:\n${
       outside.join("\n")
     }`,
   );

@@ -7,9 +7,10 @@
  * `cli.ts` can pick the remote program.
  */
 import type { Command } from "commander";
-import { type Environment, processEnvironment } from "../../config.ts";
+import { type Environment, processEnvironment } from "../../environment.ts";
 import { ValidationError } from "../../engine/errors.ts";
-import { WriteItApiError, WriteItClient } from "../../client/mod.ts";
+import { WriteItApiError } from "../../client/api_error.ts";
+import { WriteItClient } from "../../client/writeit_client.ts";
 import { Output } from "../output.ts";
 import { UsageError } from "../usage_error.ts";
 

@@ -70,7 +70,7 @@ function nonEmpty(value: string | undefined): string | undefined {
  * Reads OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL,
  * WRITEIT_LOCAL_BASE_URL (default `http://localhost:11434/v1`) and
  * WRITEIT_LOCAL_API_KEY from `environment`. Pure: pass an environment record
- * (`processEnvironment()` of config.ts). Empty values count as unset.
+ * (`processEnvironment()` of environment.ts). Empty values count as unset.
  */
 export function providerSettingsFromEnvironment(
   environment: Record<string, string | undefined>,

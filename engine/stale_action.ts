@@ -50,7 +50,7 @@ export class StaleActionError extends ConflictError {
 export function actorPhrase(actor: string | undefined): string {
   if (!actor) return "";
   if (actor === "cli") return " from the CLI";
-  if (actor === "dashboard") return " from the dashboard";
+  if (actor === "dashboard" || actor.startsWith("dashboard-")) return " from the dashboard";
   if (actor === "api" || actor.startsWith("api:")) return " through the API";
   if (actor === "tui") return " from the terminal UI";
   if (actor === "server") return " by the server";

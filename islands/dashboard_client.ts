@@ -15,12 +15,18 @@ export interface ConnectionProps {
   signedIn?: boolean;
 }
 
+/**
+ * This page's name as an actor: `dashboard-` and a few letters of its own,
+ * so that two tabs are told what the other decided.
+ */
+export const PAGE_ACTOR = `dashboard-${crypto.randomUUID().slice(0, 6)}`;
+
 /** The client for the page's origin and workspace. */
 export function dashboardClient(connection: ConnectionProps): WriteItClient {
   return new WriteItClient({
     baseUrl: globalThis.location.origin,
     workspace: connection.workspace,
-    client: "dashboard",
+    client: PAGE_ACTOR,
   });
 }
 

@@ -24,6 +24,7 @@ import {
   dashboardClient,
   describeFailure,
   type FailureView,
+  PAGE_ACTOR,
 } from "./dashboard_client.ts";
 import { FailureAlert } from "./failure_alert.tsx";
 import { formatCost, formatTokens, shortId } from "./format.ts";
@@ -70,7 +71,10 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** The island. */
 export function RunView(props: RunViewProps): JSX.Element {
-  const live = useMemo(() => new RunLiveState(props.run, { driving: props.driving }), []);
+  const live = useMemo(
+    () => new RunLiveState(props.run, { driving: props.driving, self: PAGE_ACTOR }),
+    [],
+  );
   const client = useMemo<WriteItClient | undefined>(
     () => (typeof document === "undefined" ? undefined : dashboardClient(props)),
     [],

@@ -113,6 +113,14 @@ Deno.test("dashboard: start, stream, pick, feedback, branch, finish, export, tim
     "1",
     "the second tab sees the pick of candidate 2",
   );
+  await second.getByText("plan: candidate 2 was picked from the dashboard").waitFor({
+    timeout: TIMEOUT,
+  });
+  assert.equal(
+    await page.getByText("plan: candidate 2 was picked from the dashboard").count(),
+    0,
+    "a tab is not told of its own pick",
+  );
 
   // Write: feedback with f, then Ctrl+Enter regenerates with it.
   await waitForStepStatus(page, "write", "awaiting_selection");

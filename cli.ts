@@ -1,7 +1,9 @@
 /**
  * The `writeit` command line. Thin: it declares the commands and hands each
  * to its module under `cli/commands/`; errors become one clear line and an
- * exit code (0 success, 1 failure, 2 usage error).
+ * exit code (0 success, 1 failure, 2 usage error). With `--server URL` (or
+ * WRITEIT_SERVER) the same commands work through the server's API
+ * (cli/command_mode.ts), and the ones marked local only refuse.
  *
  * Run it as `./writeit …` (installs what is missing first) or `deno task cli …`.
  */
@@ -21,7 +23,8 @@ import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
 import { registerRunCommands } from "./cli/commands/run.ts";
 import { registerExportCommand } from "./cli/commands/export.ts";
 import { registerCompletionCommand } from "./cli/commands/completion.ts";
-import { remoteExitCode, serverFrom } from "./cli/remote/remote_context.ts";
+import { remoteExitCode, remotely, serverFrom } from "./cli/remote/remote_context.ts";
+import { serveThroughServer } from "./cli/command_mode.ts";
 import { registerServeCommand } from "./cli/commands/serve.ts";
 
 /** Builds the program with every command registered. */
@@ -65,12 +68,11 @@ if (import.meta.main) {
   const env = processEnvironment();
   // With --server (or WRITEIT_SERVER) the commands run through the API client.
   const remote = serverFrom(args, env) !== undefined;
-  const program = remote
-    ? (await import("./cli/remote/remote_program.ts")).buildRemoteProgram(buildProgram())
-    : buildProgram();
+  const program = remote ? serveThroughServer(buildProgram()) : buildProgram();
   let exitCode = 0;
   try {
-    await program.parseAsync(args, { from: "user" });
+    const parse = () => program.parseAsync(args, { from: "user" });
+    await (remote ? remotely(parse) : parse());
   } catch (error) {
     const json = args.includes("--json");
     const colour = args.includes("--no-color") ? false : undefined;

@@ -1,7 +1,6 @@
 /**
- * Readers for command-line option values that the local commands and their
- * `--server` twins share (`--limit`, `--at`, `--from`, `--responses`, a
- * repeatable flag): a bad value is a UsageError (exit 2) that names the flag
+ * Readers for command-line option values the commands share (`--limit`,
+ * `--at`, `--from`, `--responses`, a repeatable flag): a bad value is a UsageError (exit 2) that names the flag
  * and the value.
  *
  * @example

@@ -1,8 +1,7 @@
 /**
  * How pipelines read in the terminal: the `pipeline list` table, the
- * `pipeline show` page and the `pipeline validate` report, shared by the
- * local commands (cli/commands/pipeline.ts) and the `--server` ones
- * (cli/remote/remote_pipeline.ts) so both print the same bytes. It takes
+ * `pipeline show` page and the `pipeline validate` report of
+ * cli/commands/pipeline.ts, locally and with `--server` alike. It takes
  * what the caller computed (the run order, the issues) and loads nothing.
  *
  * @example

@@ -24,6 +24,11 @@ export interface RunOptions {
   json?: boolean;
 }
 
+/** Whether this invocation may ask the writer questions: a terminal, without `--yes` or `--json`. */
+export function canAsk(options: { yes?: boolean; json?: boolean }): boolean {
+  return !options.yes && !options.json && Deno.stdin.isTerminal();
+}
+
 /** Parses `--input key=value` flags. */
 export function parseInputFlags(flags: string[]): Record<string, string> {
   const values: Record<string, string> = {};

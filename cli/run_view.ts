@@ -1,8 +1,7 @@
 /**
  * How runs read in the terminal: the tables and the run header of `writeit
- * runs list|show|events`, shared by the local commands (cli/commands/runs.ts)
- * and the `--server` ones (cli/remote/remote_runs.ts) so both print the same
- * bytes. Type-only imports keep it light for `writeit --help`.
+ * runs list|show|events` (cli/commands/runs.ts), locally and with
+ * `--server` alike. Type-only imports keep it light for `writeit --help`.
  *
  * @example
  * ```ts

@@ -3,16 +3,15 @@
  * response cache — its totals across every process that used it (hits,
  * misses, hit rate, evictions, expirations, tokens and dollars saved) and its
  * size; `clear` removes every entry (`--stats` also zeroes the totals);
- * `prune` removes the entries past their TTL.
+ * `prune` removes the entries past their TTL. With `--server`, `stats`
+ * reads the server workspace's report through a CacheSource
+ * (cli/sources/cache_source.ts); `clear` and `prune` are local only.
  */
 import type { Command } from "commander";
-import type { CacheStore } from "../../engine/cache/cache_store.ts";
-import { type CliContext, cliContext } from "../cli_context.ts";
-
-/** The workspace's persistent cache tier, from its backend. */
-async function openCacheStore(context: CliContext): Promise<CacheStore> {
-  return (await context.backend()).cache;
-}
+import { cliContext } from "../cli_context.ts";
+import { localOnly, openPort } from "../command_mode.ts";
+import type { CacheSource } from "../sources/cache_source.ts";
+import { localCacheSource, openCacheStore } from "../sources/local_cache_source.ts";
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -28,43 +27,44 @@ export function registerCacheCommands(program: Command): void {
     .description("hits, misses, hit rate, evictions, tokens and cost saved, size")
     .option("--json", "print as JSON")
     .action(async function (this: Command) {
-      const context = cliContext(this);
-      const config = await context.config();
-      const store = await openCacheStore(context);
-      const { hitRate } = await import("../../engine/cache/cache_stats.ts");
-      const stats = store.readStats();
-      const size = store.size();
-      const ttlHours = Number(config.get<number>("cache.ttl_hours") ?? 24);
-      const report = {
-        workspace: context.workspace().name,
-        enabled: config.get<boolean>("cache.enabled") !== false,
-        ...stats,
-        hitRate: hitRate(stats),
-        entries: size.entries,
-        bytes: size.bytes,
-        ttlHours,
-      };
-      if (context.json) return context.output.printJson(report);
-      const { styles } = context.output;
+      const { scope, port } = await openPort<CacheSource>(this, {
+        local: localCacheSource,
+        remote: async (context) =>
+          (await import("../remote/remote_cache_source.ts")).remoteCacheSource(context),
+      });
+      const stats = await port.stats();
+      const { output } = scope;
+      if (scope.json) return output.printJson(stats);
+      if (!stats) return output.print("The server keeps no cache for this workspace");
+      const hits = stats.hits ?? 0;
+      const misses = stats.misses ?? 0;
+      const hitRate = stats.hitRate ?? (hits + misses === 0 ? 0 : hits / (hits + misses));
+      const { styles } = output;
       const rows: [string, string][] = [
-        ["workspace", report.workspace + (report.enabled ? "" : styles.dim(" (cache disabled)"))],
-        ["entries", `${size.entries} (${formatBytes(size.bytes)} of text)`],
-        ["ttl", `${ttlHours} h`],
-        ["hits", String(stats.hits)],
-        ["misses", String(stats.misses)],
-        ["hit rate", `${(report.hitRate * 100).toFixed(1)}%`],
-        ["writes", String(stats.writes)],
-        ["evictions", String(stats.evictions)],
-        ["expired", String(stats.expired)],
-        ["tokens saved", String(stats.tokensSaved)],
-        ["cost saved", `$${stats.costSavedUsd.toFixed(4)}`],
+        [
+          "workspace",
+          (stats.workspace ?? port.workspace) +
+          (stats.enabled === false ? styles.dim(" (cache disabled)") : ""),
+        ],
       ];
-      for (const [label, value] of rows) {
-        context.output.print(`${styles.bold(label.padEnd(13))} ${value}`);
+      if (stats.entries !== undefined) {
+        rows.push(["entries", `${stats.entries} (${formatBytes(stats.bytes ?? 0)} of text)`]);
       }
+      if (stats.ttlHours !== undefined) rows.push(["ttl", `${stats.ttlHours} h`]);
+      rows.push(
+        ["hits", String(hits)],
+        ["misses", String(misses)],
+        ["hit rate", `${(hitRate * 100).toFixed(1)}%`],
+        ["writes", String(stats.writes ?? 0)],
+        ["evictions", String(stats.evictions ?? 0)],
+        ["expired", String(stats.expired ?? 0)],
+        ["tokens saved", String(stats.tokensSaved ?? 0)],
+        ["cost saved", `$${(stats.costSavedUsd ?? 0).toFixed(4)}`],
+      );
+      for (const [label, value] of rows) output.print(`${styles.bold(label.padEnd(13))} ${value}`);
     });
 
-  cache.command("clear")
+  localOnly(cache.command("clear"))
     .description("remove every cached response")
     .option("--stats", "also reset the statistics to zero")
     .option("--json", "print as JSON")
@@ -83,7 +83,7 @@ export function registerCacheCommands(program: Command): void {
       );
     });
 
-  cache.command("prune")
+  localOnly(cache.command("prune"))
     .description("remove the cached responses whose TTL has passed")
     .option("--json", "print as JSON")
     .action(async function (this: Command) {

@@ -9,6 +9,7 @@
  * `writeit completion fish > ~/.config/fish/completions/writeit.fish`.
  */
 import type { Argument, Command, Option } from "commander";
+import { localOnly } from "../command_mode.ts";
 import { cliContext } from "../cli_context.ts";
 import { UsageError } from "../usage_error.ts";
 
@@ -291,7 +292,7 @@ function rootOf(command: Command): Command {
 
 /** Registers `completion` and the hidden `__complete`. */
 export function registerCompletionCommand(program: Command): void {
-  program.command("completion")
+  localOnly(program.command("completion"))
     .description("print a shell completion script (bash, zsh or fish)")
     .argument("<shell>", "bash, zsh or fish")
     .addHelpText(
@@ -310,7 +311,7 @@ export function registerCompletionCommand(program: Command): void {
       cliContext(this).output.write(script(root));
     });
 
-  program.command("__complete", { hidden: true })
+  localOnly(program.command("__complete", { hidden: true }))
     .description("list values for shell completion")
     .argument("<kind>", COMPLETION_KINDS.join(", "))
     .action(async function (this: Command, kind: string) {

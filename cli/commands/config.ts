@@ -5,6 +5,7 @@
  * global one with `--global`. Secrets are never printed.
  */
 import type { Command } from "commander";
+import { localOnly } from "../command_mode.ts";
 import { join } from "node:path";
 import { cliContext } from "../cli_context.ts";
 
@@ -16,7 +17,7 @@ function shown(value: unknown, secret: boolean): string {
 
 /** Registers `config …`. */
 export function registerConfigCommands(program: Command): void {
-  const config = program.command("config").description(
+  const config = localOnly(program.command("config")).description(
     "show and change settings (layered: default < global < workspace < env < flag)",
   );
 

@@ -6,12 +6,13 @@
  * configured provider does not answer or the storage cannot be opened.
  */
 import type { Command } from "commander";
+import { localOnly } from "../command_mode.ts";
 import { cliContext } from "../cli_context.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** Registers `doctor`. */
 export function registerDoctorCommand(program: Command): void {
-  program.command("doctor")
+  localOnly(program.command("doctor"))
     .description("check providers, keys, storage and cache")
     .option("--timeout <ms>", "how long each provider may take to answer", "5000")
     .option("--json", "print as JSON")

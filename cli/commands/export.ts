@@ -1,69 +1,14 @@
 /**
- * `writeit export RUN --format md|json|yaml|html [--history] [-o FILE]`, and
- * the auto-save of completed runs to the workspace's `outputs/`. Markdown and
- * HTML use the bundled eta layouts unless the workspace has its own in
- * `layouts/article.md.eta` or `layouts/article.html.eta`.
+ * `writeit export RUN --format md|json|yaml|html [--history] [-o FILE]`: a
+ * run's document, written to stdout or a file, through an ExportSource
+ * (cli/sources/export_source.ts): rendered here with the workspace's layouts
+ * (default format: preferences.export_format), or with `--server` by the
+ * server with its workspace's layouts (default format: md).
  */
 import type { Command } from "commander";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import type { Pipeline } from "../../engine/pipeline_schema.ts";
-import type { PipelineRun } from "../../engine/run_model.ts";
-import type { ExportFormat } from "../../engine/user_preferences.ts";
-import { type CliContext, cliContext } from "../cli_context.ts";
+import { openPort } from "../command_mode.ts";
 import { parseExportFormat, writeExport } from "../export_file.ts";
-
-/** The workspace's layout override for `format`, if it has one. */
-export function workspaceLayout(context: CliContext, format: ExportFormat): string | undefined {
-  if (format !== "md" && format !== "html") return undefined;
-  const name = format === "md" ? "article.md.eta" : "article.html.eta";
-  const path = join(context.workspace().path, "layouts", name);
-  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
-}
-
-/** Renders a run in `format` with the workspace's layouts. */
-export async function renderRun(
-  context: CliContext,
-  run: PipelineRun,
-  options: { format: ExportFormat; history?: boolean; pipeline?: Pipeline },
-): Promise<string> {
-  const { renderExport } = await import("../../engine/export/export_renderer.ts");
-  const { createRunWiring } = await import("../run_wiring.ts");
-  const { service, store } = await createRunWiring(context);
-  const pipeline = options.pipeline ?? await service.pipelineOf(run.runId).catch(() => undefined);
-  const events = options.format === "json" || options.format === "yaml"
-    ? await store.read(run.runId)
-    : undefined;
-  return renderExport(run, pipeline, {
-    format: options.format,
-    history: options.history,
-    layout: workspaceLayout(context, options.format),
-    events,
-  });
-}
-
-/** `<workspace>/outputs/<date>-<pipeline>-<runid8>.md`. */
-export function outputPath(context: CliContext, run: PipelineRun): string {
-  const date = (run.completedAt ?? run.updatedAt ?? run.createdAt).slice(0, 10);
-  const pipeline = run.pipelineId.replace(/[^A-Za-z0-9_-]+/g, "-");
-  return join(
-    context.workspace().path,
-    "outputs",
-    `${date}-${pipeline}-${run.runId.slice(0, 8)}.md`,
-  );
-}
-
-/** Writes a completed run's article (Markdown) to the workspace's outputs/; returns the path. */
-export async function saveRunOutput(
-  context: CliContext,
-  run: PipelineRun,
-  options: { pipeline?: Pipeline } = {},
-): Promise<string> {
-  const path = outputPath(context, run);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, await renderRun(context, run, { format: "md", pipeline: options.pipeline }));
-  return path;
-}
+import type { ExportSource } from "../sources/export_source.ts";
 
 /** Registers `export`. */
 export function registerExportCommand(program: Command): void {
@@ -78,16 +23,15 @@ export function registerExportCommand(program: Command): void {
       runText: string,
       options: { format?: string; history?: boolean; output?: string },
     ) {
-      const context = cliContext(this);
-      const config = await context.config();
-      const format = parseExportFormat(
-        options.format ?? String(config.get("preferences.export_format") ?? "md"),
-      );
-      const { createRunWiring, resolveRunId } = await import("../run_wiring.ts");
-      const { store } = await createRunWiring(context);
-      const runId = await resolveRunId(store, runText);
-      const run = await store.loadRun(runId);
-      const text = await renderRun(context, run, { format, history: options.history });
-      writeExport(context.output, text, { file: options.output, runId, format });
+      const { scope, port } = await openPort<ExportSource>(this, {
+        local: async (context) =>
+          (await import("../sources/local_export_source.ts")).localExportSource(context),
+        remote: async (context) =>
+          (await import("../remote/remote_export_source.ts")).remoteExportSource(context),
+      });
+      const format = parseExportFormat(options.format ?? await port.defaultFormat());
+      const runId = await port.resolve(runText);
+      const text = await port.render(runId, { format, history: options.history });
+      writeExport(scope.output, text, { file: options.output, runId, format });
     });
 }

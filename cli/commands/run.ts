@@ -9,122 +9,17 @@
  * picks the first candidate that passes validation at every step; without
  * `--yes` the run stops at the first step that needs a choice, is paused,
  * and the command says how to continue (`writeit resume RUN`) and exits 0.
+ *
+ * With `--server`, `run` starts the run on the server and follows it
+ * (cli/remote/remote_run_launcher.ts); `resume`, `branch` and `rewind` are
+ * local only.
  */
 import type { Command } from "commander";
-import { ValidationError } from "../../engine/errors.ts";
-import type { Pipeline } from "../../engine/pipeline_schema.ts";
-import { type CliContext, cliContext } from "../cli_context.ts";
+import { cliContext } from "../cli_context.ts";
+import { localOnly, openPort } from "../command_mode.ts";
 import { collect, parseResponses } from "../option_values.ts";
-import { givenInputs, type RunOptions } from "../run_inputs.ts";
-import { UsageError } from "../usage_error.ts";
-
-async function loadPipelineByName(context: CliContext, name: string): Promise<Pipeline> {
-  const library = await context.library("pipeline");
-  const entry = library.find(name);
-  const { loadPipeline } = await import("../../engine/pipeline_loader.ts");
-  const result = loadPipeline(library.read(entry), { file: entry.path, id: entry.name });
-  if (!result.value) {
-    const errors = result.issues.filter((issue) => issue.severity === "error");
-    throw new ValidationError(
-      `Pipeline "${entry.name}" has ${errors.length} problem${
-        errors.length === 1 ? "" : "s"
-      }: fix ${entry.path}`,
-      result.issues,
-    );
-  }
-  return result.value;
-}
-
-/** Whether this invocation may ask the writer questions. */
-function canAsk(options: { yes?: boolean; json?: boolean }): boolean {
-  return !options.yes && !options.json && Deno.stdin.isTerminal();
-}
-
-async function runAction(context: CliContext, pipelineName: string, options: RunOptions) {
-  const pipeline = await loadPipelineByName(context, pipelineName);
-  const responses = parseResponses(options.responses);
-  const config = await context.config();
-  const styleId = options.style ?? (config.get<string>("style.default") || undefined);
-  if (options.style) (await context.library("style")).find(options.style);
-  const given = await givenInputs(options);
-  const interactive = canAsk(options);
-  let raw = given;
-  const { TerminalInput, InterruptedError } = await import("../terminal/terminal_input.ts");
-  const input = interactive ? new TerminalInput() : undefined;
-  if (input) {
-    const { askInputs } = await import("../terminal/input_prompts.ts");
-    input.catchInterrupts();
-    try {
-      raw = await askInputs(pipeline.inputs, given, {
-        input,
-        write: (text) => context.output.write(text),
-        styles: context.output.styles,
-      });
-    } catch (error) {
-      if (error instanceof InterruptedError) {
-        context.output.note("\nStopped before the run started: nothing was recorded.");
-        return;
-      }
-      throw error;
-    }
-  }
-  const { validateInputs } = await import("../../engine/pipeline_loader.ts");
-  const checked = validateInputs(pipeline, raw);
-  if (!checked.value) {
-    const missing = pipeline.inputs.filter((spec) =>
-      checked.issues.some((issue) =>
-        issue.path === `inputs.${spec.name}` && issue.code === "missing_input"
-      )
-    );
-    if (missing.length === checked.issues.length && !interactive) {
-      const list = missing.map((spec) => `${spec.name} (${spec.label})`).join(", ");
-      const example = missing.map((spec) => `--input ${spec.name}=…`).join(" ");
-      throw new UsageError(
-        `Missing required input${
-          missing.length === 1 ? "" : "s"
-        }: ${list}: pass ${example} or --inputs FILE`,
-      );
-    }
-    const count = checked.issues.length;
-    throw new ValidationError(
-      count === 1
-        ? checked.issues[0].message
-        : `The inputs for pipeline "${pipeline.id}" have ${count} problems`,
-      checked.issues,
-    );
-  }
-  const { createRunWiring } = await import("../run_wiring.ts");
-  const wiring = await createRunWiring(context);
-  const modelOverride = options.model ?? (config.get<string>("model.default") || undefined);
-  const run = await wiring.service.createRun(pipeline, {
-    inputs: raw,
-    styleId,
-    modelOverride,
-    responses,
-    autoSelect: options.yes ?? false,
-  });
-  if (options.json) {
-    // What createRun wrote (run_created) comes before the events of the drive, as every event does.
-    for (const event of await wiring.store.read(run.runId)) {
-      context.output.printJsonLine({ type: "event", runId: run.runId, event });
-    }
-  } else {
-    context.output.note(
-      context.output.styles.dim(
-        `Run ${run.runId} · pipeline ${pipeline.id}${
-          modelOverride ? ` · model ${modelOverride}` : ""
-        }`,
-      ),
-    );
-  }
-  const { driveRun } = await import("../terminal/step_driver.ts");
-  await driveRun(context, wiring, run.runId, {
-    yes: options.yes ?? false,
-    json: options.json ?? false,
-    input,
-    pipeline,
-  });
-}
+import { canAsk, givenInputs, type RunOptions } from "../run_inputs.ts";
+import type { RunLauncher, RunRequest } from "../sources/run_launcher.ts";
 
 /** Registers `run`, `resume`, `branch` and `rewind`. */
 export function registerRunCommands(program: Command): void {
@@ -155,10 +50,27 @@ Examples:
   writeit run ./my-pipeline.yaml --inputs inputs.yaml`,
     )
     .action(async function (this: Command, pipeline: string, options: RunOptions) {
-      await runAction(cliContext(this), pipeline, options);
+      const responses = parseResponses(options.responses);
+      const request: RunRequest = {
+        pipeline,
+        inputs: await givenInputs(options),
+        responses,
+        model: options.model,
+        style: options.style,
+        yes: options.yes ?? false,
+        json: options.json ?? false,
+        interactive: canAsk(options),
+      };
+      const { port } = await openPort<RunLauncher>(this, {
+        local: async (context) =>
+          (await import("../sources/local_run_launcher.ts")).localRunLauncher(context),
+        remote: async (context) =>
+          (await import("../remote/remote_run_launcher.ts")).remoteRunLauncher(context),
+      });
+      await port.launch(request);
     });
 
-  program.command("resume")
+  localOnly(program.command("resume"))
     .description("continue a run where it stopped (interactive, or with --yes)")
     .argument("<run>", "run id or an unambiguous prefix")
     .option("-y, --yes", "never wait: pick the first valid candidate at every step")
@@ -183,7 +95,7 @@ Examples:
       },
     );
 
-  program.command("branch")
+  localOnly(program.command("branch"))
     .description("fork a run at a step: a new run that keeps the earlier steps")
     .argument("<run>", "run id or an unambiguous prefix")
     .requiredOption("--from <step>", "the step the new run re-runs from")
@@ -226,7 +138,7 @@ Examples:
       await driveRun(context, wiring, child.runId, { yes: true, json: options.json ?? false });
     });
 
-  program.command("rewind")
+  localOnly(program.command("rewind"))
     .description("send a run back to a step (history is kept); later steps become stale")
     .argument("<run>", "run id or an unambiguous prefix")
     .requiredOption("--to <step>", "the step to go back to")

@@ -1,8 +1,10 @@
 /**
  * `writeit runs list|show|events|prune`: browse a workspace's runs and their
- * event logs, travel to any sequence, and apply retention. Reads go through
- * the workspace's LMDB event store (cli/run_wiring.ts), so they see runs that
- * another process (the server, another CLI) is writing.
+ * event logs, travel to any sequence, and apply retention. `list`, `show`
+ * and `events` read through a RunsSource (cli/sources/runs_source.ts): the
+ * workspace's event store, so they see runs another process (the server,
+ * another CLI) is writing, or with `--server` the server's REST API.
+ * `prune` is local only.
  *
  * @example
  * ```sh
@@ -15,6 +17,8 @@
 import type { Command } from "commander";
 import { isRunStatus, RUN_STATUSES } from "../../engine/run_status.ts";
 import { cliContext } from "../cli_context.ts";
+import { localOnly, openPort } from "../command_mode.ts";
+import type { RunsSource } from "../sources/runs_source.ts";
 import { positiveInteger } from "../option_values.ts";
 import {
   printRunEvents,
@@ -24,6 +28,16 @@ import {
   shortTime,
 } from "../run_view.ts";
 import { UsageError } from "../usage_error.ts";
+
+/** The runs of the workspace the command works on, here or on the server. */
+export function openRunsSource(command: Command) {
+  return openPort<RunsSource>(command, {
+    local: async (context) =>
+      (await import("../sources/local_runs_source.ts")).localRunsSource(context),
+    remote: async (context) =>
+      (await import("../remote/remote_runs_source.ts")).remoteRunsSource(context),
+  });
+}
 
 /** Registers `runs list|show|events|prune` on `program`. */
 export function registerRunsCommands(program: Command): void {
@@ -40,7 +54,6 @@ export function registerRunsCommands(program: Command): void {
     .option("--json", "print the runs as JSON")
     .action(
       async (options: { status?: string; pipeline?: string; limit?: string }, command: Command) => {
-        const context = cliContext(command);
         const status = options.status;
         if (status !== undefined && !isRunStatus(status)) {
           throw new UsageError(
@@ -48,14 +61,9 @@ export function registerRunsCommands(program: Command): void {
           );
         }
         const limit = options.limit === undefined ? 50 : positiveInteger(options.limit, "--limit");
-        const { openRunStore } = await import("../run_wiring.ts");
-        const store = await openRunStore(context);
-        const rows = await store.listRuns({
-          status,
-          pipelineId: options.pipeline,
-          limit,
-        });
-        printRunSummaries(context.output, rows, { command: "writeit" });
+        const { scope, port } = await openRunsSource(command);
+        const rows = await port.list({ status, pipeline: options.pipeline, limit });
+        printRunSummaries(scope.output, rows, { command: port.command });
       },
     );
 
@@ -65,16 +73,14 @@ export function registerRunsCommands(program: Command): void {
     .option("--at <sequence>", "the state right after this event sequence (time travel)")
     .option("--json", "print the run's state as JSON")
     .action(async (runText: string, options: { at?: string }, command: Command) => {
-      const context = cliContext(command);
       const atSequence = options.at === undefined ? undefined : positiveInteger(options.at, "--at");
-      const { openRunStore, resolveRunId } = await import("../run_wiring.ts");
-      const store = await openRunStore(context);
-      const runId = await resolveRunId(store, runText);
-      const run = await store.loadRun(runId, { atSequence });
-      if (context.json) return context.output.printJson(run);
-      printRunHeader(context.output, run, { runId, atSequence });
-      const branches = await store.branches(runId);
-      printRunSteps(context.output, run, { branches });
+      const { scope, port } = await openRunsSource(command);
+      const runId = await port.resolve(runText);
+      const run = await port.get(runId, { atSequence });
+      if (scope.json) return scope.output.printJson(run);
+      printRunHeader(scope.output, run, { runId, atSequence });
+      const branches = await port.branches(runId);
+      printRunSteps(scope.output, run, { branches });
     });
 
   runs.command("events")
@@ -83,18 +89,16 @@ export function registerRunsCommands(program: Command): void {
     .option("--from <sequence>", "start at this sequence")
     .option("--json", "print one JSON event per line")
     .action(async (runText: string, options: { from?: string }, command: Command) => {
-      const context = cliContext(command);
       const fromSequence = options.from === undefined
         ? undefined
         : positiveInteger(options.from, "--from");
-      const { openRunStore, resolveRunId } = await import("../run_wiring.ts");
-      const store = await openRunStore(context);
-      const runId = await resolveRunId(store, runText);
-      const events = await store.read(runId, { fromSequence });
-      printRunEvents(context.output, events, { runId });
+      const { scope, port } = await openRunsSource(command);
+      const runId = await port.resolve(runText);
+      const events = await port.events(runId, { fromSequence });
+      printRunEvents(scope.output, events, { runId });
     });
 
-  runs.command("prune")
+  localOnly(runs.command("prune"))
     .description("delete abandoned branches and compact old completed runs")
     .option("--dry-run", "show what would change without changing anything")
     .option(

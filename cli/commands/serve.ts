@@ -6,12 +6,13 @@
  * standard output. Binding beyond loopback needs WRITEIT_API_TOKEN.
  */
 import type { Command } from "commander";
+import { localOnly } from "../command_mode.ts";
 import { cliContext } from "../cli_context.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** Registers `serve`. */
 export function registerServeCommand(program: Command): void {
-  program.command("serve")
+  localOnly(program.command("serve"))
     .description("run the API and dashboard server (loopback by default)")
     .option("--host <address>", "address to bind (default: server.host, 127.0.0.1)")
     .option("--port <port>", "port to listen on; 0 picks a free one (default: server.port, 8484)")

@@ -5,6 +5,7 @@
  * every primer is valid, 1 when one is not, 2 on a usage error.
  */
 import type { Command } from "commander";
+import { localOnly } from "../command_mode.ts";
 import { formatIssue, ValidationError, type ValidationIssue } from "../../engine/errors.ts";
 import type { StylePrimer } from "../../engine/style_primer.ts";
 import type { Library, LibraryEntry } from "../../engine/library.ts";
@@ -39,7 +40,9 @@ function errorCount(issues: ValidationIssue[]): number {
 
 /** Registers `style list|show|validate`. */
 export function registerStyleCommands(program: Command): void {
-  const style = program.command("style").description("list, show and validate style primers");
+  const style = localOnly(program.command("style")).description(
+    "list, show and validate style primers",
+  );
 
   style.command("list")
     .description("list style primers (workspace, global and bundled)")

@@ -1,10 +1,15 @@
 /**
- * `writeit init` and `writeit workspace create|list|use|remove|info`.
+ * `writeit init` and `writeit workspace create|list|use|remove|info`. With
+ * `--server`, `workspace list` lists the server home's workspaces through a
+ * WorkspaceSource (cli/sources/workspace_source.ts); the others are local
+ * only.
  */
 import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cliContext } from "../cli_context.ts";
+import { localOnly, openPort } from "../command_mode.ts";
+import type { WorkspaceSource } from "../sources/workspace_source.ts";
 import {
   DEFAULT_WORKSPACE,
   type WorkspaceInfo,
@@ -23,7 +28,7 @@ function describe(info: WorkspaceInfo) {
 
 /** Registers `init` and `workspace …`. */
 export function registerWorkspaceCommands(program: Command): void {
-  program.command("init")
+  localOnly(program.command("init"))
     .description("create the WriteIt home and its default workspace (safe to repeat)")
     .option("--json", "print the result as JSON")
     .action(function (this: Command) {
@@ -53,7 +58,7 @@ export function registerWorkspaceCommands(program: Command): void {
     "manage workspaces (separate runs, caches and files)",
   );
 
-  workspace.command("create <name>")
+  localOnly(workspace.command("create <name>"))
     .description("create a workspace")
     .option("-d, --description <text>", "what the workspace is for")
     .option("--use", "make it the active workspace")
@@ -79,12 +84,16 @@ export function registerWorkspaceCommands(program: Command): void {
   workspace.command("list")
     .description("list workspaces; * marks the active one")
     .option("--json", "print the list as JSON")
-    .action(function (this: Command) {
-      const context = cliContext(this);
-      const list = context.workspaces.list();
-      if (context.json) return context.output.printJson(list.map(describe));
-      const { styles } = context.output;
-      context.output.table(list, [
+    .action(async function (this: Command) {
+      const { scope, port } = await openPort<WorkspaceSource>(this, {
+        local: (context) => ({ list: () => context.workspaces.list().map(describe) }),
+        remote: async (context) =>
+          (await import("../remote/remote_workspace_source.ts")).remoteWorkspaceSource(context),
+      });
+      const list = await port.list();
+      if (scope.json) return scope.output.printJson(list);
+      const { styles } = scope.output;
+      scope.output.table(list, [
         { header: "", value: (info) => (info.active ? styles.green("*") : " ") },
         { header: "NAME", value: (info) => (info.active ? styles.bold(info.name) : info.name) },
         { header: "CREATED", value: (info) => info.createdAt?.slice(0, 10) ?? "" },
@@ -92,7 +101,7 @@ export function registerWorkspaceCommands(program: Command): void {
       ], "no workspaces yet: run `writeit init`");
     });
 
-  workspace.command("use <name>")
+  localOnly(workspace.command("use <name>"))
     .description("make a workspace the active one")
     .option("--json", "print the result as JSON")
     .action(function (this: Command, name: string) {
@@ -102,7 +111,7 @@ export function registerWorkspaceCommands(program: Command): void {
       context.output.print(`Active workspace: ${context.output.styles.bold(name)}`);
     });
 
-  workspace.command("remove <name>")
+  localOnly(workspace.command("remove <name>"))
     .alias("rm")
     .description("delete a workspace and everything in it (not the active one)")
     .option("--json", "print the result as JSON")
@@ -113,7 +122,7 @@ export function registerWorkspaceCommands(program: Command): void {
       context.output.print(`Removed workspace ${name}`);
     });
 
-  workspace.command("info [name]")
+  localOnly(workspace.command("info [name]"))
     .description("show a workspace (default: the selected one)")
     .option("--json", "print the result as JSON")
     .action(function (this: Command, name?: string) {

@@ -4,7 +4,7 @@
  * WRITEIT_WORKSPACE, else the server's default), a `WriteItClient` for them,
  * and the output writer. Also finds the server a command line asks for
  * (`--server`, else WRITEIT_SERVER) before any command is parsed, so
- * `cli.ts` can pick the remote program.
+ * `cli.ts` can switch the program to the server (cli/command_mode.ts).
  */
 import type { Command } from "commander";
 import { type Environment, processEnvironment } from "../../environment.ts";

@@ -248,7 +248,7 @@ async function finish(
   const config = await context.config();
   let path: string | undefined;
   if (config.get<boolean>("preferences.auto_save") !== false) {
-    const { saveRunOutput } = await import("../commands/export.ts");
+    const { saveRunOutput } = await import("../sources/local_export_source.ts");
     path = await saveRunOutput(context, run, { pipeline });
   }
   if (options.json) {

@@ -1,7 +1,6 @@
 /**
- * `writeit --server URL run PIPELINE --input k=v … [--yes] [--model M]`:
- * creates the run on the server with `start` (and `autoSelect` for
- * `--yes`), then follows it over the WebSocket printing step progress and
+ * A run a server drives, for `writeit --server URL run PIPELINE`: created on
+ * the server with `start` (and `autoSelect` for `--yes`), then followed over the WebSocket printing step progress and
  * streamed text like the local non-interactive mode. Exit 0 when the run
  * completes, 1 when it fails or is cancelled. In a terminal, without
  * `--yes`, each step that needs a choice gets the same menu as a local run
@@ -10,15 +9,13 @@
  * run is paused there and the command says so and exits 0, like the local
  * command without a terminal.
  */
-import type { Command } from "commander";
 import { WriteItError } from "../../engine/errors.ts";
 import type { PipelineRun, StepState } from "../../engine/run_model.ts";
 import { openRemoteSession, WriteItApiError } from "../../client/mod.ts";
-import { collect, parseResponses } from "../option_values.ts";
-import { givenInputs, type RunOptions } from "../run_inputs.ts";
+import type { RunLauncher, RunRequest } from "../sources/run_launcher.ts";
 import { formatElapsed } from "../terminal/live_display.ts";
 import { UsageError } from "../usage_error.ts";
-import { type RemoteContext, remoteContext, remotely } from "./remote_context.ts";
+import type { RemoteContext } from "./remote_context.ts";
 import { followRun } from "./run_follower.ts";
 import { type MenuResult, sessionMenu } from "../terminal/session_menu.ts";
 import { TerminalInput } from "../terminal/terminal_input.ts";
@@ -48,20 +45,19 @@ function waitingStep(run: PipelineRun): StepState | undefined {
   return undefined;
 }
 
-async function remoteRun(context: RemoteContext, pipeline: string, options: RunOptions) {
+async function launch(context: RemoteContext, request: RunRequest): Promise<void> {
   const started = Date.now();
-  const responses = parseResponses(options.responses);
-  const inputs = await givenInputs(options);
+  const { pipeline, inputs, responses } = request;
   const { client, output } = context;
   let created: PipelineRun;
   try {
     created = (await client.createRun({
       pipeline,
       inputs,
-      ...(options.model ? { model: options.model } : {}),
-      ...(options.style ? { style: options.style } : {}),
+      ...(request.model ? { model: request.model } : {}),
+      ...(request.style ? { style: request.style } : {}),
       ...(responses ? { responses } : {}),
-      autoSelect: options.yes ?? false,
+      autoSelect: request.yes,
       start: true,
     })).run;
   } catch (error) {
@@ -69,16 +65,15 @@ async function remoteRun(context: RemoteContext, pipeline: string, options: RunO
     throw error;
   }
   let runId = created.runId;
-  if (!options.json) {
+  if (!request.json) {
     output.note(output.styles.dim(
       `Run ${runId} · pipeline ${pipeline}${
-        options.model ? ` · model ${options.model}` : ""
+        request.model ? ` · model ${request.model}` : ""
       } · server ${context.server}`,
     ));
   }
   // In a terminal, the writer chooses at each step through the same menu as a local run.
-  const interactive = !options.yes && !options.json && Deno.stdin.isTerminal();
-  const input = interactive ? new TerminalInput() : undefined;
+  const input = request.interactive ? new TerminalInput() : undefined;
   // Step names for the menu's headings; the menu works without them.
   const spec = input
     ? await client.getPipeline(pipeline).then((detail) => detail.pipeline, () => undefined)
@@ -89,7 +84,7 @@ async function remoteRun(context: RemoteContext, pipeline: string, options: RunO
     while (true) {
       const outcome = await followRun(client, {
         output,
-        mode: options.json ? "json" : output.interactive ? "live" : "plain",
+        mode: request.json ? "json" : output.interactive ? "live" : "plain",
         run: seen,
         startedAt: started,
         server: context.server,
@@ -97,7 +92,7 @@ async function remoteRun(context: RemoteContext, pipeline: string, options: RunO
       // The server's copy has the final usage and status.
       const run = await client.getRun(runId);
       if (outcome.kind === "finished" || run.status === "completed") {
-        return finish(context, run, { json: options.json ?? false, started });
+        return finish(context, run, { json: request.json, started });
       }
       const step = waitingStep(run);
       if (step && input && run.status !== "paused") {
@@ -128,7 +123,7 @@ async function remoteRun(context: RemoteContext, pipeline: string, options: RunO
         );
         continue;
       }
-      return stop(context, run, step, options);
+      return stop(context, run, step, request);
     }
   } finally {
     input?.releaseInterrupts();
@@ -145,7 +140,7 @@ async function stop(
   context: RemoteContext,
   run: PipelineRun,
   step: StepState | undefined,
-  options: RunOptions,
+  options: { json: boolean },
 ): Promise<void> {
   const { client, output } = context;
   const runId = run.runId;
@@ -211,19 +206,7 @@ function finish(
   output.print(`Export it with: ${context.command()} export ${run.runId} -o article.md`);
 }
 
-/** Registers `run` for `--server`. */
-export function registerRemoteRunCommand(program: Command): Command {
-  return program.command("run")
-    .description("run a pipeline on the server and follow it live")
-    .argument("<pipeline>", "pipeline name (see `writeit --server … pipeline list`)")
-    .option("-i, --input <key=value>", "an input value (repeatable)", collect, [])
-    .option("--inputs <file>", "inputs from a local YAML or JSON file")
-    .option("-y, --yes", "pick the first candidate that passes validation at every step")
-    .option("-m, --model <name>", "use this model for every step (e.g. offline, gpt-4.1)")
-    .option("-n, --responses <count>", "candidates per model at every step (1-10)")
-    .option("-s, --style <name>", "attach this style primer")
-    .option("--json", "print every event and streamed chunk as one JSON object per line")
-    .action((pipeline: string, options: RunOptions, command: Command) =>
-      remotely(() => remoteRun(remoteContext(command), pipeline, options))
-    );
+/** A RunLauncher that starts the run on the server and follows it. */
+export function remoteRunLauncher(context: RemoteContext): RunLauncher {
+  return { launch: (request) => launch(context, request) };
 }

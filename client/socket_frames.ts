@@ -5,19 +5,9 @@
  * frame's shape to dispatch it safely.
  */
 import type { ServerFrame } from "../protocol/mod.ts";
+import { SERVER_FRAME_TYPES } from "../protocol/frame_types.ts";
 
-const FRAME_TYPES: ReadonlySet<string> = new Set(
-  [
-    "hello",
-    "event",
-    "chunk",
-    "chunk_reset",
-    "notice",
-    "driving",
-    "ack",
-    "error",
-  ] as const satisfies readonly ServerFrame["type"][],
-);
+const FRAME_TYPES: ReadonlySet<string> = new Set(SERVER_FRAME_TYPES);
 
 /** Parses a text frame; undefined when it is not JSON or not a frame this client knows. */
 export function parseServerFrame(text: string): ServerFrame | undefined {

@@ -11,6 +11,7 @@
  * ```
  */
 import type { z } from "zod";
+import type { SessionActionName } from "../engine/run_session.ts";
 import {
   BranchBody,
   EditBody,
@@ -43,6 +44,12 @@ export const ACTION_BODIES = {
 
 /** An action's name. */
 export type ActionName = keyof typeof ACTION_BODIES;
+
+/** The routes take exactly the actions of the run session (engine/run_session.ts). */
+const sameActions: [ActionName] extends [SessionActionName]
+  ? ([SessionActionName] extends [ActionName] ? true : false)
+  : false = true;
+void sameActions;
 
 /** The body of action `A` as a client sends it (defaults not yet applied). */
 export type ActionBody<A extends ActionName> = z.input<(typeof ACTION_BODIES)[A]>;

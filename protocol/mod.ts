@@ -84,7 +84,7 @@ export {
   type NoticeFrame,
   NoticeFrameSchema,
   type RunAction,
-  SERVER_FRAME_TYPES,
   type ServerFrame,
   ServerFrameSchema,
 } from "./socket.ts";
+export { SERVER_FRAME_TYPES, type ServerFrameType } from "./frame_types.ts";

@@ -10,6 +10,7 @@
  * if (frame.type === "chunk") console.log(frame.text);
  * ```
  */
+import type { ServerFrameType } from "./frame_types.ts";
 import { z } from "zod";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { ActionBody, SocketActionName } from "./actions.ts";
@@ -102,17 +103,10 @@ export const ServerFrameSchema = z.discriminatedUnion("type", [
   ErrorFrameSchema,
 ]);
 
-/** The `type` of every frame the server sends. */
-export const SERVER_FRAME_TYPES = [
-  "hello",
-  "event",
-  "chunk",
-  "chunk_reset",
-  "notice",
-  "driving",
-  "ack",
-  "error",
-] as const satisfies readonly ServerFrame["type"][];
+/** Every frame type has a schema, and every schema's type is listed. */
+type SameTypes<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const framesListed: SameTypes<ServerFrame["type"], ServerFrameType> = true;
+void framesListed;
 
 /** The `hello` frame. */
 export type HelloFrame = z.infer<typeof HelloFrameSchema>;

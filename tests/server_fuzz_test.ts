@@ -14,6 +14,7 @@
  * WRITEIT_FUZZ_SEED to replay one.
  */
 import assert from "node:assert/strict";
+import { SESSION_ACTIONS } from "../engine/run_session.ts";
 import fc from "fast-check";
 import { createApp } from "../routes/app.ts";
 import { SOCKET_ACTIONS } from "../protocol/mod.ts";
@@ -38,21 +39,7 @@ function parameters(numRuns: number): fc.Parameters<unknown> {
 }
 
 /** Every action route of a run (and the seed's `/execute`). */
-const ACTIONS = [
-  "start",
-  "execute",
-  "select",
-  "merge",
-  "edit",
-  "feedback",
-  "regenerate",
-  "skip",
-  "branch",
-  "rewind",
-  "pause",
-  "resume",
-  "cancel",
-];
+const ACTIONS = [...SESSION_ACTIONS, "execute"];
 
 /** Step ids worth trying: real ones, prototype keys, empty. */
 const STEP_IDS = fc.constantFrom(

@@ -22,7 +22,13 @@
 import type { NewEvent } from "./events/event_envelope.ts";
 import type { RunCommand } from "./run_commands.ts";
 import type { PipelineRun } from "./run_model.ts";
-import { decideStepCommand, isDone, rejectCommand, requireStep } from "./run_step_decider.ts";
+import {
+  decideStepCommand,
+  isDone,
+  rejectCommand,
+  requireReadyPoint,
+  requireStep,
+} from "./run_step_decider.ts";
 
 const fail: (code: string, message: string) => never = rejectCommand;
 
@@ -82,6 +88,7 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
   }
   if (command.type === "branchFrom") {
     requireStep(state, command.stepId);
+    requireReadyPoint(state, command.stepId, "branch from");
     return [{
       type: "run_branched",
       data: {
@@ -124,6 +131,7 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
     }
     case "rewindTo":
       requireStep(state, command.stepId);
+      requireReadyPoint(state, command.stepId, "rewind to");
       return [{ type: "run_rewound", data: { toStepId: command.stepId } }];
     default:
       return decideStepCommand(command, state);

@@ -496,3 +496,34 @@ Deno.test("evolve() keeps a generation's candidates in model order, then candida
     "claude",
   ]);
 });
+
+Deno.test("decide() refuses a branch or rewind point whose earlier steps are not all done", () => {
+  // Given angles done and outline done, rewound to angles (angles waits again, outline stale)
+  const { state: rewound } = run([...outlineDone, { type: "rewindTo", stepId: "angles" }]);
+  // When someone branches from, or rewinds to, a step after angles
+  // Then it is refused, naming the unfinished step and the point that would work
+  for (
+    const [command, code] of [
+      [{ type: "branchFrom", stepId: "draft" }, "branch_point_not_ready"],
+      [{ type: "rewindTo", stepId: "outline" }, "rewind_point_not_ready"],
+    ] as const
+  ) {
+    rejects(rewound, command, code);
+    assert.throws(
+      () => decide(command, rewound),
+      /: "angles" \(pending\)(, "outline" \(stale\))? before it (is|are) not completed yet: finish (it|them) first, or (branch from|rewind to) "angles"$/,
+    );
+  }
+  // And the point itself, or one before it, is fine
+  assert.deepEqual(types(decide({ type: "branchFrom", stepId: "angles" }, rewound)), [
+    "run_branched",
+  ]);
+  assert.deepEqual(types(decide({ type: "rewindTo", stepId: "angles" }, rewound)), [
+    "run_rewound",
+  ]);
+  // Given every step before draft done, branching from draft is fine
+  const { state: ready } = run(outlineDone);
+  assert.deepEqual(types(decide({ type: "branchFrom", stepId: "draft" }, ready)), ["run_branched"]);
+  // And polish is refused: draft, before it, is not done yet
+  rejects(ready, { type: "branchFrom", stepId: "polish" }, "branch_point_not_ready");
+});

@@ -32,6 +32,41 @@ export function requireStep(state: PipelineRun, stepId: string): StepState {
   return found;
 }
 
+/** Every step `stepId` depends on, directly or through other steps, in step order. */
+export function dependenciesOf(state: PipelineRun, stepId: string): string[] {
+  const found = new Set<string>();
+  const queue = [...(state.stepDependencies[stepId] ?? [])];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    if (found.has(current)) continue;
+    found.add(current);
+    queue.push(...(state.stepDependencies[current] ?? []));
+  }
+  return state.stepOrder.filter((id) => found.has(id));
+}
+
+/**
+ * Refuses a branch or rewind point whose earlier steps are not all done: the
+ * steps it re-runs would be prompted from results that do not exist yet.
+ */
+export function requireReadyPoint(
+  state: PipelineRun,
+  stepId: string,
+  action: "branch from" | "rewind to",
+): void {
+  const open = dependenciesOf(state, stepId).filter((id) => !isDone(state.steps[id]));
+  if (open.length === 0) return;
+  const listed = open.map((id) => `"${id}" (${state.steps[id]?.status ?? "missing"})`).join(", ");
+  fail(
+    action === "branch from" ? "branch_point_not_ready" : "rewind_point_not_ready",
+    `Cannot ${action} "${stepId}" of run "${state.runId}": ${listed} before it ${
+      open.length === 1 ? "is" : "are"
+    } not completed yet: finish ${open.length === 1 ? "it" : "them"} first, or ${action} "${
+      open[0]
+    }"`,
+  );
+}
+
 /** Every step that depends on `stepId`, directly or through other steps. */
 export function dependentsOf(state: PipelineRun, stepId: string): string[] {
   const found = new Set<string>();

@@ -322,3 +322,45 @@ Deno.test("writeit --server run in a terminal: the same menu at every step, the 
     await server.shutdown();
   }
 });
+
+Deno.test("writeit run in a terminal: b branches, and the run left behind waits paused instead of seeming to run", async () => {
+  requireTmux();
+  await using home = await temporaryHome();
+  const session = `writeit-test-${crypto.randomUUID().slice(0, 8)}`;
+  const pane = new Pane(
+    session,
+    await launcher(home.path, [
+      "run",
+      "quick-article",
+      "--model",
+      "offline",
+      "-n",
+      "2",
+      "--input",
+      "topic=Branching",
+      "--input",
+      "audience=general",
+    ]),
+  );
+  try {
+    await pane.nextMenu(0, "the plan menu");
+    pane.type("1");
+    await pane.nextMenu(1, "the write menu");
+    pane.type("b");
+    const screen = await pane.nextMenu(2, "the branch's write menu");
+    assert.match(screen, /Branched: new run \S+ \(run \S+ is paused where it was\)/);
+    pane.type("q");
+    await pane.waitFor(/__EXIT_0__/, "the quit");
+  } finally {
+    pane.close();
+  }
+  const listed = await runCli(["runs", "list", "--json"], { home: home.path });
+  assert.equal(listed.code, 0, listed.stderr);
+  const runs = JSON.parse(listed.stdout) as {
+    runId: string;
+    status: string;
+    parentRunId?: string;
+  }[];
+  assert.equal(runs.length, 2);
+  assert.deepEqual(runs.map((run) => run.status).sort(), ["paused", "paused"], listed.stdout);
+});

@@ -331,9 +331,19 @@ async function act(
       return next;
     case "branch": {
       const { run: child } = await session.act({ action: "branch", fromStepId: stepId, basedOn });
+      // The writer goes on in the branch: the run left behind waits paused, not "running".
+      const left = session.current().run.status === "running";
+      if (left) {
+        await session.act({ action: "pause", reason: `branched into ${child.runId}` })
+          .catch(() => undefined);
+      }
       surface.output.print(
         styles.green(`Branched: new run ${child.runId}`) +
-          styles.dim(` (run ${runId.slice(0, 8)} stays as it was). Continuing on the branch.`),
+          styles.dim(
+            ` (run ${runId.slice(0, 8)} ${
+              left ? "is paused where it was" : "stays as it was"
+            }). Continuing on the branch.`,
+          ),
       );
       return { action: "continue", runId: child.runId };
     }

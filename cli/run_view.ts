@@ -1,7 +1,8 @@
 /**
  * How runs read in the terminal: the tables and the run header of `writeit
  * runs list|show|events` (cli/commands/runs.ts), locally and with
- * `--server` alike. Type-only imports keep it light for `writeit --help`.
+ * `--server` alike. Type-only
+ * imports keep it light for `writeit --help`.
  *
  * @example
  * ```ts
@@ -9,6 +10,7 @@
  * printRunSteps(output, run, { branches: [] });
  * ```
  */
+import { runStatusLabel } from "../engine/run_status.ts";
 import { attemptFailureNotice } from "../engine/attempt_failure_notice.ts";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunSummary } from "../engine/events/event_store.ts";
@@ -90,7 +92,7 @@ export function printRunSummaries(
   output.table<RunSummary>(rows, [
     { header: "RUN", value: (row) => row.runId },
     { header: "PIPELINE", value: (row) => row.pipelineId },
-    { header: "STATUS", value: (row) => row.status },
+    { header: "STATUS", value: (row) => runStatusLabel(row) },
     { header: "STEPS", value: (row) => `${row.doneSteps}/${row.stepCount}`, right: true },
     { header: "EVENTS", value: (row) => String(row.version), right: true },
     { header: "UPDATED", value: (row) => shortTime(row.updatedAt) },

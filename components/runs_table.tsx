@@ -3,6 +3,7 @@
  * status, steps done, tokens, cost and last update. Scrolls sideways on
  * narrow screens instead of squeezing columns.
  */
+import { runStatusLabel } from "../engine/run_status.ts";
 import type { JSX } from "preact";
 import type { RunSummary } from "../engine/events/event_store.ts";
 import { formatCost, formatTime, formatTokens, shortId } from "../islands/format.ts";
@@ -52,7 +53,7 @@ export function RunsTable({ runs, workspace, caption }: RunsTableProps): JSX.Ele
               </td>
               <td>{run.pipelineId}</td>
               <td>
-                <StatusBadge status={run.status} />
+                <StatusBadge status={run.status} text={runStatusLabel(run)} />
               </td>
               <td class="number">{`${run.doneSteps}/${run.stepCount}`}</td>
               <td class="number">

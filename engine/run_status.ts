@@ -20,3 +20,14 @@ export type RunStatusName = typeof RUN_STATUSES[number];
 export function isRunStatus(value: string): value is RunStatusName {
   return (RUN_STATUSES as readonly string[]).includes(value);
 }
+
+/**
+ * A run's status as a person reads it in a list: a running run whose steps
+ * wait for the writer is "waiting for you", apart from one that generates.
+ */
+export function runStatusLabel(run: { status: string; waitingFor?: readonly string[] }): string {
+  if (run.status === "running" && run.waitingFor && run.waitingFor.length > 0) {
+    return `waiting for you (${run.waitingFor.join(", ")})`;
+  }
+  return run.status;
+}

@@ -10,14 +10,16 @@ export interface StatusBadgeProps {
   status: string;
   /** Prefix for screen readers, such as "Run status". */
   label?: string;
+  /** Shown instead of the status, such as "waiting for you (write)". */
+  text?: string;
 }
 
 /** The status pill. */
-export function StatusBadge({ status, label }: StatusBadgeProps): JSX.Element {
+export function StatusBadge({ status, label, text }: StatusBadgeProps): JSX.Element {
   return (
     <span class={`badge status-${status}`} data-status={status}>
       {label ? <span class="sr-only">{label}:</span> : null}
-      {status.replaceAll("_", " ")}
+      {text ?? status.replaceAll("_", " ")}
     </span>
   );
 }

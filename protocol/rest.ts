@@ -148,6 +148,8 @@ export const RunSummarySchema = z.object({
   updatedAt: z.string(),
   currentStep: z.string().optional(),
   parentRunId: z.string().optional(),
+  /** Steps that wait for the writer; absent when none. */
+  waitingFor: z.array(z.string()).optional(),
   usage: TokenUsageSchema,
 }).loose().meta({ id: "RunSummary" });
 

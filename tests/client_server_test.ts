@@ -368,3 +368,27 @@ Deno.test("writeit --server without --yes pauses the run at the first choice and
     assert.equal(run.steps.plan.status, "awaiting_selection");
   });
 });
+
+Deno.test("a run that waits for a pick lists as waiting for you, through the API and writeit --server", async () => {
+  await withServer({}, async (server) => {
+    await using local = await temporaryHome();
+    const client = new WriteItClient({ baseUrl: server.url });
+    const { run } = await client.createRun({
+      pipeline: "quick-article",
+      inputs: { topic: "Waiting", audience: "general" },
+      model: "offline",
+      start: true,
+    });
+    let rows = (await client.listRuns()).runs;
+    for (let tries = 0; tries < 200 && !rows[0]?.waitingFor; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      rows = (await client.listRuns()).runs;
+    }
+    assert.equal(rows[0].runId, run.runId);
+    assert.equal(rows[0].status, "running");
+    assert.deepEqual(rows[0].waitingFor, ["plan"]);
+    const listed = await runCli(["--server", server.url, "runs", "list"], { home: local.path });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /waiting for you \(plan\)/);
+  });
+});

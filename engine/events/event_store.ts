@@ -84,6 +84,8 @@ export interface RunSummary {
   stepCount: number;
   /** Steps completed or skipped. */
   doneSteps: number;
+  /** Steps that wait for the writer (candidates to pick from, or a failure to handle); absent when none. */
+  waitingFor?: string[];
   usage: TokenUsage;
 }
 
@@ -121,9 +123,11 @@ export interface EventStore {
 /** The listing row of a run state. */
 export function summarizeRun(state: PipelineRun): RunSummary {
   let doneSteps = 0;
+  const waitingFor: string[] = [];
   for (const id of state.stepOrder) {
     const status = state.steps[id]?.status;
     if (status === "completed" || status === "skipped") doneSteps++;
+    if (status === "awaiting_selection" || status === "failed") waitingFor.push(id);
   }
   return {
     runId: state.runId,
@@ -140,6 +144,7 @@ export function summarizeRun(state: PipelineRun): RunSummary {
     version: state.version,
     stepCount: state.stepOrder.length,
     doneSteps,
+    ...(waitingFor.length > 0 ? { waitingFor } : {}),
     usage: state.usage,
   };
 }

@@ -39,7 +39,7 @@ Deno.test("pruneRuns() deletes abandoned branches leaf first and compacts old co
     await branch(store, "main", "dead", "outline"); // branches at 11, cancelled later
     await applyCommands(store, "dead", [{ type: "cancelRun" }]);
     await branch(store, "main", "chain", "outline");
-    await branch(store, "chain", "chain-leaf", "draft");
+    await branch(store, "chain", "chain-leaf", "outline");
     context.advance(40 * DAY);
     await branch(store, "main", "recent", "polish");
 

@@ -303,7 +303,7 @@ export function eventStoreContract(name: string, factory: ContractFactory): void
     ]);
     const childState = await store.loadRun("child");
     assert.equal(childState.steps.angles.generation, 1);
-    const grandchildEvents = decide({ type: "branchFrom", stepId: "outline" }, childState);
+    const grandchildEvents = decide({ type: "branchFrom", stepId: "angles" }, childState);
     await store.append("grandchild", grandchildEvents, { expectedVersion: childState.version });
     const grand = await store.read("grandchild");
     assert.deepEqual(sequences(grand), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);

@@ -14,6 +14,7 @@ import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunSummary } from "../engine/events/event_store.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
 import type { Output } from "./output.ts";
+import { generationLabel, generationNumber } from "../engine/generation_number.ts";
 
 /** `2024-05-01 12:00:00` from an ISO time; empty for none. */
 export function shortTime(iso: string | undefined): string {
@@ -36,7 +37,7 @@ export function describeEvent(event: EventEnvelope): string {
     case "run_failed":
       return truncate(event.data.error, 80);
     case "step_started":
-      return `${event.data.stepId} generation ${event.data.generation}: ${
+      return `${event.data.stepId} ${generationLabel(event.data.generation)}: ${
         event.data.models.join(", ")
       } × ${event.data.responseCount}`;
     case "step_response_generated":
@@ -47,7 +48,9 @@ export function describeEvent(event: EventEnvelope): string {
     case "step_feedback_added":
       return `${event.data.stepId}: ${truncate(event.data.text, 60)}`;
     case "step_retried":
-      return `${event.data.stepId} → generation ${event.data.generation} (${event.data.reason})`;
+      return `${event.data.stepId} → ${
+        generationLabel(event.data.generation)
+      } (${event.data.reason})`;
     case "step_failed":
       return `${event.data.stepId}: ${truncate(event.data.error, 60)}${
         event.data.retryable ? " (retryable)" : ""
@@ -143,7 +146,12 @@ export function printRunSteps(
   output.table(run.stepOrder.map((id) => run.steps[id]), [
     { header: "STEP", value: (step) => step.stepId },
     { header: "STATUS", value: (step) => step.status },
-    { header: "GEN", value: (step) => String(step.generation), right: true },
+    {
+      header: "GEN",
+      value: (step) =>
+        step.startedAt === undefined ? "" : String(generationNumber(step.generation)),
+      right: true,
+    },
     { header: "CANDIDATES", value: (step) => String(step.responses.length), right: true },
     {
       header: "PICKED",

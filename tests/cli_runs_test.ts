@@ -70,7 +70,18 @@ Deno.test("writeit runs show prints a run by prefix, and its state at an earlier
   assert.match(shown.stdout, /Run\s+alpha-1111/);
   assert.match(shown.stdout, /Status\s+completed/);
   assert.match(shown.stdout, /Branches\s+alpha-2222/);
-  assert.match(shown.stdout, /angles\s+completed\s+0\s+2\s+1\s+14\s+One/);
+  assert.match(
+    shown.stdout,
+    /angles\s+completed\s+1\s+2\s+1\s+14\s+One/,
+    "generations count from 1",
+  );
+  assert.match(
+    shown.stdout,
+    /outline\s+skipped\s+0\s/,
+    "a step that never generated has no generation",
+  );
+  const events = await runCli(["runs", "events", "alpha-1111"], { home: home.path });
+  assert.match(events.stdout, /step_started\s+angles generation 1: /);
   const earlier = JSON.parse(
     (await runCli(["runs", "show", "alpha-1111", "--at", "4", "--json"], { home: home.path }))
       .stdout,

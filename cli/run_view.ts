@@ -80,14 +80,24 @@ export function describeEvent(event: EventEnvelope): string {
   }
 }
 
+/** What `runs list` was asked for, and how many runs there are in all when it found none. */
+export interface RunListRequest {
+  /** The command line that reaches the runs (`writeit`, `writeit --server …`). */
+  command: string;
+  filter?: { status?: string; pipeline?: string };
+  /** Runs in all, whatever the filter. */
+  total?: number;
+}
+
 /**
- * `runs list`: the runs as JSON with `--json`, else a table; an empty list
- * says how to start a run with `command` (`writeit`, `writeit --server …`).
+ * `runs list`: the runs as JSON with `--json`, else a table. An empty list
+ * says what was filtered and how many runs there are in all, or, with no
+ * runs at all, how to start one.
  */
 export function printRunSummaries(
   output: Output,
   rows: RunSummary[],
-  options: { command: string },
+  options: RunListRequest,
 ): void {
   if (output.json) return output.printJson(rows);
   output.table<RunSummary>(rows, [
@@ -98,7 +108,26 @@ export function printRunSummaries(
     { header: "EVENTS", value: (row) => String(row.version), right: true },
     { header: "UPDATED", value: (row) => shortTime(row.updatedAt) },
     { header: "PARENT", value: (row) => row.parentRunId ?? "" },
-  ], `no runs yet: start one with \`${options.command} run PIPELINE\``);
+  ], emptyRunListMessage(options));
+}
+
+/**
+ * What an empty `runs list` says: `No runs with status "paused" (12 runs in
+ * all): drop --status to see them`, or how to start a run when there is none.
+ */
+export function emptyRunListMessage(options: RunListRequest): string {
+  const { status, pipeline } = options.filter ?? {};
+  const total = options.total ?? 0;
+  if (total === 0 || (status === undefined && pipeline === undefined)) {
+    return `no runs yet: start one with \`${options.command} run PIPELINE\``;
+  }
+  const what = [
+    status === undefined ? "" : ` with status "${status}"`,
+    pipeline === undefined ? "" : ` of pipeline "${pipeline}"`,
+  ].join("");
+  const flags = [status === undefined ? "" : "--status", pipeline === undefined ? "" : "--pipeline"]
+    .filter(Boolean).join(" and ");
+  return `No runs${what} (${total} run${total === 1 ? "" : "s"} in all): drop ${flags} to see them`;
 }
 
 /**

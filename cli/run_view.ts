@@ -16,6 +16,7 @@ import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunSummary } from "../engine/events/event_store.ts";
 import type { PipelineRun } from "../engine/run_model.ts";
 import type { Output } from "./output.ts";
+import { generationLabel, generationNumber } from "../engine/generation_number.ts";
 
 /** `2024-05-01 12:00:00` from an ISO time; empty for none. */
 export function shortTime(iso: string | undefined): string {
@@ -38,7 +39,7 @@ export function describeEvent(event: EventEnvelope): string {
     case "run_failed":
       return truncate(event.data.error, 80);
     case "step_started":
-      return `${event.data.stepId} generation ${event.data.generation}: ${
+      return `${event.data.stepId} ${generationLabel(event.data.generation)}: ${
         event.data.models.join(", ")
       } × ${event.data.responseCount}`;
     case "step_response_generated":
@@ -49,7 +50,9 @@ export function describeEvent(event: EventEnvelope): string {
     case "step_feedback_added":
       return `${event.data.stepId}: ${truncate(event.data.text, 60)}`;
     case "step_retried":
-      return `${event.data.stepId} → generation ${event.data.generation} (${event.data.reason})`;
+      return `${event.data.stepId} → ${
+        generationLabel(event.data.generation)
+      } (${event.data.reason})`;
     case "step_failed":
       return `${event.data.stepId}: ${truncate(event.data.error, 60)}${
         event.data.retryable ? " (retryable)" : ""
@@ -79,14 +82,24 @@ export function describeEvent(event: EventEnvelope): string {
   }
 }
 
+/** What `runs list` was asked for, and how many runs there are in all when it found none. */
+export interface RunListRequest {
+  /** The command line that reaches the runs (`writeit`, `writeit --server …`). */
+  command: string;
+  filter?: { status?: string; pipeline?: string };
+  /** Runs in all, whatever the filter. */
+  total?: number;
+}
+
 /**
- * `runs list`: the runs as JSON with `--json`, else a table; an empty list
- * says how to start a run with `command` (`writeit`, `writeit --server …`).
+ * `runs list`: the runs as JSON with `--json`, else a table. An empty list
+ * says what was filtered and how many runs there are in all, or, with no
+ * runs at all, how to start one.
  */
 export function printRunSummaries(
   output: Output,
   rows: RunSummary[],
-  options: { command: string },
+  options: RunListRequest,
 ): void {
   if (output.json) return output.printJson(rows);
   output.table<RunSummary>(rows, [
@@ -97,7 +110,26 @@ export function printRunSummaries(
     { header: "EVENTS", value: (row) => String(row.version), right: true },
     { header: "UPDATED", value: (row) => shortTime(row.updatedAt) },
     { header: "PARENT", value: (row) => row.parentRunId ?? "" },
-  ], `no runs yet: start one with \`${options.command} run PIPELINE\``);
+  ], emptyRunListMessage(options));
+}
+
+/**
+ * What an empty `runs list` says: `No runs with status "paused" (12 runs in
+ * all): drop --status to see them`, or how to start a run when there is none.
+ */
+export function emptyRunListMessage(options: RunListRequest): string {
+  const { status, pipeline } = options.filter ?? {};
+  const total = options.total ?? 0;
+  if (total === 0 || (status === undefined && pipeline === undefined)) {
+    return `no runs yet: start one with \`${options.command} run PIPELINE\``;
+  }
+  const what = [
+    status === undefined ? "" : ` with status "${status}"`,
+    pipeline === undefined ? "" : ` of pipeline "${pipeline}"`,
+  ].join("");
+  const flags = [status === undefined ? "" : "--status", pipeline === undefined ? "" : "--pipeline"]
+    .filter(Boolean).join(" and ");
+  return `No runs${what} (${total} run${total === 1 ? "" : "s"} in all): drop ${flags} to see them`;
 }
 
 /**
@@ -145,7 +177,12 @@ export function printRunSteps(
   output.table(run.stepOrder.map((id) => run.steps[id]), [
     { header: "STEP", value: (step) => step.stepId },
     { header: "STATUS", value: (step) => step.status },
-    { header: "GEN", value: (step) => String(step.generation), right: true },
+    {
+      header: "GEN",
+      value: (step) =>
+        step.startedAt === undefined ? "" : String(generationNumber(step.generation)),
+      right: true,
+    },
     { header: "CANDIDATES", value: (step) => String(step.responses.length), right: true },
     {
       header: "PICKED",

@@ -11,6 +11,7 @@ import type { NewEvent } from "./events/event_envelope.ts";
 import type { RunCommand } from "./run_commands.ts";
 import type { PipelineRun, StepState } from "./run_model.ts";
 import { MAX_STEP_RETRIES } from "./run_values.ts";
+import { generationLabel } from "./generation_number.ts";
 
 /** Throws InvalidCommandError with a stable code. */
 export function rejectCommand(code: string, message: string): never {
@@ -208,7 +209,9 @@ export function decideStepCommand(command: StepCommand, state: PipelineRun): New
       if (response.generation !== target.generation) {
         fail(
           "generation_mismatch",
-          `Response "${response.responseId}" is of generation ${response.generation} but ${where} is at generation ${target.generation}: drop the stale response`,
+          `Response "${response.responseId}" is of ${
+            generationLabel(response.generation)
+          } but ${where} is at ${generationLabel(target.generation)}: drop the stale response`,
         );
       }
       if (target.responses.some((r) => r.responseId === response.responseId)) {

@@ -9,6 +9,7 @@ import { useSignal } from "@preact/signals";
 import type { PipelineRun } from "../engine/run_model.ts";
 import { shortId } from "./format.ts";
 import { diffStats, wordDiff } from "./word_diff.ts";
+import { generationNumber } from "../engine/generation_number.ts";
 
 /** Another run of the family, to compare against. */
 export interface RelatedRun {
@@ -35,7 +36,7 @@ function candidateOptions(run: PipelineRun): Option[] {
     (run.steps[stepId]?.responses ?? []).map((response) => ({
       id: response.responseId,
       label: `${stepId} · ${response.modelName} #${response.candidateIndex + 1} · gen ${
-        response.generation + 1
+        generationNumber(response.generation)
       }${response.origin === "model" ? "" : ` · ${response.origin}`}`,
       text: response.processedContent,
     }))

@@ -8,6 +8,7 @@ import type { JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import { formatTime } from "./format.ts";
+import { generationLabel } from "../engine/generation_number.ts";
 
 /** One event in a few words: "plan: candidate from offline #1". */
 export function describeEvent(event: EventEnvelope): string {
@@ -17,7 +18,7 @@ export function describeEvent(event: EventEnvelope): string {
     case "run_created":
       return `run created from ${String(data.pipelineId)}`;
     case "step_started":
-      return `${step}generation ${String(data.generation)} started (${
+      return `${step}${generationLabel(Number(data.generation))} started (${
         (data.models as string[] | undefined)?.join(", ") ?? ""
       })`;
     case "step_response_generated": {

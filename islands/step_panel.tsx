@@ -21,6 +21,7 @@ import {
 import { CandidateCardView } from "./candidate_card.tsx";
 import { formatCost, formatTokens } from "./format.ts";
 import { attemptFailureNotice } from "../engine/attempt_failure_notice.ts";
+import { generationLabel } from "../engine/generation_number.ts";
 
 /** What a control asks for. */
 export type StepIntent =
@@ -126,7 +127,7 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
         <span class="mono muted">{props.stepId}</span>
         <StatusBadge status={step.status} label="Step status" />
         {step.generation > 0
-          ? <span class="small muted">{`generation ${step.generation + 1}`}</span>
+          ? <span class="small muted">{generationLabel(step.generation)}</span>
           : null}
         <span class="small muted">
           {`${formatTokens(step.usage.totalTokens)} tokens · ${formatCost(step.usage.costUsd)}`}

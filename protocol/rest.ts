@@ -37,16 +37,97 @@ export const ValidatePipelineBody = z.strictObject({
   name: z.string().min(1).max(100).optional(),
 });
 
-/** `POST /api/runs`. */
+const PipelineName = z.string().min(1).max(100);
+const Inputs = z.record(z.string(), z.unknown());
+
+/** The pipeline a `pipeline_path` names: the file's stem, or undefined when it is not a YAML file. */
+function pipelineNameOfPath(path: string): string | undefined {
+  const file = path.split(/[\\/]/).pop() ?? "";
+  const match = /^(.+)\.ya?ml$/i.exec(file);
+  return match?.[1];
+}
+
+/**
+ * `POST /api/runs`. It also accepts the field names of the original WriteIt
+ * API, each mapped to its field here: `pipeline_id` and `pipeline_path` (a
+ * pipeline file inside the workspace: `pipelines/tech-article.yaml` is the
+ * pipeline `tech-article`) to `pipeline`, `user_inputs` to `inputs`,
+ * `workspace_name` to `workspace`. An alias and its field with different
+ * values are refused, naming both.
+ */
 export const CreateRunBody = z.strictObject({
-  pipeline: z.string().min(1).max(100),
-  inputs: z.record(z.string(), z.unknown()).default({}),
+  pipeline: PipelineName.optional().meta({ description: "Pipeline name." }),
+  pipeline_id: PipelineName.optional().meta({ description: 'Alias of "pipeline".' }),
+  pipeline_path: z.string().min(1).max(1000).optional().meta({
+    description:
+      'Alias of "pipeline": a pipeline file inside the workspace, such as "pipelines/tech-article.yaml" (the pipeline "tech-article").',
+  }),
+  workspace_name: z.string().min(1).max(200).optional().meta({
+    description:
+      "The workspace to create the run in; under /api/workspaces/{workspace}/ it must be that workspace.",
+  }),
+  inputs: Inputs.optional(),
+  user_inputs: Inputs.optional().meta({ description: 'Alias of "inputs".' }),
   style: z.string().min(1).max(100).optional(),
   model: z.string().min(1).max(200).optional(),
   responses: z.number().int().min(1).max(10).optional(),
   autoSelect: z.boolean().optional(),
   start: z.boolean().optional(),
-});
+}).superRefine((body, context) => {
+  if (body.pipeline_path !== undefined && pipelineNameOfPath(body.pipeline_path) === undefined) {
+    context.addIssue({
+      code: "custom",
+      path: ["pipeline_path"],
+      message:
+        `"${body.pipeline_path}" is not a pipeline file: name a .yaml file, such as "pipelines/tech-article.yaml"`,
+    });
+    return;
+  }
+  const pipelines = [
+    ["pipeline", body.pipeline],
+    ["pipeline_id", body.pipeline_id],
+    [
+      "pipeline_path",
+      body.pipeline_path === undefined ? undefined : pipelineNameOfPath(body.pipeline_path),
+    ],
+  ].filter((pair): pair is [string, string] => pair[1] !== undefined);
+  if (pipelines.length === 0) {
+    context.addIssue({
+      code: "custom",
+      path: ["pipeline"],
+      message: 'Name the pipeline: give "pipeline" (or "pipeline_id" or "pipeline_path")',
+    });
+  }
+  for (const [field, value] of pipelines.slice(1)) {
+    const [firstField, firstValue] = pipelines[0];
+    if (value !== firstValue) {
+      context.addIssue({
+        code: "custom",
+        path: [field],
+        message:
+          `"${firstField}" is "${firstValue}" but "${field}" names "${value}": give one of them, or the same pipeline in both`,
+      });
+    }
+  }
+  if (
+    body.inputs !== undefined && body.user_inputs !== undefined &&
+    JSON.stringify(body.inputs) !== JSON.stringify(body.user_inputs)
+  ) {
+    context.addIssue({
+      code: "custom",
+      path: ["user_inputs"],
+      message:
+        '"inputs" and "user_inputs" differ: give one of them ("user_inputs" is an alias of "inputs")',
+    });
+  }
+}).transform(({ pipeline_id, pipeline_path, workspace_name, user_inputs, ...body }) => ({
+  ...body,
+  pipeline: body.pipeline ?? pipeline_id ?? pipelineNameOfPath(pipeline_path ?? "") ?? "",
+  inputs: body.inputs ?? user_inputs ?? {},
+  /** The `pipeline_path` as given, for the route to check it lies inside the workspace. */
+  pipelinePath: pipeline_path,
+  workspace: workspace_name,
+}));
 
 /** `POST /api/runs/{id}/start` (and `/execute`). */
 export const StartRunBody = z.strictObject({ autoSelect: z.boolean().optional() });

@@ -205,6 +205,8 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
     }
     const listing = context.req.path.replace(/\/$/, "") === "/api/workspaces";
     if (!listing) context.set("runtime", await hub.open(name));
+    context.set("pathWorkspace", name);
+    context.set("openWorkspace", (other: string) => hub.open(other));
     await next();
   });
 

@@ -5,6 +5,7 @@ import type { RunCommand } from "../engine/run_commands.ts";
 import { decide } from "../engine/run_decider.ts";
 import { openLmdbEventStore } from "../storage/lmdb/lmdb_event_store.ts";
 import { workspacePaths } from "../storage/lmdb/workspaces.ts";
+import { serve } from "../serve.ts";
 import { runCli, temporaryHome } from "./cli_harness.ts";
 
 const finish: RunCommand[] = [
@@ -62,6 +63,56 @@ Deno.test("writeit runs list filters by status and pipeline, as a table or JSON"
   assert.match(bad.stderr, /Unknown status "finished": use one of initializing, running/);
 });
 
+Deno.test("writeit runs list with no match says what was filtered and how many runs there are, locally and with --server", async () => {
+  await using home = await temporaryHome();
+  await seededHome(home.path);
+  const expected: [string[], string][] = [
+    [
+      ["--status", "paused"],
+      'No runs with status "paused" (3 runs in all): drop --status to see them',
+    ],
+    [
+      ["--pipeline", "gamma"],
+      'No runs of pipeline "gamma" (3 runs in all): drop --pipeline to see them',
+    ],
+    [
+      ["--status", "cancelled", "--pipeline", "beta"],
+      'No runs with status "cancelled" of pipeline "beta" (3 runs in all): drop --status and --pipeline to see them',
+    ],
+  ];
+  const check = async (cli: (args: string[]) => ReturnType<typeof runCli>, where: string) => {
+    for (const [flags, message] of expected) {
+      const result = await cli(["runs", "list", ...flags]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.trim(), message, `${where}: runs list ${flags.join(" ")}`);
+    }
+    const matching = await cli(["runs", "list", "--status", "cancelled"]);
+    assert.match(matching.stdout, /alpha-2222/, `${where}: a filter that matches lists the runs`);
+  };
+  await check((args) => runCli(args, { home: home.path }), "local");
+
+  const server = await serve({ home: home.path, port: 0, log: () => {} });
+  try {
+    await using other = await temporaryHome();
+    await check(
+      (args) => runCli(["--server", server.url, ...args], { home: other.path }),
+      "remote",
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("writeit runs list in an empty workspace says how to start a run, filtered or not", async () => {
+  await using home = await temporaryHome();
+  assert.equal((await runCli(["init"], { home: home.path })).code, 0);
+  for (const flags of [[], ["--status", "paused"]]) {
+    const result = await runCli(["runs", "list", ...flags], { home: home.path });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /no runs yet: start one with `writeit run PIPELINE`/);
+  }
+});
+
 Deno.test("writeit runs show prints a run by prefix, and its state at an earlier sequence", async () => {
   await using home = await temporaryHome();
   await seededHome(home.path);
@@ -70,7 +121,18 @@ Deno.test("writeit runs show prints a run by prefix, and its state at an earlier
   assert.match(shown.stdout, /Run\s+alpha-1111/);
   assert.match(shown.stdout, /Status\s+completed/);
   assert.match(shown.stdout, /Branches\s+alpha-2222/);
-  assert.match(shown.stdout, /angles\s+completed\s+0\s+2\s+1\s+14\s+One/);
+  assert.match(
+    shown.stdout,
+    /angles\s+completed\s+1\s+2\s+1\s+14\s+One/,
+    "generations count from 1",
+  );
+  assert.match(
+    shown.stdout,
+    /outline\s+skipped\s+0\s/,
+    "a step that never generated has no generation",
+  );
+  const events = await runCli(["runs", "events", "alpha-1111"], { home: home.path });
+  assert.match(events.stdout, /step_started\s+angles generation 1: /);
   const earlier = JSON.parse(
     (await runCli(["runs", "show", "alpha-1111", "--at", "4", "--json"], { home: home.path }))
       .stdout,

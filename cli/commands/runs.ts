@@ -62,8 +62,11 @@ export function registerRunsCommands(program: Command): void {
         }
         const limit = options.limit === undefined ? 50 : positiveInteger(options.limit, "--limit");
         const { scope, port } = await openRunsSource(command);
-        const rows = await port.list({ status, pipeline: options.pipeline, limit });
-        printRunSummaries(scope.output, rows, { command: port.command });
+        const filter = { status, pipeline: options.pipeline };
+        const rows = await port.list({ ...filter, limit });
+        const filtered = status !== undefined || options.pipeline !== undefined;
+        const total = rows.length === 0 && filtered ? await port.count() : undefined;
+        printRunSummaries(scope.output, rows, { command: port.command, filter, total });
       },
     );
 

@@ -46,6 +46,7 @@ export function remoteRunsSource(context: RemoteContext): RunsSource {
   return {
     command: "writeit --server …",
     list: async (filter) => (await client.listRuns(filter)).runs,
+    count: async () => (await client.listRuns({ limit: 1 })).total,
     resolve: (text) => resolveRemoteRunId(client, text),
     get: (runId, options = {}) => client.getRun(runId, { at: options.atSequence }),
     // The contract says summaries; a server may send bare ids.

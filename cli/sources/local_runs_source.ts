@@ -13,6 +13,7 @@ export async function localRunsSource(context: CliContext): Promise<RunsSource> 
     command: "writeit",
     list: (filter) =>
       store.listRuns({ status: filter.status, pipelineId: filter.pipeline, limit: filter.limit }),
+    count: async () => (await store.listRuns({ limit: Number.MAX_SAFE_INTEGER })).length,
     resolve: (text) => resolveRunId(store, text),
     get: (runId, options = {}) => store.loadRun(runId, { atSequence: options.atSequence }),
     branches: (runId) => store.branches(runId),

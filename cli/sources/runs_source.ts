@@ -19,6 +19,8 @@ export interface RunsSource {
   /** The command line that reaches these runs (`writeit` or `writeit --server …`), for hints. */
   readonly command: string;
   list(filter: RunsFilter): Promise<RunSummary[]>;
+  /** How many runs there are in all, whatever their status or pipeline. */
+  count(): Promise<number>;
   /** The full id of the run `text` names: the id itself or an unambiguous prefix. */
   resolve(text: string): Promise<string>;
   /** The run's state, now or right after `atSequence`. */

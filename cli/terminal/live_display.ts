@@ -13,6 +13,7 @@ import { attemptFailureNotice } from "../../engine/attempt_failure_notice.ts";
 import type { Output } from "../output.ts";
 import { visibleLength } from "../output.ts";
 import { candidateLabel, candidateName } from "./step_menu.ts";
+import { generationLabel } from "../../engine/generation_number.ts";
 
 /** How updates are shown. */
 export type DisplayMode = "live" | "plain" | "json";
@@ -152,7 +153,7 @@ export class LiveDisplay {
           styles.bold(`Step ${position(data.stepId)} · ${data.stepId}`) +
             styles.dim(
               ` — ${count} candidate${count === 1 ? "" : "s"} from ${data.models.join(", ")}` +
-                (data.generation > 0 ? ` (generation ${data.generation + 1})` : ""),
+                (data.generation > 0 ? ` (${generationLabel(data.generation)})` : ""),
             ),
         );
         return;

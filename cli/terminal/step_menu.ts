@@ -8,6 +8,7 @@
 import type { StepSpec } from "../../engine/pipeline_schema.ts";
 import type { AIResponse, StepState } from "../../engine/run_model.ts";
 import type { Styles } from "../output.ts";
+import { generationNumber } from "../../engine/generation_number.ts";
 
 /** What the writer asked for at a step. */
 export type MenuCommand =
@@ -143,7 +144,9 @@ export function candidateList(
       ? styles.green("✓ valid")
       : styles.red(`✗ ${response.validation.reasons.join("; ")}`);
     const size = `${response.processedContent.length.toLocaleString("en-US")} chars`;
-    const generation = step.generation > 0 ? styles.dim(` gen ${response.generation + 1}`) : "";
+    const generation = step.generation > 0
+      ? styles.dim(` gen ${generationNumber(response.generation)}`)
+      : "";
     const head = `${
       styles.bold(candidateLabel(response, number))
     }${generation}  ${size}  ${valid}${selected}`;

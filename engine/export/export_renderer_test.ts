@@ -104,3 +104,19 @@ Deno.test("renderExport() rejects a broken workspace layout with a clear error",
     /Cannot render the export layout/,
   );
 });
+
+Deno.test("renderExport() history counts generations from 1 in candidates and feedback", () => {
+  const run = sampleRun("# Final");
+  const draft = run.steps.draft;
+  draft.feedback.push({ text: "Shorter", at: "2026-01-01T00:01:00Z", generation: 0 });
+  draft.generation = 1;
+  draft.responses.push({ ...response("draft", "# Second"), responseId: "draft-2", generation: 1 });
+  for (const format of ["md", "html"] as const) {
+    const text = renderExport(run, undefined, { format, history: true });
+    assert.match(text, /generation 1\b/, `${format}: the first generation is 1`);
+    assert.match(text, /generation 2\b/, `${format}: the regenerated candidate is 2`);
+    assert.doesNotMatch(text, /generation 0\b/, `${format}: no generation 0`);
+  }
+  const markdown = renderExport(run, undefined, { format: "md", history: true });
+  assert.match(markdown, /\(generation 1\) Shorter/);
+});

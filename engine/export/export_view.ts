@@ -9,6 +9,7 @@ import { attemptFailureNotice } from "../attempt_failure_notice.ts";
 import type { EventEnvelope } from "../events/event_envelope.ts";
 import type { Pipeline } from "../pipeline_schema.ts";
 import type { AIResponse, PipelineRun, StepState } from "../run_model.ts";
+import { generationNumber } from "../generation_number.ts";
 
 /** Front matter fields, in the order they are written. */
 export interface FrontMatter {
@@ -39,6 +40,7 @@ export interface CandidateView {
   model: string;
   provider: string;
   origin: string;
+  /** Counted from 1, as people read it (the engine stores it from 0). */
   generation: number;
   cached: boolean;
   selected: boolean;
@@ -66,6 +68,7 @@ export interface StepHistoryView {
   selectedNumber?: number;
   /** True when the result is hand-edited text rather than a candidate as generated. */
   edited: boolean;
+  /** Each note with the generation (counted from 1) it was given on. */
   feedback: { text: string; at: string; generation: number }[];
   /** Retries and fallbacks of the last generation's model calls, one line each. */
   attemptFailures: string[];
@@ -129,7 +132,7 @@ function candidateView(step: StepState, response: AIResponse, index: number): Ca
     model: response.modelName,
     provider: response.provider,
     origin: response.origin,
-    generation: response.generation,
+    generation: generationNumber(response.generation),
     cached: response.cached,
     selected: step.userSelection === index,
     validationPassed: response.validation.passed,
@@ -162,7 +165,10 @@ function stepHistory(run: PipelineRun, pipeline: Pipeline | undefined): StepHist
       selectedNumber: selected === undefined ? undefined : selected + 1,
       edited: step?.selectedText !== undefined &&
         step.selectedText !== selectedResponse?.processedContent,
-      feedback: step?.feedback ?? [],
+      feedback: (step?.feedback ?? []).map((note) => ({
+        ...note,
+        generation: generationNumber(note.generation),
+      })),
       attemptFailures: (step?.attemptFailures ?? []).map((failure) =>
         attemptFailureNotice(stepId, failure)
       ),

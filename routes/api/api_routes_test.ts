@@ -287,3 +287,102 @@ Deno.test("GET /api/openapi.json documents every route twice (default and per wo
     assert.match(await page.text(), /api\/openapi\.json/);
   });
 });
+
+Deno.test("POST /api/runs accepts the original API's pipeline_id, pipeline_path, user_inputs and workspace_name", async () => {
+  await withApi(async (request) => {
+    assert.equal((await request("/api/workspaces", { json: { name: "client-a" } })).status, 201);
+    const byId = await checked(
+      await request("/api/runs", {
+        json: {
+          pipeline_id: "quick-article",
+          user_inputs: { topic: "Aliases" },
+          workspace_name: "client-a",
+          model: "offline",
+        },
+      }),
+      "post",
+      "/api/runs",
+    );
+    assert.equal(byId.run.pipelineId, "quick-article");
+    assert.equal(byId.run.workspace, "client-a");
+    assert.equal(byId.run.userInputs.topic, "Aliases");
+    assert.equal((await request(`/api/workspaces/client-a/runs/${byId.run.runId}`)).status, 200);
+    assert.equal((await request(`/api/runs/${byId.run.runId}`)).status, 404);
+
+    const byPath = await checked(
+      await request("/api/workspaces/client-a/runs", {
+        json: {
+          pipeline_path: "pipelines/quick-article.yaml",
+          inputs: { topic: "Paths" },
+          workspace_name: "client-a",
+          model: "offline",
+        },
+      }),
+      "post",
+      "/api/runs",
+    );
+    assert.equal(byPath.run.pipelineId, "quick-article");
+  });
+});
+
+Deno.test("POST /api/runs refuses an alias that disagrees with its field, and a pipeline_path outside the workspace", async () => {
+  await withApi(async (request) => {
+    assert.equal((await request("/api/workspaces", { json: { name: "client-a" } })).status, 201);
+    const refused = async (path: string, json: unknown) => {
+      const response = await request(path, { json });
+      const problem = ProblemSchema.parse(await response.json());
+      assert.equal(response.status, 422, problem.detail);
+      return problem.detail ?? "";
+    };
+    const pipelines = await refused("/api/runs", {
+      pipeline: "quick-article",
+      pipeline_id: "tech-article",
+      inputs: { topic: "Both" },
+    });
+    assert.match(pipelines, /"pipeline" is "quick-article" but "pipeline_id" names "tech-article"/);
+    const path = await refused("/api/runs", {
+      pipeline: "quick-article",
+      pipeline_path: "pipelines/tech-article.yaml",
+    });
+    assert.match(path, /"pipeline" is "quick-article" but "pipeline_path" names "tech-article"/);
+    const workspace = await refused("/api/workspaces/client-a/runs", {
+      pipeline: "quick-article",
+      workspace_name: "default",
+      inputs: { topic: "Both" },
+    });
+    assert.match(workspace, /workspace "client-a" but "workspace_name" is "default"/);
+    const inputs = await refused("/api/runs", {
+      pipeline: "quick-article",
+      inputs: { topic: "One" },
+      user_inputs: { topic: "Two" },
+    });
+    assert.match(inputs, /"inputs" and "user_inputs" differ/);
+    const outside = await refused("/api/runs", {
+      pipeline_path: "../../elsewhere/quick-article.yaml",
+      inputs: { topic: "Out" },
+    });
+    assert.match(
+      outside,
+      /"pipeline_path" "\.\.\/\.\.\/elsewhere\/quick-article\.yaml" lies outside the workspace/,
+    );
+    const absolute = await refused("/api/runs", {
+      pipeline_path: "/etc/quick-article.yaml",
+      inputs: { topic: "Out" },
+    });
+    assert.match(absolute, /lies outside the workspace/);
+    const notYaml = await refused("/api/runs", { pipeline_path: "pipelines/quick-article.txt" });
+    assert.match(notYaml, /is not a pipeline file/);
+    const none = await refused("/api/runs", { inputs: { topic: "Nothing" } });
+    assert.match(none, /Name the pipeline/);
+    const same = await request("/api/runs", {
+      json: {
+        pipeline: "quick-article",
+        pipeline_id: "quick-article",
+        workspace_name: "default",
+        inputs: { topic: "Same" },
+        model: "offline",
+      },
+    });
+    assert.equal(same.status, 201);
+  });
+});

@@ -145,6 +145,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: "post",
     path: "/api/runs",
     summary: "Create a run (and start it in the background with start: true)",
+    description:
+      "The original API's field names are accepted as aliases: pipeline_id and pipeline_path (a pipeline file inside the workspace; its stem is the pipeline) for pipeline, user_inputs for inputs, workspace_name for the workspace. An alias and its field with different values is a 422 naming both.",
     tags: ["runs"],
     body: CreateRunBody,
     status: 201,
@@ -152,7 +154,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       202: { description: "Created and started", schema: RunResultSchema },
       404: { description: "No such pipeline" },
-      422: { description: "Bad inputs or an invalid pipeline" },
+      422: {
+        description:
+          "Bad inputs, an invalid pipeline, a pipeline_path outside the workspace, or an alias that disagrees with its field",
+      },
     },
   },
   {

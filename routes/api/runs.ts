@@ -4,9 +4,10 @@
  * travel), its events from a sequence number, its branches, and export it in
  * every format. The human actions live in run_actions.ts.
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import type { WorkspaceRuntime } from "../../server/workspace_hub.ts";
 import { NotFoundError, ValidationError } from "../../engine/errors.ts";
 import { summarizeRun } from "../../engine/events/event_store.ts";
 import { renderExport } from "../../engine/export/export_renderer.ts";
@@ -70,7 +71,8 @@ export function runRoutes(): Hono<ApiEnv> {
 
   routes.post("/", async (context) => {
     const body = await readBody(context, CreateRunBody);
-    const runtime = context.get("runtime");
+    const runtime = await runWorkspace(context, body.workspace);
+    if (body.pipelinePath !== undefined) checkInsideWorkspace(body.pipelinePath, runtime.path);
     const entry = runtime.pipelines.findName(body.pipeline);
     const { pipeline, issues } = checkPipelineEntry(runtime.pipelines, runtime.styles, entry);
     if (!pipeline) {
@@ -151,6 +153,48 @@ export function runRoutes(): Hono<ApiEnv> {
 
   routes.route("/", runActionRoutes());
   return routes;
+}
+
+/**
+ * The workspace a new run goes to: the request's, or the one `workspace_name`
+ * names under plain `/api` (a 422 naming both when the path names another).
+ */
+async function runWorkspace(
+  context: Context<ApiEnv>,
+  named: string | undefined,
+): Promise<WorkspaceRuntime> {
+  const runtime = context.get("runtime");
+  if (named === undefined || named === runtime.name) return runtime;
+  const inPath = context.get("pathWorkspace");
+  if (inPath !== undefined) {
+    throw new ValidationError(
+      `The path names workspace "${inPath}" but "workspace_name" is "${named}": give one of them, or the same workspace in both`,
+      [{
+        severity: "error",
+        path: "workspace_name",
+        message: `"workspace_name": "${named}" differs from the path's workspace "${inPath}"`,
+        code: "invalid_value",
+      }],
+    );
+  }
+  return await context.get("openWorkspace")(named);
+}
+
+/** A 422 unless `path` (relative to the workspace folder, or absolute) lies inside the workspace. */
+function checkInsideWorkspace(path: string, workspacePath: string): void {
+  const root = resolve(workspacePath);
+  const inside = relative(root, resolve(root, path));
+  if (inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    throw new ValidationError(
+      `"pipeline_path" "${path}" lies outside the workspace: name a pipeline file inside it, such as "pipelines/tech-article.yaml"`,
+      [{
+        severity: "error",
+        path: "pipeline_path",
+        message: `"pipeline_path": "${path}" lies outside the workspace`,
+        code: "invalid_value",
+      }],
+    );
+  }
 }
 
 /** The workspace's own layout for Markdown or HTML exports, if it has one. */

@@ -88,6 +88,7 @@ function countedBackend(inner: Backend): Backend & { cacheWrites: () => number }
     delete: (key) => inner.cache.delete(key),
     prune: (nowMs) => inner.cache.prune(nowMs),
     clear: () => inner.cache.clear(),
+    epoch: () => inner.cache.epoch(),
     size: () => inner.cache.size(),
     addStats: (delta) => inner.cache.addStats(delta),
     readStats: () => inner.cache.readStats(),

@@ -36,8 +36,13 @@ export interface CacheStore {
   delete(key: string): Promise<boolean>;
   /** Removes every entry expired at `nowMs`; returns how many. */
   prune(nowMs: number): Promise<number>;
-  /** Removes every entry; returns how many. */
+  /** Removes every entry and raises the epoch; returns how many. */
   clear(): Promise<number>;
+  /**
+   * A number that every `clear` raises, seen by every process on the store:
+   * a memory tier above it drops what it remembers when the epoch moved.
+   */
+  epoch(): number;
   size(): CacheStoreSize;
   /** Adds counters to the persisted totals. */
   addStats(delta: CacheStats): Promise<void>;

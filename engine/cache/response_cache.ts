@@ -66,6 +66,8 @@ export class ResponseCache {
   #flushing?: Promise<void>;
   #dirty = false;
   readonly #pendingWrites = new Set<Promise<unknown>>();
+  /** The store's epoch the memory tier was filled under. */
+  #epoch: number;
 
   constructor(options: ResponseCacheOptions) {
     this.ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS;
@@ -77,11 +79,13 @@ export class ResponseCache {
       sizeOf: sizeOfResponse,
       onEvict: () => this.#count({ evictions: 1 }),
     });
+    this.#epoch = this.#store?.epoch() ?? 0;
   }
 
   /** The stored answer for `key`, or undefined (absent or expired). Counts nothing. */
   lookup(key: string): CachedResponse | undefined {
     const now = this.#now();
+    this.#followClears();
     const remembered = this.#memory.get(key);
     if (remembered) {
       if (remembered.expiresAt > now) return remembered;
@@ -134,7 +138,19 @@ export class ResponseCache {
     const inMemory = this.#memory.size;
     this.#memory.clear();
     await this.#settleWrites();
-    return this.#store ? await this.#store.clear() : inMemory;
+    if (!this.#store) return inMemory;
+    const removed = await this.#store.clear();
+    this.#epoch = this.#store.epoch();
+    return removed;
+  }
+
+  /** Forgets what the memory tier holds when another cache (or process) cleared the store. */
+  #followClears(): void {
+    if (!this.#store) return;
+    const epoch = this.#store.epoch();
+    if (epoch === this.#epoch) return;
+    this.#epoch = epoch;
+    this.#memory.clear();
   }
 
   /** Statistics and sizes. */

@@ -24,6 +24,7 @@ export const CACHE_STORE_NAME = "llm_cache";
 const ENTRY_PREFIX = "e:";
 const ENTRY_END = "e;";
 const STATS_KEY = "s:stats";
+const EPOCH_KEY = "s:epoch";
 
 /** The LMDB-backed `CacheStore` of a workspace. */
 export function createLmdbCacheStore(database: WorkspaceDatabase): CacheStore {
@@ -72,8 +73,13 @@ export function createLmdbCacheStore(database: WorkspaceDatabase): CacheStore {
           entries.removeSync(key);
           removed++;
         }
+        const epoch = (store.get(EPOCH_KEY) as unknown as number | undefined) ?? 0;
+        store.putSync(EPOCH_KEY, (epoch + 1) as unknown as CacheStats);
         return removed;
       });
+    },
+    epoch() {
+      return (store.get(EPOCH_KEY) as unknown as number | undefined) ?? 0;
     },
     size(): CacheStoreSize {
       let count = 0;

@@ -121,3 +121,27 @@ Deno.test("LMDB cache store clear() removes every entry and resetStats() zeroes 
     await process.close();
   });
 });
+
+Deno.test("LMDB cache store clear() in one process empties another process' memory tier too", async () => {
+  await withDirectory(async (directory) => {
+    const cli = openProcess(directory);
+    const server = openProcess(directory);
+    try {
+      assert.equal((await collectText(cli.model.stream(request))).cached, false);
+      await cli.cache.flush();
+      assert.equal((await collectText(server.model.stream(request))).cached, true, "warm");
+      assert.equal((await collectText(server.model.stream(request))).cached, true, "from memory");
+      const before = server.store.epoch();
+      assert.equal(await cli.cache.clear(), 1);
+      assert.equal(server.store.epoch(), before + 1, "the epoch moved for every process");
+      assert.equal(
+        (await collectText(server.model.stream(request))).cached,
+        false,
+        "the server's memory tier forgot the cleared answer",
+      );
+    } finally {
+      await cli.close();
+      await server.close();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { addCacheStats, type CacheStats, emptyCacheStats } from "../../engine/ca
 export function createMemoryCacheStore(): CacheStore {
   const entries = new Map<string, CachedResponse>();
   let stats: CacheStats = emptyCacheStats();
+  let epoch = 0;
   return {
     get(key, nowMs) {
       const entry = entries.get(key);
@@ -40,8 +41,10 @@ export function createMemoryCacheStore(): CacheStore {
     clear() {
       const removed = entries.size;
       entries.clear();
+      epoch++;
       return Promise.resolve(removed);
     },
+    epoch: () => epoch,
     size(): CacheStoreSize {
       let bytes = 0;
       for (const entry of entries.values()) bytes += entry.text.length;

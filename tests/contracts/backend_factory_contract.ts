@@ -67,6 +67,11 @@ export function backendFactoryContract(
       await backend.cache.put("key-1", cached);
       assert.equal(backend.cache.get("key-1", now + 10)?.text, "Cached answer");
       assert.equal(backend.cache.get("key-1", now + 5_000), undefined, "expired");
+      await backend.cache.put("key-2", cached);
+      const epoch = backend.cache.epoch();
+      assert.equal(await backend.cache.clear(), 1);
+      assert.equal(backend.cache.get("key-2", now + 10), undefined, "cleared");
+      assert.equal(backend.cache.epoch(), epoch + 1, "a clear raises the epoch");
 
       const first = await backend.documents.put("style", "plain", "tone: plain");
       const second = await backend.documents.put("style", "plain", "tone: plainer");

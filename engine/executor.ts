@@ -13,7 +13,7 @@
 import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
 import { candidateSets } from "./candidate_sets.ts";
 import type { EngineContext } from "./context.ts";
-import { NotFoundError, ValidationError } from "./errors.ts";
+import { ConfigurationError, NotFoundError, ValidationError, WriteItError } from "./errors.ts";
 import type { EventStore } from "./events/event_store.ts";
 import type { LanguageModel } from "./llm/language_model.ts";
 import { validateInputs } from "./pipeline_inputs.ts";
@@ -94,10 +94,8 @@ export class Executor implements MergePort {
       );
     }
     const choice = this.#resources.choice(options.modelOverride);
-    for (const step of pipeline.steps) {
-      if (step.type !== "user_input") candidateSets(step, choice);
-    }
     if (options.modelOverride) this.options.models.resolve(options.modelOverride);
+    this.#checkModels(pipeline, choice);
     const styleId = options.styleId ?? pipeline.style;
     let style: StylePrimer | undefined;
     if (styleId) style = this.#resources.style(styleId);
@@ -358,6 +356,55 @@ export class Executor implements MergePort {
       candidateSets: (state, pipeline, stepId) => this.setsOf(state, pipeline, stepId),
       styleFor: (state, pipeline, stepId) => this.styleForStep(state, pipeline, stepId),
     };
+  }
+
+  /**
+   * Refuses a run before it is created when a step has no model it can
+   * call (a missing API key for every model of its fallback chain): one
+   * error naming the fix and the steps that need it, instead of a run that
+   * fails at its first step.
+   */
+  #checkModels(pipeline: Pipeline, choice: ReturnType<StepResources["choice"]>): void {
+    const needing = new Map<string, { error: WriteItError; steps: string[] }>();
+    for (const step of pipeline.steps) {
+      if (step.type === "user_input") continue;
+      for (const set of candidateSets(step, choice)) {
+        let failure: WriteItError | undefined;
+        const callable = set.chain.some((name) => {
+          try {
+            this.options.models.resolve(name);
+            return true;
+          } catch (error) {
+            if (!(error instanceof ConfigurationError)) throw error;
+            failure ??= error;
+            return false;
+          }
+        });
+        if (callable || !failure) continue;
+        // One entry per fix: the key variable a missing key names, else the whole message.
+        const fix = failure.message.split(" is not set")[0];
+        const entry = needing.get(fix) ?? { error: failure, steps: [] };
+        if (!entry.steps.includes(step.id)) entry.steps.push(step.id);
+        needing.set(fix, entry);
+      }
+    }
+    const [first, ...others] = needing.values();
+    const fixes = [...needing.keys()].slice(1);
+    if (!first) return;
+    const steps = first.steps.map((id) => `"${id}"`).join(", ");
+    const also = others.length === 0
+      ? ""
+      : `; step${others.length === 1 ? "" : "s"} ${
+        others.flatMap((other) => other.steps).map((id) => `"${id}"`).join(", ")
+      } cannot run either (${fixes.join("; ")})`;
+    throw new ConfigurationError(
+      `Cannot start a run of "${pipeline.id}": ${first.error.message} (step${
+        first.steps.length === 1 ? "" : "s"
+      } ${steps} ${
+        first.steps.length === 1 ? "has" : "have"
+      } no other model to fall back on)${also}`,
+      { code: first.error.code, cause: first.error },
+    );
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { ResponseCache } from "./cache/response_cache.ts";
 import { cacheMiddleware } from "./cache/cache_middleware.ts";
 import { systemContext } from "./context.ts";
-import { BudgetExceededError, ConflictError, ValidationError } from "./errors.ts";
+import {
+  BudgetExceededError,
+  ConfigurationError,
+  ConflictError,
+  ValidationError,
+} from "./errors.ts";
 import { MemoryEventStore } from "./events/memory_event_store.ts";
 import type { LanguageModel, ModelRequest, ModelStreamPart } from "./llm/language_model.ts";
 import { createOfflineModel } from "./llm/offline_model.ts";
@@ -863,6 +868,63 @@ Deno.test("RunService refuses an action decided on an older version when someone
     state = await h.service.select(run.runId, "polish", 0, { basedOn: now });
     assert.equal(state.steps.polish.status, "completed");
   } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.createRun() refuses a run whose steps have no model they can call, before anything is written", async () => {
+  const keyless = (name: string) => {
+    if (!name.startsWith("offline:")) {
+      throw new ConfigurationError(`ACME_KEY is not set (needed for "${name}"): export it`, {
+        code: "missing_api_key",
+      });
+    }
+  };
+  const h = harness();
+  const models = h.service;
+  try {
+    const text = (preference: string) => `
+metadata: { name: "Keys" }
+inputs:
+  topic: { type: text, required: true }
+steps:
+  plan: { prompt_template: "Plan {{ inputs.topic }}", model_preference: ${preference} }
+  draft: { prompt_template: "Draft {{ steps.plan }}", model_preference: ${preference} }
+  polish: { prompt_template: "Polish {{ steps.draft }}", model_preference: ${preference} }
+`;
+    const inner: ModelSource = {
+      resolve(name) {
+        keyless(name);
+        return createOfflineModel({ modelId: name.slice("offline:".length) });
+      },
+    };
+    const service = new RunService({
+      store: h.store,
+      models: inner,
+      context: systemContext(),
+      workspace: "test",
+      limits: { maxConcurrentCalls: 4, maxConcurrentRuns: 2 },
+    });
+    await assert.rejects(
+      () => service.createRun(pipelineOf(text('["acme:big"]')), { inputs: { topic: "Keys" } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.equal(error.code, "missing_api_key");
+        assert.match(
+          error.message,
+          /^Cannot start a run of "test": ACME_KEY is not set .* \(steps "plan", "draft", "polish" have no other model to fall back on\)$/,
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(await h.store.listRuns(), [], "no run was created");
+    const fallback = await service.createRun(pipelineOf(text('["acme:big", "offline:writer"]')), {
+      inputs: { topic: "Keys" },
+    });
+    assert.equal(fallback.status, "initializing", "a step with a model to fall back on may start");
+    await service.close();
+  } finally {
+    await models.close();
     await h.close();
   }
 });

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
   BudgetExceededError,
+  ConfigurationError,
   ConflictError,
   InvalidCommandError,
   NotFoundError,
@@ -22,6 +23,8 @@ function statusOf(error: WriteItError): number {
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError || error instanceof InvalidCommandError) return 409;
   if (error instanceof BudgetExceededError) return 402;
+  // A model the server has no key for: the request can name another one.
+  if (error instanceof ConfigurationError && error.code === "missing_api_key") return 422;
   return 500;
 }
 

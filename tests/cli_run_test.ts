@@ -113,6 +113,23 @@ Deno.test("writeit run without a terminal names missing required inputs and exit
   assert.match(result.stderr, /--input source_material=/);
 });
 
+Deno.test("writeit run with the pipeline's own models and no key for them is refused before a run exists, in one line", async () => {
+  await using home = await temporaryHome();
+  const result = await runCli(
+    ["run", "quick-article", "--yes", "--input", "topic=Keys", "--input", "audience=general"],
+    { home: home.path },
+  );
+  assert.equal(result.code, 1, result.stderr);
+  const errors = result.stderr.split("\n").filter((line) => line.startsWith("error:"));
+  assert.equal(errors.length, 1, result.stderr);
+  assert.match(
+    errors[0],
+    /^error: Cannot start a run of "quick-article": OPENAI_API_KEY is not set .*use an offline:… model .* \(steps "plan", "write", "polish" have no other model to fall back on\)$/,
+  );
+  const listed = await runCli(["runs", "list", "--json"], { home: home.path });
+  assert.deepEqual(JSON.parse(listed.stdout), [], "no failed run was left behind");
+});
+
 Deno.test("writeit run reads --inputs from YAML and JSON files and rejects bad values with exit 1", async () => {
   await using home = await temporaryHome();
   await Deno.writeTextFile(

@@ -45,11 +45,16 @@ export const CreateRunBody = z.strictObject({
   model: z.string().min(1).max(200).optional(),
   responses: z.number().int().min(1).max(10).optional(),
   autoSelect: z.boolean().optional(),
+  /** With no valid candidate, auto-selection takes the first anyway (else the run pauses there). */
+  acceptInvalid: z.boolean().optional(),
   start: z.boolean().optional(),
 });
 
 /** `POST /api/runs/{id}/start` (and `/execute`). */
-export const StartRunBody = z.strictObject({ autoSelect: z.boolean().optional() });
+export const StartRunBody = z.strictObject({
+  autoSelect: z.boolean().optional(),
+  acceptInvalid: z.boolean().optional(),
+});
 
 /**
  * The run version an action was decided on (the `version` of the run the

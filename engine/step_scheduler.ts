@@ -139,7 +139,9 @@ export function autoSelectionCommands(
   const selection = autoSelection(step, options);
   if (!selection) return [];
   if (selection.kind === "no_valid_candidate") {
-    return options.unattended
+    // A run another step already paused keeps its first reason.
+    const pausable = state.status === "running" || state.status === "initializing";
+    return options.unattended && pausable
       ? [{ type: "pauseRun", reason: selection.reason, stepId: step.stepId }]
       : [];
   }

@@ -110,6 +110,11 @@ Deno.test("autoSelectionCommands() pauses an unattended run at a step with no va
   assert.match(String(pause.type === "pauseRun" && pause.reason), /\[1\] m1 #1 longer than 800/);
   assert.deepEqual(autoSelectionCommands(state, step, {}), [], "auto-approve alone: waits");
   assert.deepEqual(
+    autoSelectionCommands({ ...state, status: "paused" }, step, { unattended: true }),
+    [],
+    "a run already paused keeps its first reason",
+  );
+  assert.deepEqual(
     autoSelectionCommands(state, step, { unattended: true, acceptInvalid: true }).map((c) =>
       c.type
     ),

@@ -18,6 +18,7 @@ export interface RunOptions {
   input: string[];
   inputs?: string;
   yes?: boolean;
+  acceptInvalid?: boolean;
   model?: string;
   responses?: string;
   style?: string;

@@ -145,7 +145,8 @@ export function printRunHeader(
   const print = (text: string) => output.print(text);
   print(`Run        ${run.runId}`);
   print(`Pipeline   ${run.pipelineId}${run.pipelineVersion ? ` ${run.pipelineVersion}` : ""}`);
-  print(`Status     ${run.status}${run.error ? ` (${run.error})` : ""}`);
+  const why = run.error ?? (run.status === "paused" ? run.pauseReason : undefined);
+  print(`Status     ${run.status}${why ? ` (${why})` : ""}`);
   if (run.parentRunId) {
     print(
       `Branch of  ${run.parentRunId} at ${run.branchPoint?.sequence} (${run.branchPoint?.stepId})`,

@@ -88,8 +88,10 @@ export interface CreateRunRequest {
   model?: string;
   /** Candidates per model at every step. */
   responses?: number;
-  /** Pick the first valid candidate at every step. */
+  /** Pick the first valid candidate at every step; with none, the run pauses at that step. */
   autoSelect?: boolean;
+  /** With no valid candidate, auto-selection takes the first anyway. */
+  acceptInvalid?: boolean;
   /** Start driving at once (answer 202 with `driving: true`). */
   start?: boolean;
 }

@@ -68,7 +68,10 @@ function send(client: WriteItClient, runId: string, request: RunActionRequest): 
   const { basedOn } = request;
   switch (request.action) {
     case "start":
-      return client.startRun(runId, { autoSelect: request.autoSelect });
+      return client.startRun(runId, {
+        autoSelect: request.autoSelect,
+        acceptInvalid: request.acceptInvalid,
+      });
     case "select":
       return client.select(runId, request.stepId, request.index ?? request.responseId!, {
         basedOn,

@@ -197,7 +197,10 @@ export class WriteItClient {
   }
 
   /** Starts (or continues) generating in the background. */
-  startRun(runId: string, options: { autoSelect?: boolean } = {}): Promise<RunResult> {
+  startRun(
+    runId: string,
+    options: { autoSelect?: boolean; acceptInvalid?: boolean } = {},
+  ): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/start`, options);
   }
 

@@ -31,7 +31,12 @@ import type { RunUpdate } from "./run_update.ts";
 import { RunUpdateHub } from "./run_update_hub.ts";
 import { generateStep, type StepGenerationDependencies } from "./step_generation.ts";
 import { StepResources } from "./step_resources.ts";
-import { autoSelectionIndex, planSteps, runCompletion, withRunStart } from "./step_scheduler.ts";
+import {
+  autoSelectionCommands,
+  type AutoSelectionOptions,
+  planSteps,
+  withRunStart,
+} from "./step_scheduler.ts";
 import type { CandidateSet } from "./step_runner.ts";
 import type { StoredRunOptions } from "./stored_run_options.ts";
 import type { StylePrimer } from "./style_primer.ts";
@@ -108,6 +113,7 @@ export class Executor implements MergePort {
       pipeline: { ...pipeline, source: fileName ? { file: fileName } : {} },
     };
     if (options.autoSelect) stored.autoSelect = true;
+    if (options.acceptInvalid) stored.acceptInvalid = true;
     if (options.modelOverride) stored.modelOverride = options.modelOverride;
     if (responses !== undefined) stored.responses = responses;
     if (style) stored.styleHash = style.hash;
@@ -252,7 +258,7 @@ export class Executor implements MergePort {
       releaseRun = await this.runLimiter.acquire({ signal: controller.signal });
       return await this.withJournal(
         runId,
-        (journal) => this.#drive(journal, controller.signal, options.autoSelect ?? false),
+        (journal) => this.#drive(journal, controller.signal, options),
       );
     } catch (error) {
       if (controller.signal.aborted) return await this.store.loadRun(runId);
@@ -271,13 +277,14 @@ export class Executor implements MergePort {
   async #drive(
     journal: RunJournal,
     signal: AbortSignal,
-    autoSelect: boolean,
+    options: AdvanceOptions,
   ): Promise<PipelineRun> {
     const inFlight = new Map<string, Promise<void>>();
     const retried = new Set<string>();
     const pipeline = this.pipelineOfState(journal.state);
     const stored = journal.state.options as Partial<StoredRunOptions> | undefined;
-    const selectAll = autoSelect || stored?.autoSelect === true;
+    const selectAll = options.autoSelect === true || stored?.autoSelect === true;
+    const acceptInvalid = options.acceptInvalid === true || stored?.acceptInvalid === true;
     while (!signal.aborted) {
       const state = journal.state;
       if (state.status !== "running" && state.status !== "initializing") break;
@@ -290,7 +297,8 @@ export class Executor implements MergePort {
       for (const stepId of [...plan.awaiting, ...partial]) {
         const spec = stepSpecOf(pipeline, stepId);
         if (!(selectAll || spec.autoApprove)) continue;
-        if (await this.#autoSelect(journal, stepId)) acted = true;
+        const selection = { acceptInvalid, unattended: selectAll };
+        if (await this.#autoSelect(journal, stepId, selection)) acted = true;
       }
       if (acted) continue;
       if (plan.complete) {
@@ -315,6 +323,7 @@ export class Executor implements MergePort {
           stepId,
           signal,
           autoSelect: selectAll,
+          acceptInvalid,
         }).finally(() => inFlight.delete(stepId));
         inFlight.set(stepId, task);
       }
@@ -328,18 +337,20 @@ export class Executor implements MergePort {
     return cloneState(journal.state);
   }
 
-  /** Picks the first passing candidate of an awaiting step and completes it. */
-  async #autoSelect(journal: RunJournal, stepId: string): Promise<boolean> {
+  /**
+   * Picks the first passing candidate of an awaiting step and completes it,
+   * or pauses an unattended run there when none passes.
+   */
+  async #autoSelect(
+    journal: RunJournal,
+    stepId: string,
+    options: AutoSelectionOptions,
+  ): Promise<boolean> {
     const events = await journal.execute((state) => {
       const step = state.steps[stepId];
       if (!step || (step.status !== "awaiting_selection" && step.status !== "failed")) return [];
-      const index = autoSelectionIndex(step);
-      if (index === undefined) return [];
-      return withRunStart(state, [
-        { type: "selectResponse", stepId, index },
-        { type: "completeStep", stepId },
-        ...runCompletion(state, stepId),
-      ]);
+      const commands = autoSelectionCommands(state, step, options);
+      return commands.length === 0 ? [] : withRunStart(state, commands);
     });
     return events.length > 0;
   }

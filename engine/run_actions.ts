@@ -20,7 +20,7 @@ import { goesOn, type SessionActionName } from "./run_session.ts";
 export type RunActionRequest =
   & { basedOn?: number }
   & (
-    | { action: "start"; autoSelect?: boolean }
+    | { action: "start"; autoSelect?: boolean; acceptInvalid?: boolean }
     | { action: "select"; stepId: string; index?: number; responseId?: string }
     | {
       action: "merge";
@@ -48,6 +48,8 @@ export interface ActionOutcome {
   goOn: boolean;
   /** Pick candidates automatically while driving (`start` with autoSelect). */
   autoSelect?: boolean;
+  /** With no valid candidate, auto-selection takes the first anyway (`start` with acceptInvalid). */
+  acceptInvalid?: boolean;
   /** Work that finishes the action in the background (a merge); drive it instead. */
   later?: () => Promise<PipelineRun>;
   /** A new run was made (branch). */
@@ -71,7 +73,7 @@ export async function actOnRun(
   switch (request.action) {
     case "start": {
       const run = await service.resume(runId, { actor });
-      return done(run, { autoSelect: request.autoSelect });
+      return done(run, { autoSelect: request.autoSelect, acceptInvalid: request.acceptInvalid });
     }
     case "select":
       return done(

@@ -37,6 +37,8 @@ export interface StartRunCommand {
 export interface PauseRunCommand {
   type: "pauseRun";
   reason?: string;
+  /** The step the run stopped at for want of a person (no valid candidate to auto-select). */
+  stepId?: string;
 }
 /** paused (or error) → running. */
 export interface ResumeRunCommand {

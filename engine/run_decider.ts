@@ -109,7 +109,13 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
       return [{ type: "run_started", data: {} }];
     case "pauseRun":
       transition(state, ["initializing", "running"], "pause");
-      return [{ type: "run_paused", data: { reason: command.reason } }];
+      return [{
+        type: "run_paused",
+        data: {
+          reason: command.reason,
+          ...(command.stepId === undefined ? {} : { stepId: command.stepId }),
+        },
+      }];
     case "resumeRun":
       transition(state, ["paused", "error"], "resume");
       return [{ type: "run_resumed", data: {} }];

@@ -194,20 +194,30 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
       return;
     case "run_paused":
       state.status = "paused";
+      state.pauseReason = event.data.reason;
+      state.pausedStep = event.data.stepId;
       return;
     case "run_resumed":
       state.status = "running";
       state.error = undefined;
+      state.pauseReason = undefined;
+      state.pausedStep = undefined;
       return;
     case "run_cancelled":
       state.status = "cancelled";
+      state.pauseReason = undefined;
+      state.pausedStep = undefined;
       return;
     case "run_completed":
       state.status = "completed";
+      state.pauseReason = undefined;
+      state.pausedStep = undefined;
       state.completedAt = event.time;
       return;
     case "run_failed":
       state.status = "error";
+      state.pauseReason = undefined;
+      state.pausedStep = undefined;
       state.error = event.data.error;
       return;
     case "step_started": {

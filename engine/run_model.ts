@@ -207,6 +207,10 @@ export const PipelineRunSchema = z.object({
   steps: z.record(z.string(), StepStateSchema),
   usage: TokenUsageSchema.default(emptyUsage()),
   error: z.string().optional(),
+  /** Why the run is paused, while it is. */
+  pauseReason: z.string().optional(),
+  /** The step a paused run stopped at because it needs a person (no valid candidate to auto-select). */
+  pausedStep: z.string().optional(),
   /** Sequence number of the last event folded in. */
   version: z.number().int().nonnegative(),
 });

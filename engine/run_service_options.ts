@@ -71,6 +71,8 @@ export interface CreateRunOptions {
   parentRunId?: string;
   /** Auto-select for every step of this run (`--yes`), remembered for resumes. */
   autoSelect?: boolean;
+  /** Auto-selection takes the first candidate when none is valid (`--accept-invalid`), remembered for resumes. */
+  acceptInvalid?: boolean;
 }
 
 /** Options of `advance`. */
@@ -78,11 +80,15 @@ export interface AdvanceOptions {
   /** Aborting stops cleanly: events written stay, interrupted generations are retried next time. */
   signal?: AbortSignal;
   /**
-   * Pick the first candidate that passes validation (else the first) for every
-   * step and go on to completion (`--yes`). Steps with `auto_approve` and runs
-   * created with `autoSelect` do so regardless.
+   * Pick the first candidate that passes validation for every step and go on
+   * to completion (`--yes`). Steps with `auto_approve` and runs created with
+   * `autoSelect` do so regardless. When no candidate of a step passes, the
+   * run pauses at that step with the reason (`pausedStep`, `pauseReason`);
+   * a step that only auto-approves waits for a choice instead.
    */
   autoSelect?: boolean;
+  /** With no valid candidate, auto-selection takes the first anyway (`--accept-invalid`). */
+  acceptInvalid?: boolean;
   /** Called with every event of the run and every streamed chunk while this call runs. */
   onUpdate?: (update: RunUpdate) => void;
 }

@@ -239,6 +239,92 @@ Deno.test("RunService.advance() with autoSelect runs a pipeline to completion", 
   }
 });
 
+/** A step the offline model cannot satisfy: its skeleton is longer than 120 characters. */
+const TIGHT = `
+metadata:
+  name: "Tight"
+defaults:
+  model: "offline:writer"
+inputs:
+  topic:
+    type: text
+    label: Topic
+    required: true
+steps:
+  note:
+    name: Note
+    prompt_template: "A note on {{ inputs.topic }}."
+    response_count: 2
+    validation:
+      max_response_length: 120
+      required_elements: ["hook", "conclusion"]
+  after:
+    name: After
+    prompt_template: "Expand {{ steps.note.selected_response }}"
+`;
+
+Deno.test("RunService.advance() with autoSelect pauses at a step with no valid candidate, naming each failed check", async () => {
+  const h = harness();
+  try {
+    // Given a run whose first step's candidates all fail validation
+    const run = await h.service.createRun(pipelineOf(TIGHT), { inputs: { topic: "tea" } });
+    // When it is driven with auto-selection
+    const stopped = await h.service.advance(run.runId, { autoSelect: true });
+    // Then nothing is picked: the run is paused at that step, with the reason
+    assert.equal(stopped.status, "paused");
+    assert.equal(stopped.pausedStep, "note");
+    assert.equal(stopped.steps.note.status, "awaiting_selection");
+    assert.equal(stopped.steps.note.userSelection, undefined);
+    assert.equal(stopped.steps.after.status, "pending");
+    assert.equal(stopped.steps.note.responses.length, 2);
+    assert.ok(stopped.steps.note.responses.every((response) => !response.validation.passed));
+    assert.match(
+      stopped.pauseReason ?? "",
+      /^Step "note" has no candidate that passes validation: \[1\] offline:writer #\d longer than 120 characters \(\d+\); \[2\] offline:writer #\d longer than 120 characters \(\d+\)$/,
+    );
+    const events = await h.store.read(run.runId);
+    assert.deepEqual(
+      events.filter((event) => event.type === "run_paused").map((event) => event.data),
+      [{ reason: stopped.pauseReason, stepId: "note" }],
+    );
+    assert.ok(!events.some((event) => event.type === "step_response_selected"));
+
+    // When it is resumed and driven again: it stops again, still picking nothing
+    await h.service.resume(run.runId);
+    const again = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(again.status, "paused");
+    assert.equal(again.steps.note.userSelection, undefined);
+
+    // When it is resumed and driven accepting invalid candidates: the first is used, the run ends
+    const resumed = await h.service.resume(run.runId);
+    assert.equal(resumed.pauseReason, undefined);
+    const done = await h.service.advance(run.runId, { autoSelect: true, acceptInvalid: true });
+    assert.equal(done.status, "completed");
+    assert.equal(done.steps.note.userSelection, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.advance(): a step that only auto-approves waits for a choice when no candidate is valid", async () => {
+  const h = harness();
+  try {
+    // Given an auto-approving step whose candidates all fail validation, in a run without autoSelect
+    const pipeline = pipelineOf(
+      TIGHT.replace("    response_count: 2\n", "    auto_approve: true\n"),
+    );
+    const run = await h.service.createRun(pipeline, { inputs: { topic: "tea" } });
+    // When it is driven
+    const state = await h.service.advance(run.runId);
+    // Then the step waits for a person and the run is not paused
+    assert.equal(state.status, "running");
+    assert.equal(state.steps.note.status, "awaiting_selection");
+    assert.equal(state.pausedStep, undefined);
+  } finally {
+    await h.close();
+  }
+});
+
 Deno.test("RunService.advance() stops for a human and select() continues", async () => {
   const h = harness();
   try {
@@ -708,7 +794,7 @@ Deno.test("RunService.subscribe() streams chunks batched by the buffer size", as
   }
 });
 
-Deno.test("RunService flags candidates that fail validation and auto-selects a passing one", async () => {
+Deno.test("RunService flags candidates that fail validation and, accepting invalid ones, auto-selects the first", async () => {
   const h = harness();
   try {
     const pipeline = pipelineOf(`
@@ -727,14 +813,16 @@ steps:
     prompt_template: "Write about tea"
     response_count: 2
     validation:
-      max_response_length: 100000
-      required_elements: ["zzz-never-there"]
+      max_response_length: 40
 `);
     const run = await h.service.createRun(pipeline, { inputs: { topic: "t" } });
-    const state = await h.service.advance(run.runId, { autoSelect: true });
+    const state = await h.service.advance(run.runId, { autoSelect: true, acceptInvalid: true });
     const step = state.steps.short;
     assert.ok(step.responses.every((r) => !r.validation.passed));
-    assert.deepEqual(step.responses[0].validation.reasons, ['missing "zzz-never-there"']);
+    assert.match(
+      step.responses[0].validation.reasons.join("; "),
+      /^longer than 40 characters \(\d+\)$/,
+    );
     const chosen = step.responses[step.userSelection!];
     assert.equal(chosen.candidateIndex, 0, "none passes: the first is picked");
     assert.equal(state.status, "completed");

@@ -144,7 +144,12 @@ export async function openLocalSession(
       }
       if (outcome.later) background(outcome.later);
       else if (outcome.goOn) {
-        background(() => service.advance(target, { autoSelect: outcome.autoSelect }));
+        background(() =>
+          service.advance(target, {
+            autoSelect: outcome.autoSelect,
+            acceptInvalid: outcome.acceptInvalid,
+          })
+        );
       }
       if (target === runId) await refresh();
       return { session: state.value, run: outcome.run };

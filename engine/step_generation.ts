@@ -6,7 +6,8 @@
  * through the run's journal as soon as it is complete. With the last
  * candidate it also chooses and completes the step in the same append when
  * allowed: a stale step whose prompt did not change keeps the writer's
- * earlier choice, and auto-selection picks the first passing candidate.
+ * earlier choice, and auto-selection picks the first passing candidate (or,
+ * with none, pauses an unattended run at the step: engine/step_scheduler.ts).
  * Every failure becomes events (the step fails, and the run with it when it
  * cannot go on), never an exception.
  *
@@ -22,7 +23,7 @@ import { responseHints } from "./response_validation.ts";
 import type { RunCommand } from "./run_commands.ts";
 import type { RunJournal } from "./run_journal.ts";
 import type { PipelineRun, StepState } from "./run_model.ts";
-import { autoSelectionIndex, runCompletion, withRunStart } from "./step_scheduler.ts";
+import { autoSelectionCommands, runCompletion, withRunStart } from "./step_scheduler.ts";
 import {
   type CandidateSet,
   missingSlots,
@@ -51,6 +52,8 @@ export interface StepGenerationRequest {
   signal: AbortSignal;
   /** Choose a candidate once they are all in, even when the step does not auto-approve. */
   autoSelect: boolean;
+  /** With no valid candidate, auto-selection takes the first anyway. */
+  acceptInvalid: boolean;
 }
 
 /** One generation of a step; every failure becomes events, never an exception. */
@@ -88,7 +91,7 @@ async function generate(
   dependencies: StepGenerationDependencies,
   request: StepGenerationRequest,
 ): Promise<void> {
-  const { journal, pipeline, stepId, signal, autoSelect } = request;
+  const { journal, pipeline, stepId, signal, autoSelect, acceptInvalid } = request;
   const spec = stepSpecOf(pipeline, stepId);
   const before = journal.state.steps[stepId];
   const stored = journal.state.options as Partial<StoredRunOptions> | undefined;
@@ -146,15 +149,22 @@ async function generate(
   }
   const generation = step.generation;
   const prompt = step.prompt ?? "";
-  const choose = (candidate: StepState): number | undefined => {
+  const choose = (state: PipelineRun, candidate: StepState): RunCommand[] => {
     if (previous?.selectedText !== undefined && previous.prompt === prompt) {
       // A stale step whose prompt did not change keeps the writer's earlier choice.
-      const index = candidate.responses.findIndex((r) =>
+      const kept = candidate.responses.find((r) =>
         r.generation === generation && r.processedContent === previous.selectedText
       );
-      if (index >= 0) return index;
+      if (kept) {
+        return [
+          { type: "selectResponse", stepId, responseId: kept.responseId },
+          { type: "completeStep", stepId },
+          ...runCompletion(state, stepId),
+        ];
+      }
     }
-    return autoSelect || spec.autoApprove ? autoSelectionIndex(candidate) : undefined;
+    if (!(autoSelect || spec.autoApprove)) return [];
+    return autoSelectionCommands(state, candidate, { acceptInvalid, unattended: autoSelect });
   };
   const slots = missingSlots(sets, step.responseCount, step.responses, generation);
   const outcome = await runGeneration(dependencies, {
@@ -191,16 +201,9 @@ async function generate(
         const commands: RunCommand[] = [{ type: "recordResponse", stepId, response }];
         if (open.length === 1 && current.status === "running") {
           // The last candidate: record, choose and complete in one append when allowed.
-          const candidates = [...current.responses, response];
-          const index = choose({ ...current, responses: candidates });
-          if (index !== undefined) {
-            commands.push(
-              // By id: the recorded candidate may not end up last in the step's list.
-              { type: "selectResponse", stepId, responseId: candidates[index].responseId },
-              { type: "completeStep", stepId },
-              ...runCompletion(state, stepId),
-            );
-          }
+          commands.push(
+            ...choose(state, { ...current, responses: [...current.responses, response] }),
+          );
         }
         return commands;
       });
@@ -241,13 +244,7 @@ async function generate(
     ) {
       return [];
     }
-    const index = choose(current);
-    if (index === undefined) return [];
-    return [
-      { type: "selectResponse", stepId, index },
-      { type: "completeStep", stepId },
-      ...runCompletion(state, stepId),
-    ];
+    return choose(state, current);
   });
 }
 

@@ -4,7 +4,8 @@
  * depends on is completed or skipped; steps that become ready together run
  * concurrently. Steps left `running` by a process that stopped (not in
  * flight here) are interrupted generations to finish; steps awaiting
- * selection wait for a human or for auto-selection. Commands that move a
+ * selection wait for a human or for auto-selection, which takes the first
+ * valid candidate or, with none, pauses an unattended run there. Commands that move a
  * step also start the run when it has not started yet, and complete it when
  * they leave no step open.
  *
@@ -67,14 +68,36 @@ export function planSteps(state: PipelineRun, inFlight: ReadonlySet<string> = ne
   return plan;
 }
 
+/** How auto-selection treats a step whose candidates all fail validation. */
+export interface AutoSelectionOptions {
+  /** Take the first candidate anyway (`--accept-invalid`); default false. */
+  acceptInvalid?: boolean;
+  /**
+   * Nobody is there to choose (the run auto-selects every step, `--yes`):
+   * with no valid candidate the run pauses at the step, with the reason.
+   * Otherwise (a step that only auto-approves) the step waits for a choice.
+   */
+  unattended?: boolean;
+}
+
+/** What auto-selection makes of a step's candidates. */
+export type AutoSelection =
+  | { kind: "pick"; index: number }
+  | { kind: "no_valid_candidate"; reason: string };
+
 /**
  * The candidate auto-selection picks: among the current generation's model
  * candidates in set order (the step's `models`) and candidate index, the
- * first that passed validation, else the first; without any, the first
- * candidate at all. Responses are stored in arrival order, so this order is
- * what makes the choice the same on every run. Undefined when there is none.
+ * first that passed validation. When none passed, the first only with
+ * `acceptInvalid`; else no pick, and the reason names each candidate's
+ * failed checks. Responses are stored in arrival order, so this order is
+ * what makes the choice the same on every run. Undefined when there is no
+ * candidate.
  */
-export function autoSelectionIndex(step: StepState): number | undefined {
+export function autoSelection(
+  step: StepState,
+  options: AutoSelectionOptions = {},
+): AutoSelection | undefined {
   if (step.responses.length === 0) return undefined;
   const rank = (modelName: string) => {
     const index = step.models.indexOf(modelName);
@@ -87,8 +110,48 @@ export function autoSelectionIndex(step: StepState): number | undefined {
       rank(a.response.modelName) - rank(b.response.modelName) ||
       a.response.candidateIndex - b.response.candidateIndex || a.index - b.index
     );
-  if (current.length === 0) return 0;
-  return (current.find(({ response }) => response.validation.passed) ?? current[0]).index;
+  if (current.length === 0) return { kind: "pick", index: 0 };
+  const passing = current.find(({ response }) => response.validation.passed);
+  if (passing) return { kind: "pick", index: passing.index };
+  if (options.acceptInvalid) return { kind: "pick", index: current[0].index };
+  const failures = [...current].sort((a, b) => a.index - b.index).map(({ response, index }) =>
+    `[${index + 1}] ${response.modelName} #${response.candidateIndex + 1} ${
+      response.validation.reasons.join(", ") || "failed validation"
+    }`
+  );
+  return {
+    kind: "no_valid_candidate",
+    reason: `Step "${step.stepId}" has no candidate that passes validation: ${failures.join("; ")}`,
+  };
+}
+
+/**
+ * The commands auto-selection gives for `step` of `state` (the step as it
+ * stands, or as it will once a candidate is recorded): select the pick and
+ * complete the step (and the run when it was the last open step); with no
+ * valid candidate, pause the run at the step when unattended, else nothing.
+ */
+export function autoSelectionCommands(
+  state: PipelineRun,
+  step: StepState,
+  options: AutoSelectionOptions = {},
+): RunCommand[] {
+  const selection = autoSelection(step, options);
+  if (!selection) return [];
+  if (selection.kind === "no_valid_candidate") {
+    // A run another step already paused keeps its first reason.
+    const pausable = state.status === "running" || state.status === "initializing";
+    return options.unattended && pausable
+      ? [{ type: "pauseRun", reason: selection.reason, stepId: step.stepId }]
+      : [];
+  }
+  const stepId = step.stepId;
+  return [
+    // By id: a candidate about to be recorded may not end up last in the step's list.
+    { type: "selectResponse", stepId, responseId: step.responses[selection.index].responseId },
+    { type: "completeStep", stepId },
+    ...runCompletion(state, stepId),
+  ];
 }
 
 /** `commands`, preceded by starting the run when it has not started yet. */

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { initialState, newStepState } from "./run_evolve.ts";
 import type { AIResponse, PipelineRun, StepStatus } from "./run_model.ts";
-import { autoSelectionIndex, planSteps, runCompletion, withRunStart } from "./step_scheduler.ts";
+import {
+  autoSelection,
+  autoSelectionCommands,
+  planSteps,
+  runCompletion,
+  withRunStart,
+} from "./step_scheduler.ts";
 
 function run(
   statuses: Record<string, StepStatus>,
@@ -38,7 +44,7 @@ Deno.test("planSteps() separates interrupted, failed and awaiting steps", () => 
   assert.equal(planSteps(run({ a: "completed", b: "skipped" }, {})).complete, true);
 });
 
-Deno.test("autoSelectionIndex() picks the first passing candidate in set and index order", () => {
+Deno.test("autoSelection() picks the first passing candidate in set and index order, and none when none passes", () => {
   const state = run({ s: "awaiting_selection" }, {});
   const step = state.steps.s;
   step.models = ["m1", "m2"];
@@ -60,11 +66,60 @@ Deno.test("autoSelectionIndex() picks the first passing candidate in set and ind
     validation: { passed, reasons: passed ? [] : ["too short"] },
   });
   step.responses = [response("m2", 0, true), response("m1", 1, true), response("m1", 0, false)];
-  assert.equal(autoSelectionIndex(step), 1);
+  assert.deepEqual(autoSelection(step), { kind: "pick", index: 1 });
   step.responses = [response("m2", 0, false), response("m1", 0, false)];
-  assert.equal(autoSelectionIndex(step), 1, "none passes: the first in order");
+  assert.deepEqual(autoSelection(step), {
+    kind: "no_valid_candidate",
+    reason:
+      'Step "s" has no candidate that passes validation: [1] m2 #1 too short; [2] m1 #1 too short',
+  });
+  assert.deepEqual(
+    autoSelection(step, { acceptInvalid: true }),
+    { kind: "pick", index: 1 },
+    "accepting invalid candidates: the first in order",
+  );
   step.responses = [];
-  assert.equal(autoSelectionIndex(step), undefined);
+  assert.equal(autoSelection(step), undefined);
+});
+
+Deno.test("autoSelectionCommands() pauses an unattended run at a step with no valid candidate, else leaves the step waiting", () => {
+  const state = run({ s: "awaiting_selection" }, {});
+  state.status = "running";
+  const step = state.steps.s;
+  step.models = ["m1"];
+  step.responses = [{
+    responseId: "r1",
+    stepId: "s",
+    generation: 0,
+    candidateIndex: 0,
+    modelName: "m1",
+    provider: "offline",
+    promptUsed: "p",
+    rawOutput: "t",
+    processedContent: "t",
+    createdAt: "",
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, estimated: false },
+    processingTime: 0,
+    origin: "model",
+    cached: false,
+    validation: { passed: false, reasons: ["longer than 800 characters (975)"] },
+  }];
+  const [pause] = autoSelectionCommands(state, step, { unattended: true });
+  assert.equal(pause.type, "pauseRun");
+  assert.ok(pause.type === "pauseRun" && pause.stepId === "s");
+  assert.match(String(pause.type === "pauseRun" && pause.reason), /\[1\] m1 #1 longer than 800/);
+  assert.deepEqual(autoSelectionCommands(state, step, {}), [], "auto-approve alone: waits");
+  assert.deepEqual(
+    autoSelectionCommands({ ...state, status: "paused" }, step, { unattended: true }),
+    [],
+    "a run already paused keeps its first reason",
+  );
+  assert.deepEqual(
+    autoSelectionCommands(state, step, { unattended: true, acceptInvalid: true }).map((c) =>
+      c.type
+    ),
+    ["selectResponse", "completeStep", "completeRun"],
+  );
 });
 
 Deno.test("withRunStart() starts the run first only while it is initializing", () => {

@@ -10,6 +10,8 @@ export interface StoredRunOptions {
   /** The normalized pipeline the run was created with. */
   pipeline: Pipeline;
   autoSelect?: boolean;
+  /** With no valid candidate, auto-selection takes the first anyway. */
+  acceptInvalid?: boolean;
   modelOverride?: string;
   responses?: number;
   /** Content hash of the style primer the run started with. */

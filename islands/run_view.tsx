@@ -280,6 +280,15 @@ export function RunView(props: RunViewProps): JSX.Element {
         ? <FailureAlert failure={failure.value} onDismiss={() => (failure.value = undefined)} />
         : null}
       {run.error ? <div class="alert" role="alert">{`Run failed: ${run.error}`}</div> : null}
+      {run.status === "paused" && run.pausedStep
+        ? (
+          <div class="alert" role="alert">
+            {`Run paused: ${
+              run.pauseReason ?? `step "${run.pausedStep}" needs a choice`
+            }. Pick a candidate at that step, then resume.`}
+          </div>
+        )
+        : null}
       {live.notices.value.length > 0 && !readOnly
         ? (
           <div class="alert info" role="status">

@@ -72,6 +72,8 @@ export const CreateRunBody = z.strictObject({
   model: z.string().min(1).max(200).optional(),
   responses: z.number().int().min(1).max(10).optional(),
   autoSelect: z.boolean().optional(),
+  /** With no valid candidate, auto-selection takes the first anyway (else the run pauses there). */
+  acceptInvalid: z.boolean().optional(),
   start: z.boolean().optional(),
 }).superRefine((body, context) => {
   if (body.pipeline_path !== undefined && pipelineNameOfPath(body.pipeline_path) === undefined) {
@@ -130,7 +132,10 @@ export const CreateRunBody = z.strictObject({
 }));
 
 /** `POST /api/runs/{id}/start` (and `/execute`). */
-export const StartRunBody = z.strictObject({ autoSelect: z.boolean().optional() });
+export const StartRunBody = z.strictObject({
+  autoSelect: z.boolean().optional(),
+  acceptInvalid: z.boolean().optional(),
+});
 
 /**
  * The run version an action was decided on (the `version` of the run the

@@ -31,10 +31,19 @@ export interface RunDriverOptions {
   onError?: (runId: string, error: unknown) => void;
 }
 
+/** How a drive auto-selects (see AdvanceOptions). */
+export interface DriveSelection {
+  /** Pick the first valid candidate at every step; with none, the run pauses there. */
+  autoSelect?: boolean;
+  /** With no valid candidate, take the first anyway. */
+  acceptInvalid?: boolean;
+}
+
 interface Drive {
   done: Promise<void>;
   again: boolean;
   autoSelect: boolean;
+  acceptInvalid: boolean;
   /** Work to do before advancing (a merge), run in order. */
   tasks: (() => Promise<unknown>)[];
 }
@@ -54,8 +63,8 @@ export class RunDriver {
   }
 
   /** Starts (or queues after the current one) a drive of the run; false once closed. */
-  drive(runId: string, options: { autoSelect?: boolean } = {}): boolean {
-    return this.#start(runId, options.autoSelect ?? false, undefined);
+  drive(runId: string, options: DriveSelection = {}): boolean {
+    return this.#start(runId, options, undefined);
   }
 
   /**
@@ -63,22 +72,30 @@ export class RunDriver {
    * run's drive, after what is in flight; it does not advance the run.
    */
   task(runId: string, task: () => Promise<unknown>): boolean {
-    return this.#start(runId, false, task);
+    return this.#start(runId, {}, task);
   }
 
-  #start(runId: string, autoSelect: boolean, task: (() => Promise<unknown>) | undefined): boolean {
+  #start(
+    runId: string,
+    selection: DriveSelection,
+    task: (() => Promise<unknown>) | undefined,
+  ): boolean {
+    const autoSelect = selection.autoSelect ?? false;
+    const acceptInvalid = selection.acceptInvalid ?? false;
     if (this.#closed) return false;
     const current = this.#drives.get(runId);
     if (current) {
       if (task) current.tasks.push(task);
       else current.again = true;
       current.autoSelect ||= autoSelect;
+      current.acceptInvalid ||= acceptInvalid;
       return true;
     }
     const drive: Drive = {
       done: Promise.resolve(),
       again: task === undefined,
       autoSelect,
+      acceptInvalid,
       tasks: task ? [task] : [],
     };
     this.#drives.set(runId, drive);
@@ -130,7 +147,10 @@ export class RunDriver {
           continue;
         }
         drive.again = false;
-        await this.#service.advance(runId, { autoSelect: drive.autoSelect });
+        await this.#service.advance(runId, {
+          autoSelect: drive.autoSelect,
+          acceptInvalid: drive.acceptInvalid,
+        });
       }
     } catch (error) {
       failure = error;

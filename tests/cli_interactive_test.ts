@@ -3,7 +3,9 @@
  * detached 200×50 pane, the test types with `send-keys` and reads the screen
  * with `capture-pane`. It answers the input prompts, gives feedback and
  * regenerates, picks, edits in $EDITOR (a script that rewrites the file),
- * goes back a step, quits, and resumes to the end. tmux is required: without
+ * goes back a step, quits, and resumes to the end. A run that `--yes` stopped
+ * at a step with no valid candidate opens on that step's menu when resumed,
+ * where a merge that fails validation says which checks. tmux is required: without
  * it the test fails and says so.
  */
 import assert from "node:assert/strict";
@@ -363,4 +365,63 @@ Deno.test("writeit run in a terminal: b branches, and the run left behind waits 
   }[];
   assert.equal(runs.length, 2);
   assert.deepEqual(runs.map((run) => run.status).sort(), ["paused", "paused"], listed.stdout);
+
+Deno.test("writeit resume in a terminal of a run --yes stopped for want of a valid candidate: the step's menu, and a merge that fails validation says which checks", async () => {
+  requireTmux();
+  await using home = await temporaryHome();
+  const file = `${home.path}/tight.yaml`;
+  await Deno.writeTextFile(
+    file,
+    `
+metadata:
+  name: "Tight"
+inputs:
+  topic:
+    type: text
+    label: Topic
+    required: true
+steps:
+  note:
+    name: Note
+    prompt_template: "A note on {{ inputs.topic }}."
+    response_count: 2
+    validation:
+      max_response_length: 120
+      required_elements: ["hook", "conclusion"]
+`,
+  );
+  const stopped = await runCli(
+    ["run", file, "--input", "topic=tea", "--model", "offline", "--yes"],
+    { home: home.path },
+  );
+  assert.equal(stopped.code, 1, stopped.stderr);
+  const runId = /Run ([0-9a-f-]{36})/.exec(stopped.stderr)![1];
+
+  const pane = new Pane(
+    `writeit-test-${crypto.randomUUID().slice(0, 8)}`,
+    await launcher(home.path, ["resume", runId]),
+  );
+  try {
+    let screen = await pane.nextMenu(0, "the stopped step's menu");
+    assert.match(screen, /Step "note" has no candidate that passes validation: \[1\]/);
+    assert.match(screen, /\[1\] offline #[12] .*✗ longer than 120 characters/);
+
+    pane.type("m 1,2");
+    screen = await pane.nextMenu(1, "the menu after the merge");
+    assert.match(
+      screen,
+      /Merged into candidate 3, which fails validation: longer than 120 characters \(\d+\)\. Pick 3 to use it anyway/,
+    );
+    assert.doesNotMatch(screen, /Merged into candidate 3: pick 3 to use it/);
+
+    pane.type("3");
+    screen = await pane.waitFor(/__EXIT_\d+__/, "the run to finish");
+    assert.match(screen, /__EXIT_0__/);
+  } finally {
+    pane.close();
+  }
+  const exported = await runCli(["export", runId, "--format", "json"], { home: home.path });
+  const { run } = JSON.parse(exported.stdout);
+  assert.equal(run.status, "completed");
+  assert.equal(run.steps.note.userSelection, 2, "the merged candidate was picked by hand");
 });

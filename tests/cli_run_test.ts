@@ -102,6 +102,74 @@ Deno.test("writeit run without a terminal pauses at the first choice; resume --y
   assert.match(resumed.stdout, /^Article: .+\.md$/m);
 });
 
+/** A pipeline whose first step the offline model cannot satisfy (its shortest answer is longer). */
+const TIGHT_PIPELINE = `
+metadata:
+  name: "Tight"
+inputs:
+  topic:
+    type: text
+    label: Topic
+    required: true
+steps:
+  note:
+    name: Note
+    prompt_template: "A note on {{ inputs.topic }}."
+    response_count: 2
+    validation:
+      max_response_length: 120
+      required_elements: ["hook", "conclusion"]
+  expand:
+    name: Expand
+    prompt_template: "Expand {{ steps.note.selected_response }}"
+`;
+
+Deno.test("writeit run --yes stops with exit 1 at a step with no valid candidate; --accept-invalid uses the first", async () => {
+  await using home = await temporaryHome();
+  const file = join(home.path, "tight.yaml");
+  await Deno.writeTextFile(file, TIGHT_PIPELINE);
+  const args = ["run", file, "--input", "topic=tea", "--model", "offline", "--yes"];
+
+  const stopped = await runCli(args, { home: home.path });
+  assert.equal(stopped.code, 1, stopped.stderr);
+  const runId = runIdFrom(stopped.stderr);
+  assert.doesNotMatch(stopped.stderr, /using \[/);
+  assert.match(
+    stopped.stderr,
+    /error: Step "note" has no candidate that passes validation: \[1\] offline #\d longer than 120 characters \(\d+\); \[2\] offline #\d longer than 120 characters \(\d+\)/,
+  );
+  assert.match(
+    stopped.stderr,
+    new RegExp(`pick one in a terminal with \`writeit resume ${runId}\``),
+  );
+  assert.match(stopped.stderr, new RegExp(`writeit resume ${runId} --yes --accept-invalid`));
+  assert.doesNotMatch(stopped.stdout, /^Article:/m);
+  const shown = await runCli(["runs", "show", runId], { home: home.path });
+  assert.match(
+    shown.stdout,
+    /Status {5}paused \(Step "note" has no candidate that passes validation: /,
+  );
+
+  const again = await runCli(["resume", runId, "--yes"], { home: home.path });
+  assert.equal(again.code, 1, "resume --yes stops at the same step");
+  assert.match(again.stderr, /Step "note" has no candidate that passes validation/);
+
+  const accepted = await runCli(["resume", runId, "--yes", "--accept-invalid"], {
+    home: home.path,
+  });
+  assert.equal(accepted.code, 0, accepted.stderr);
+  assert.match(
+    accepted.stderr,
+    /✗ note: longer than 120 characters \(\d+\): using \[1\] offline #1 anyway \(--accept-invalid\)/,
+  );
+  assert.match(accepted.stdout, /^Article: .+\.md$/m);
+
+  const direct = await runCli([...args, "--accept-invalid"], { home: home.path });
+  assert.equal(direct.code, 0, direct.stderr);
+  assert.match(direct.stderr, /using \[1\] offline #1 anyway \(--accept-invalid\)/);
+  assert.match(direct.stdout, /^Article: .+\.md$/m);
+});
+
 Deno.test("writeit run without a terminal names missing required inputs and exits 2", async () => {
   await using home = await temporaryHome();
   const result = await runCli(["run", "tech-article", "--model", "offline", "--yes"], {

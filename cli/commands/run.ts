@@ -6,7 +6,10 @@
  * a menu at every step (cli/terminal/step_driver.ts). Without a terminal
  * (stdin not a TTY), with `--json` or with `--yes` it never waits for input:
  * missing required inputs are a usage error (exit 2) naming them; `--yes`
- * picks the first candidate that passes validation at every step; without
+ * picks the first candidate that passes validation at every step, and where
+ * none passes the run is paused there and the command names each
+ * candidate's failed checks and exits 1 (`--accept-invalid` takes the first
+ * anyway); without
  * `--yes` the run stops at the first step that needs a choice, is paused,
  * and the command says how to continue (`writeit resume RUN`) and exits 0.
  *
@@ -21,6 +24,10 @@ import { collect, parseResponses } from "../option_values.ts";
 import { canAsk, givenInputs, type RunOptions } from "../run_inputs.ts";
 import type { RunLauncher, RunRequest } from "../sources/run_launcher.ts";
 
+const ACCEPT_INVALID = "--accept-invalid";
+const ACCEPT_INVALID_HELP =
+  "with --yes, where no candidate passes validation use the first anyway (else the run stops there)";
+
 /** Registers `run`, `resume`, `branch` and `rewind`. */
 export function registerRunCommands(program: Command): void {
   program.command("run")
@@ -32,6 +39,7 @@ export function registerRunCommands(program: Command): void {
       "-y, --yes",
       "never wait: pick the first candidate that passes validation at every step",
     )
+    .option(ACCEPT_INVALID, ACCEPT_INVALID_HELP)
     .option(
       "-m, --model <name>",
       "use this model for every step (e.g. offline, gpt-4.1, claude-sonnet-4)",
@@ -43,7 +51,9 @@ export function registerRunCommands(program: Command): void {
       "after",
       `
 Without a terminal (or with --json) the run never waits: with --yes it runs to the end,
-otherwise it pauses at the first choice and tells you how to continue.
+otherwise it pauses at the first choice and tells you how to continue. With --yes, a step
+where no candidate passes validation stops the run there (exit 1), naming each candidate's
+failed checks; --accept-invalid takes the first candidate anyway.
 
 Examples:
   writeit run quick-article --input topic="Event sourcing" --model offline --yes
@@ -58,6 +68,7 @@ Examples:
         model: options.model,
         style: options.style,
         yes: options.yes ?? false,
+        acceptInvalid: options.acceptInvalid ?? false,
         json: options.json ?? false,
         interactive: canAsk(options),
       };
@@ -74,9 +85,14 @@ Examples:
     .description("continue a run where it stopped (interactive, or with --yes)")
     .argument("<run>", "run id or an unambiguous prefix")
     .option("-y, --yes", "never wait: pick the first valid candidate at every step")
+    .option(ACCEPT_INVALID, ACCEPT_INVALID_HELP)
     .option("--json", "print every event and streamed chunk as one JSON object per line")
     .action(
-      async function (this: Command, runText: string, options: { yes?: boolean; json?: boolean }) {
+      async function (
+        this: Command,
+        runText: string,
+        options: { yes?: boolean; acceptInvalid?: boolean; json?: boolean },
+      ) {
         const context = cliContext(this);
         const { createRunWiring, openRunStore, resolveRunId } = await import("../run_wiring.ts");
         const store = await openRunStore(context);
@@ -89,6 +105,7 @@ Examples:
         const { driveRun } = await import("../terminal/step_driver.ts");
         await driveRun(context, wiring, runId, {
           yes: options.yes ?? false,
+          acceptInvalid: options.acceptInvalid ?? false,
           json: options.json ?? false,
           input,
         });
@@ -135,7 +152,11 @@ Examples:
         return;
       }
       const { driveRun } = await import("../terminal/step_driver.ts");
-      await driveRun(context, wiring, child.runId, { yes: true, json: options.json ?? false });
+      await driveRun(context, wiring, child.runId, {
+        yes: true,
+        acceptInvalid: false,
+        json: options.json ?? false,
+      });
     });
 
   localOnly(program.command("rewind"))

@@ -58,6 +58,7 @@ async function launch(context: RemoteContext, request: RunRequest): Promise<void
       ...(request.style ? { style: request.style } : {}),
       ...(responses ? { responses } : {}),
       autoSelect: request.yes,
+      ...(request.acceptInvalid ? { acceptInvalid: true } : {}),
       start: true,
     })).run;
   } catch (error) {
@@ -144,6 +145,16 @@ async function stop(
 ): Promise<void> {
   const { client, output } = context;
   const runId = run.runId;
+  if (run.status === "paused" && run.pausedStep !== undefined) {
+    throw new WriteItError(
+      "no_valid_candidate",
+      `${
+        run.pauseReason ?? `Step "${run.pausedStep}" has no candidate that passes validation`
+      }. Run ${runId} is paused at that step on ${context.server}: pick one from ${
+        resumeHint(context, runId)
+      }, or run again with --accept-invalid to take the first anyway`,
+    );
+  }
   if (step?.status === "failed") {
     throw new WriteItError(
       "step_failed",

@@ -86,6 +86,7 @@ async function launch(context: CliContext, request: RunRequest): Promise<void> {
     modelOverride,
     responses,
     autoSelect: request.yes,
+    acceptInvalid: request.acceptInvalid,
   });
   if (request.json) {
     // What createRun wrote (run_created) comes before the events of the drive, as every event does.
@@ -104,6 +105,7 @@ async function launch(context: CliContext, request: RunRequest): Promise<void> {
   const { driveRun } = await import("../terminal/step_driver.ts");
   await driveRun(context, wiring, run.runId, {
     yes: request.yes,
+    acceptInvalid: request.acceptInvalid,
     json: request.json,
     input,
     pipeline,

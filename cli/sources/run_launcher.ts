@@ -16,6 +16,8 @@ export interface RunRequest {
   model?: string;
   style?: string;
   yes: boolean;
+  /** With no valid candidate, auto-selection takes the first anyway. */
+  acceptInvalid: boolean;
   json: boolean;
   /** Whether the writer may be asked (a terminal, without `--yes` or `--json`). */
   interactive: boolean;

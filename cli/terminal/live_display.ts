@@ -60,6 +60,7 @@ export class LiveDisplay {
   readonly #output: Output;
   readonly #mode: DisplayMode;
   readonly #started: number;
+  readonly #acceptInvalid: boolean;
   #streams = new Map<string, Stream>();
   #drawnLines = 0;
   #lastDraw = 0;
@@ -68,11 +69,12 @@ export class LiveDisplay {
   constructor(
     state: PipelineRun,
     output: Output,
-    options: { mode: DisplayMode; startedAt?: number },
+    options: { mode: DisplayMode; startedAt?: number; acceptInvalid?: boolean },
   ) {
     this.state = state;
     this.#output = output;
     this.#mode = options.mode;
+    this.#acceptInvalid = options.acceptInvalid ?? false;
     this.#started = options.startedAt ?? Date.now();
   }
 
@@ -186,9 +188,23 @@ export class LiveDisplay {
       case "step_completed": {
         const step = this.state.steps[event.data.stepId];
         const index = step?.userSelection;
-        const chosen = index !== undefined && step?.responses[index]
-          ? candidateLabel(step.responses[index], index + 1)
+        const response = index !== undefined ? step?.responses[index] : undefined;
+        const chosen = response && index !== undefined
+          ? candidateLabel(response, index + 1)
           : "text";
+        if (
+          response && !response.validation.passed &&
+          step?.selectedText === response.processedContent
+        ) {
+          this.#above(
+            styles.yellow(
+              `  ✗ ${event.data.stepId}: ${
+                response.validation.reasons.join("; ")
+              }: using ${chosen} anyway${this.#acceptInvalid ? " (--accept-invalid)" : ""}`,
+            ),
+          );
+          return;
+        }
         this.#above(styles.green(`  ✓ ${event.data.stepId}: using ${chosen}`));
         return;
       }

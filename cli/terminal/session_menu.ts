@@ -267,9 +267,17 @@ async function act(
         instructions: command.instructions,
         basedOn,
       });
-      const count = merged.steps[stepId].responses.length;
+      const responses = merged.steps[stepId].responses;
+      const count = responses.length;
+      const validation = responses[count - 1]?.validation;
       surface.output.print(
-        styles.green(`Merged into candidate ${count}: pick ${count} to use it.`),
+        validation && !validation.passed
+          ? styles.red(
+            `Merged into candidate ${count}, which fails validation: ${
+              validation.reasons.join("; ")
+            }. Pick ${count} to use it anyway, edit it, or merge again with other instructions.`,
+          )
+          : styles.green(`Merged into candidate ${count}: pick ${count} to use it.`),
       );
       return "redraw";
     }

@@ -2,7 +2,10 @@
  * Drives a run from the CLI: `advance` with a live display, then at each
  * step that needs a choice either the interactive menu (in a terminal) or,
  * when nobody can answer, a clean stop (the run is paused and the command
- * says how to continue). Ctrl-C while generating stops cleanly: what was
+ * says how to continue). With `--yes`, a step where no candidate passes
+ * validation pauses the run (the engine's rule) and the command stops with
+ * the reason and exit 1; `writeit resume RUN` in a terminal shows that
+ * step's menu. Ctrl-C while generating stops cleanly: what was
  * recorded stays, the run is paused and resumable. A completed run is saved
  * to the workspace's outputs/ (preferences.auto_save) and the path printed.
  */
@@ -21,8 +24,10 @@ import type { TerminalInput } from "./terminal_input.ts";
 
 /** How a run is driven. */
 export interface DriveOptions {
-  /** Pick the first valid candidate at every step. */
+  /** Pick the first valid candidate at every step; where none is valid the run stops there. */
   yes: boolean;
+  /** With `yes`, where no candidate is valid take the first anyway. */
+  acceptInvalid?: boolean;
   /** Every update as a JSON line on stdout. */
   json: boolean;
   /** Present when the writer can answer (interactive terminal). */
@@ -89,6 +94,7 @@ export async function driveRun(
       const display = new LiveDisplay(state, output, {
         mode: displayMode(context, options),
         startedAt: started,
+        acceptInvalid: options.acceptInvalid,
       });
       const onSigint = () => {
         if (controller.signal.aborted) Deno.exit(130);
@@ -99,6 +105,7 @@ export async function driveRun(
       try {
         state = await advanceOrFollow(wiring, runId, {
           autoSelect: options.yes,
+          acceptInvalid: options.acceptInvalid,
           signal: controller.signal,
           onUpdate: (update) => display.update(update),
         });
@@ -128,7 +135,12 @@ export async function driveRun(
         output.note(`Run ${runId} was cancelled.`);
         return;
       }
-      if (state.status === "paused") {
+      if (state.status === "paused" && state.pausedStep !== undefined) {
+        if (!options.input || options.yes) throw noValidCandidate(state);
+        // A run started with --yes, resumed in a terminal: the writer picks at this step.
+        output.note(state.pauseReason ?? `Step "${state.pausedStep}" needs a choice`);
+        state = await service.resume(runId);
+      } else if (state.status === "paused") {
         stopped(context, runId, options, "paused");
         return;
       }
@@ -206,6 +218,17 @@ async function advanceOrFollow(
   } finally {
     following?.();
   }
+}
+
+/** The stop of `--yes` at a step where no candidate passes validation. */
+function noValidCandidate(run: PipelineRun): WriteItError {
+  const runId = run.runId;
+  return new WriteItError(
+    "no_valid_candidate",
+    `${
+      run.pauseReason ?? `Step "${run.pausedStep}" has no candidate that passes validation`
+    }. Run ${runId} is paused at that step: pick one in a terminal with \`writeit resume ${runId}\`, or take the first anyway with \`writeit resume ${runId} --yes --accept-invalid\``,
+  );
 }
 
 /** How often a CLI following another driver tries to take the run back. */

@@ -47,7 +47,7 @@ export const RunEventSchemas = {
     options: z.record(z.string(), z.unknown()).optional(),
   }),
   run_started: z.object({}),
-  run_paused: z.object({ reason: z.string().optional() }),
+  run_paused: z.object({ reason: z.string().optional(), stepId: z.string().optional() }),
   run_resumed: z.object({}),
   run_cancelled: z.object({ reason: z.string().optional() }),
   run_completed: z.object({}),

@@ -258,15 +258,20 @@ export function offlineAnswer(
       ],
     },
   ];
+  // Validation looks for each element as written (`technical_content`), so the text carries
+  // it as written: in the readable heading's first sentence when the two differ.
   for (const element of request.responseHints?.requiredElements ?? []) {
     const readable = element.replace(/[_-]+/g, " ").trim();
-    const present = (text: string) => text.toLowerCase().includes(readable.toLowerCase());
+    const present = (text: string) => text.toLowerCase().includes(element.toLowerCase());
     if (sections.some((section) => present(section.heading) || section.sentences.some(present))) {
       continue;
     }
+    const named = readable.toLowerCase() === element.toLowerCase()
+      ? readable
+      : `${readable} (${element})`;
     sections.splice(sections.length - 1, 0, {
       heading: capitalize(readable),
-      sentences: [`On ${readable}: ${lowerFirst(sentence())}`],
+      sentences: [`On ${named}: ${lowerFirst(sentence())}`],
     });
   }
 
@@ -326,7 +331,7 @@ export function offlineAnswer(
     const shorter = render();
     const lower = shorter.toLowerCase();
     const lost = (request.responseHints?.requiredElements ?? []).some((element) =>
-      !lower.includes(element.replace(/[_-]+/g, " ").toLowerCase())
+      !lower.includes(element.toLowerCase())
     );
     if (shorter.length < floor || lost) {
       undo();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { collectText, type ModelRequest, type ModelStreamPart } from "./language_model.ts";
 import { createOfflineModel, offlineAnswer } from "./offline_model.ts";
+import { validateResponse } from "../response_validation.ts";
 
 const request: ModelRequest = {
   messages: [{
@@ -45,6 +46,13 @@ Deno.test("offlineAnswer() fits the length and elements a step's validation asks
       `${text.length} in ${minLength}..${maxLength}`,
     );
     assert.match(text, /## Technical Content/);
+    const checked = validateResponse(text, {
+      minResponseLength: minLength,
+      maxResponseLength: maxLength,
+      requiredElements: ["hook", "technical_content"],
+      checks: {},
+    });
+    assert.deepEqual(checked.reasons, [], "passes the step's validation");
   }
   const prompted = offlineAnswer({
     ...request,

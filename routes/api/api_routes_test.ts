@@ -1,7 +1,7 @@
 /**
  * The API in-process (`app.request`): workspaces and their isolation,
  * pipeline registration, a whole run through REST checked against the
- * OpenAPI route schemas, exports in every format, metrics, rate limits,
+ * OpenAPI route schemas, auto-selection pausing where no candidate is valid, exports in every format, metrics, rate limits,
  * CORS, request ids, and secrets never leaving the server.
  */
 import assert from "node:assert/strict";
@@ -64,6 +64,64 @@ async function checked(response: Response, method: string, path: string) {
   assert.ok(result.success, `${method} ${path} answers as documented: ${result.error?.message}`);
   return body;
 }
+
+Deno.test("POST /api/runs with autoSelect leaves a run paused at a step with no valid candidate; acceptInvalid takes the first", async () => {
+  await withApi(async (request) => {
+    const yaml = `
+metadata:
+  name: "Tight"
+inputs:
+  topic: { type: text, label: Topic, required: true }
+steps:
+  note:
+    name: Note
+    prompt_template: "A note on {{ inputs.topic }}."
+    validation:
+      max_response_length: 120
+      required_elements: ["hook", "conclusion"]
+`;
+    const registered = await request("/api/pipelines", { json: { name: "tight", yaml } });
+    assert.equal(registered.status, 201, await registered.clone().text());
+    const settled = async (runId: string, status: string) => {
+      let body;
+      for (let attempt = 0; attempt < 200; attempt++) {
+        body = await checked(await request(`/api/runs/${runId}`), "get", "/api/runs/{id}");
+        if (body.run.status === status && !body.driving) return body.run;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      assert.fail(`run ${runId} did not become ${status}: ${JSON.stringify(body?.run.status)}`);
+    };
+    const created = await request("/api/runs", {
+      json: {
+        pipeline: "tight",
+        inputs: { topic: "tea" },
+        model: "offline",
+        autoSelect: true,
+        start: true,
+      },
+    });
+    assert.equal(created.status, 202);
+    const runId = (await created.json()).run.runId;
+    const paused = await settled(runId, "paused");
+    assert.equal(paused.pausedStep, "note");
+    assert.match(
+      paused.pauseReason,
+      /^Step "note" has no candidate that passes validation: \[1\] offline #1 longer than 120 characters/,
+    );
+    assert.equal(paused.steps.note.userSelection, undefined);
+
+    await checked(
+      await request(`/api/runs/${runId}/start`, {
+        json: { autoSelect: true, acceptInvalid: true },
+      }),
+      "post",
+      "/api/runs/{id}/start",
+    );
+    const done = await settled(runId, "completed");
+    assert.equal(done.steps.note.userSelection, 0);
+    assert.equal(done.pauseReason, undefined);
+  });
+});
 
 Deno.test("A run through REST: every answer matches its documented schema", async () => {
   await withApi(async (request) => {

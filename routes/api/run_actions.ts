@@ -52,7 +52,10 @@ export async function performAction<A extends ActionName>(
   }
   if (outcome.goOn) {
     // A run created with autoSelect keeps it: the executor reads it from the run's options.
-    driver.drive(outcome.run.runId, { autoSelect: outcome.autoSelect });
+    driver.drive(outcome.run.runId, {
+      autoSelect: outcome.autoSelect,
+      acceptInvalid: outcome.acceptInvalid,
+    });
     return { run: outcome.run, driving: true, status: 202 };
   }
   const stopped = action === "pause" || action === "cancel" || outcome.created;

@@ -87,9 +87,13 @@ export function runRoutes(): Hono<ApiEnv> {
       modelOverride: body.model,
       responses: body.responses,
       autoSelect: body.autoSelect,
+      acceptInvalid: body.acceptInvalid,
     });
     if (!body.start) return context.json({ run, driving: false } satisfies RunResult, 201);
-    runtime.driver.drive(run.runId, { autoSelect: body.autoSelect });
+    runtime.driver.drive(run.runId, {
+      autoSelect: body.autoSelect,
+      acceptInvalid: body.acceptInvalid,
+    });
     return context.json({ run, driving: true } satisfies RunResult, 202);
   });
 

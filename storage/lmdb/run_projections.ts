@@ -92,6 +92,8 @@ function touchedSteps(state: PipelineRun, event: EventEnvelope): string[] {
       return state.stepOrder;
     case "steps_invalidated":
       return event.data.stepIds;
+    case "run_paused":
+      return [];
     default:
       return "stepId" in event.data ? [event.data.stepId] : [];
   }

@@ -365,6 +365,7 @@ Deno.test("writeit run in a terminal: b branches, and the run left behind waits 
   }[];
   assert.equal(runs.length, 2);
   assert.deepEqual(runs.map((run) => run.status).sort(), ["paused", "paused"], listed.stdout);
+});
 
 Deno.test("writeit resume in a terminal of a run --yes stopped for want of a valid candidate: the step's menu, and a merge that fails validation says which checks", async () => {
   requireTmux();

@@ -15,7 +15,9 @@
  * await server.shutdown();
  * ```
  */
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { resolveConfig } from "./config.ts";
 import { ValidationError } from "./engine/errors.ts";
 import { VERSION } from "./engine/version.ts";
@@ -147,7 +149,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const aborter = new AbortController();
   let listening!: () => void;
   const listened = new Promise<void>((resolve) => listening = resolve);
-  const socketFolder = await Deno.makeTempDir({ prefix: "writeit-serve-" });
+  await sweepSocketFolders();
+  const socketFolder = await Deno.makeTempDir({ prefix: `${SOCKET_PREFIX}${Deno.pid}-` });
   const socketPath = join(socketFolder, "app.sock");
   const server = Deno.serve({
     path: socketPath,
@@ -209,6 +212,35 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     shutdown,
     finished: server.finished,
   };
+}
+
+/** Temporary folders of the application's Unix socket: `writeit-serve-<pid>-…`. */
+const SOCKET_PREFIX = "writeit-serve-";
+
+/** Removes the socket folders of servers whose process is gone (killed before it could clean up). */
+async function sweepSocketFolders(): Promise<void> {
+  const root = tmpdir();
+  try {
+    for await (const entry of Deno.readDir(root)) {
+      const pid = Number(entry.name.slice(SOCKET_PREFIX.length).split("-")[0]);
+      if (!entry.isDirectory || !entry.name.startsWith(SOCKET_PREFIX) || !Number.isInteger(pid)) {
+        continue;
+      }
+      if (pid === Deno.pid || processAlive(pid)) continue;
+      await Deno.remove(join(root, entry.name), { recursive: true }).catch(() => {});
+    }
+  } catch {
+    // an unreadable temporary folder only means nothing is swept
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
 }
 
 /** The gate's limits: options first, then `server.*_seconds` and `server.max_connections`. */

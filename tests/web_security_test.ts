@@ -212,3 +212,26 @@ Deno.test("writeit serve closes half-sent and stalled requests with 408, answers
     await server.shutdown();
   }
 });
+
+Deno.test("writeit serve sweeps the socket folders that killed servers left behind, and only those", async () => {
+  await using temporary = await temporaryHome();
+  const { tmpdir } = await import("node:os");
+  const exited = new Deno.Command(Deno.execPath(), { args: ["eval", "0"] }).spawn();
+  const deadPid = exited.pid;
+  await exited.status;
+  const dead = await Deno.makeTempDir({ prefix: `writeit-serve-${deadPid}-` });
+  const alive = await Deno.makeTempDir({ prefix: `writeit-serve-${Deno.ppid}-` });
+  const server = await serve({ home: temporary.path, port: 0, log: () => {} });
+  try {
+    assert.ok(dead.startsWith(tmpdir()));
+    assert.equal(
+      await Deno.stat(dead).then(() => true, () => false),
+      false,
+      "the dead one is gone",
+    );
+    assert.equal(await Deno.stat(alive).then(() => true, () => false), true, "a live one stays");
+  } finally {
+    await server.shutdown();
+    await Deno.remove(alive, { recursive: true });
+  }
+});

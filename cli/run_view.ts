@@ -73,6 +73,10 @@ export function describeEvent(event: EventEnvelope): string {
       } stale after ${event.data.cause.kind} of ${event.data.cause.stepId}`;
     case "run_rewound":
       return `to ${event.data.toStepId}`;
+    case "step_reopened":
+      return `${event.data.stepId}: candidates of generation ${
+        event.data.generation + 1
+      } offered again`;
     case "run_branched":
       return `from ${event.data.parentRunId} at ${event.data.branchPoint.sequence} (re-runs ${event.data.branchPoint.stepId})`;
     case "state_snapshot":

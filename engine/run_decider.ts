@@ -77,6 +77,20 @@ function decideCreate(command: Extract<RunCommand, { type: "createRun" }>, state
 }
 
 /**
+ * Going back to (or branching from) a step that has candidates of its
+ * current prompt offers them again instead of generating the same ones: a
+ * `step_reopened`. A stale step (its inputs changed), one still generating
+ * and one without candidates get a new generation as before.
+ */
+function reopened(state: PipelineRun, stepId: string): NewEvent[] {
+  const target = state.steps[stepId];
+  if (!target || target.status === "stale" || target.status === "running") return [];
+  const current = target.responses.some((response) => response.generation === target.generation);
+  if (!current) return [];
+  return [{ type: "step_reopened", data: { stepId, generation: target.generation } }];
+}
+
+/**
  * Checks `command` against `state` and returns the events to append (possibly
  * none, when the command changes nothing). Throws InvalidCommandError when
  * the state forbids the command; never has side effects.
@@ -95,7 +109,7 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
         parentRunId: state.runId,
         branchPoint: { stepId: command.stepId, sequence: state.version },
       },
-    }];
+    }, ...reopened(state, command.stepId)];
   }
   if (state.status === "completed" || state.status === "cancelled") {
     fail(
@@ -138,7 +152,10 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
     case "rewindTo":
       requireStep(state, command.stepId);
       requireReadyPoint(state, command.stepId, "rewind to");
-      return [{ type: "run_rewound", data: { toStepId: command.stepId } }];
+      return [
+        { type: "run_rewound", data: { toStepId: command.stepId } },
+        ...reopened(state, command.stepId),
+      ];
     default:
       return decideStepCommand(command, state);
   }

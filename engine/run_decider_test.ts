@@ -326,18 +326,34 @@ Deno.test("decide() mergeResponses needs two existing candidates and selects the
   assert.equal(step.mergedContent, "Both angles");
 });
 
-Deno.test("evolve() run_rewound keeps history and marks later steps stale", () => {
+Deno.test("decide() rewindTo offers the step's candidates again, keeps history and marks later steps stale", () => {
+  // Given angles and outline done, when the writer goes back to angles
   const { state, events } = run([...outlineDone, { type: "rewindTo", stepId: "angles" }]);
-  assert.equal(events.at(-1)?.type, "run_rewound");
-  assert.equal(state.steps.angles.status, "pending");
+  // Then its candidates are offered again: no new generation, nothing to ask a model
+  assert.deepEqual(events.slice(-2).map((event) => event.type), ["run_rewound", "step_reopened"]);
+  assert.equal(state.steps.angles.status, "awaiting_selection");
+  assert.equal(state.steps.angles.generation, 0);
   assert.equal(state.steps.angles.responses.length, 2);
   assert.equal(state.steps.angles.selectedText, undefined);
   assert.equal(state.steps.outline.status, "stale");
   assert.equal(state.steps.draft.status, "pending");
   assert.equal(state.currentStep, "angles");
-  const restarted = decide(startAngles, state);
-  assert.equal(restarted[0].type, "step_started");
-  assert.equal((restarted[0].data as { generation: number }).generation, 1);
+  // And a new generation comes only when asked for
+  const regenerated = decide(
+    { type: "regenerateStep", stepId: "angles", reason: "regenerate" },
+    state,
+  );
+  assert.equal(regenerated[0].type, "step_retried");
+  // Given a stale step, going back to it starts over (its candidates were prompted from old text)
+  const { state: stale } = run([
+    ...outlineDone,
+    { type: "rewindTo", stepId: "angles" },
+    { type: "selectResponse", stepId: "angles", index: 0 },
+    { type: "completeStep", stepId: "angles" },
+  ]);
+  assert.equal(stale.steps.outline.status, "stale");
+  const back = decide({ type: "rewindTo", stepId: "outline" }, stale);
+  assert.deepEqual(back.map((event) => event.type), ["run_rewound"]);
 });
 
 Deno.test("decide() recordResponse rejects a response of another generation or a duplicate", () => {
@@ -511,15 +527,17 @@ Deno.test("decide() refuses a branch or rewind point whose earlier steps are not
     rejects(rewound, command, code);
     assert.throws(
       () => decide(command, rewound),
-      /: "angles" \(pending\)(, "outline" \(stale\))? before it (is|are) not completed yet: finish (it|them) first, or (branch from|rewind to) "angles"$/,
+      /: "angles" \(awaiting_selection\)(, "outline" \(stale\))? before it (is|are) not completed yet: finish (it|them) first, or (branch from|rewind to) "angles"$/,
     );
   }
   // And the point itself, or one before it, is fine
   assert.deepEqual(types(decide({ type: "branchFrom", stepId: "angles" }, rewound)), [
     "run_branched",
+    "step_reopened",
   ]);
   assert.deepEqual(types(decide({ type: "rewindTo", stepId: "angles" }, rewound)), [
     "run_rewound",
+    "step_reopened",
   ]);
   // Given every step before draft done, branching from draft is fine
   const { state: ready } = run(outlineDone);

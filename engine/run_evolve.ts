@@ -347,6 +347,13 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
       resetFrom(state, event.data.toStepId);
       state.currentStep = event.data.toStepId;
       return;
+    case "step_reopened": {
+      const target = step(state, event.data.stepId);
+      target.status = "awaiting_selection";
+      target.generation = event.data.generation;
+      state.currentStep = event.data.stepId;
+      return;
+    }
     case "run_branched":
       state.runId = event.runId;
       state.parentRunId = event.data.parentRunId;

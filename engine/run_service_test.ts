@@ -491,11 +491,17 @@ Deno.test("RunService: rewind re-runs later steps from the cache and keeps choic
     const calls = h.probe.calls;
     const branch = await h.service.branch(run.runId, { fromStepId: "plan" });
     assert.equal(branch.parentRunId, run.runId);
-    assert.equal(branch.steps.plan.status, "pending");
+    assert.equal(
+      branch.steps.plan.status,
+      "awaiting_selection",
+      "plan's candidates, offered again",
+    );
+    assert.equal(branch.steps.plan.generation, 0, "no new generation");
     assert.equal(branch.steps.draft.status, "stale");
     const again = await h.service.advance(branch.runId, { autoSelect: true });
     assert.equal(again.status, "completed");
     assert.equal(h.probe.calls, calls, "unchanged prompts cost no model call");
+    assert.equal(again.steps.plan.responses.length, first.steps.plan.responses.length);
     assert.equal(again.steps.polish.selectedText, first.steps.polish.selectedText);
     const cachedResponses = again.steps.draft.responses.filter((r) => r.cached);
     assert.equal(cachedResponses.length, 1);

@@ -45,6 +45,8 @@ export function describeEvent(event: EventEnvelope): string {
       return `stale: ${(data.stepIds as string[]).join(", ")}`;
     case "run_rewound":
       return `rewound to ${String(data.toStepId)}`;
+    case "step_reopened":
+      return `${step}candidates offered again`;
     case "run_branched":
       return `branched from ${String(data.parentRunId)} at ${
         String((data.branchPoint as { stepId: string }).stepId)

@@ -324,7 +324,7 @@ Deno.test("writeit branch --from prints a new run id and --yes finishes it; rewi
   assert.equal(rewound.code, 0, rewound.stderr);
   const state = JSON.parse(rewound.stdout);
   assert.equal(state.steps.plan, "completed");
-  assert.equal(state.steps.write, "pending");
+  assert.equal(state.steps.write, "awaiting_selection", "write's candidates, offered again");
   const finished = await runCli(["resume", secondId, "--yes"], { home: home.path });
   assert.equal(finished.code, 0, finished.stderr);
   assert.match(finished.stdout, /completed/);

@@ -210,7 +210,11 @@ Deno.test("Executor: branch and rewind keep history; unchanged work comes from t
     const child = await p.service.branch(run.runId, { fromStepId: first });
     assert.equal(child.parentRunId, run.runId);
     const shared = await p.store.read(child.runId);
-    assert.equal(shared.length, done.version + 1, "the child reads the parent's history");
+    assert.equal(shared.length, done.version + 2, "the child reads the parent's history");
+    assert.deepEqual(shared.slice(-2).map((event) => event.type), [
+      "run_branched",
+      "step_reopened",
+    ]);
     const replayed = await p.service.advance(child.runId, { autoSelect: true });
     assert.equal(replayed.status, "completed");
     assert.equal(
@@ -232,15 +236,18 @@ Deno.test("Executor: branch and rewind keep history; unchanged work comes from t
     let state = await p.service.advance(other.runId);
     assert.equal(state.steps[second].status, "awaiting_selection");
     const before = await p.store.read(other.runId);
+    const offered = state.steps[first].responses.length;
+    const missesBeforeRewind = p.cache.report().session.misses;
     state = await p.service.rewind(other.runId, first);
-    assert.equal(state.steps[first].status, "pending");
+    assert.equal(state.steps[first].status, "awaiting_selection", "its candidates, offered again");
     assert.equal(state.steps[second].status, "stale");
     const after = await p.store.read(other.runId);
-    assert.equal(after.length, before.length + 1);
+    assert.equal(after.length, before.length + 2);
     assert.deepEqual(after.slice(0, before.length).map((e) => e.id), before.map((e) => e.id));
     state = await p.service.advance(other.runId);
     assert.equal(state.steps[first].status, "awaiting_selection");
-    assert.ok(state.steps[first].responses.length >= 2, "earlier candidates are kept");
+    assert.equal(state.steps[first].responses.length, offered, "no new generation on going back");
+    assert.equal(p.cache.report().session.misses, missesBeforeRewind, "and no model call");
     const parent = await p.store.loadRun(run.runId);
     assert.equal(parent.version, done.version, "branching never changes the parent");
   } finally {
@@ -268,7 +275,7 @@ Deno.test("Executor: an edit makes later steps stale and only changed prompts re
       first,
       "# A hand-written plan\n\nHook, three points, conclusion.",
     );
-    assert.equal(state.steps[second].status, "pending", "the branch point re-runs");
+    assert.equal(state.steps[second].status, "stale", "the branch point's candidates are stale");
     assert.equal(state.steps[third].status, "stale");
     state = await p.service.advance(child.runId, { autoSelect: true });
     assert.equal(state.status, "completed");

@@ -92,6 +92,12 @@ export const RunEventSchemas = {
     cause: InvalidationCauseSchema,
   }),
   run_rewound: z.object({ toStepId: StepIdSchema }),
+  /**
+   * Going back or branching offers a step's candidates of `generation` again,
+   * with no new generation (its prompt is the same, so a new one would only
+   * repeat them).
+   */
+  step_reopened: z.object({ stepId: StepIdSchema, generation: z.number().int().nonnegative() }),
   run_branched: z.object({ parentRunId: z.string().min(1), branchPoint: BranchPointSchema }),
   /**
    * The whole state at this sequence. Regular snapshots live in a separate
@@ -131,6 +137,7 @@ export const RUN_EVENT_VERSIONS: Record<RunEventType, number> = {
   step_skipped: 1,
   steps_invalidated: 1,
   run_rewound: 1,
+  step_reopened: 1,
   run_branched: 1,
   state_snapshot: 1,
 };

@@ -307,11 +307,14 @@ Deno.test("dashboard: merge, edit, pause, resume, skip, rewind in the browser wh
   await page.getByRole("button", { name: "Resume" }).click();
   await waitForStepStatus(page, "polish", "awaiting_selection");
 
-  // Rewind to write (its section is folded: open it): it generates again and waits for a pick.
+  // Rewind to write (its section is folded: open it): its candidates are offered again, with no
+  // new generation, and it waits for a pick.
   if (await write.getAttribute("open") === null) await write.locator("> summary").click();
+  const offered = await write.locator('[data-testid="candidate"]').count();
   await write.getByRole("button", { name: "Rewind to here" }).click();
-  await write.getByText("generation 2", { exact: true }).waitFor({ timeout: TIMEOUT });
   await waitForStepStatus(page, "write", "awaiting_selection");
+  assert.equal(await write.getByText("generation 2", { exact: true }).count(), 0);
+  assert.equal(await write.locator('[data-testid="candidate"]').count(), offered);
 
   // Skip write: polish runs on and waits.
   await write.getByRole("button", { name: "Skip" }).click();

@@ -17,11 +17,11 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { resolveConfig } from "./config.ts";
 import { ValidationError } from "./engine/errors.ts";
 import { VERSION } from "./engine/version.ts";
 import { createApp } from "./routes/app.ts";
+import { processExists } from "./storage/local_process.ts";
 import { workspacePaths, Workspaces } from "./storage/lmdb/workspaces.ts";
 import {
   type ConnectionGate,
@@ -226,20 +226,11 @@ async function sweepSocketFolders(): Promise<void> {
       if (!entry.isDirectory || !entry.name.startsWith(SOCKET_PREFIX) || !Number.isInteger(pid)) {
         continue;
       }
-      if (pid === Deno.pid || processAlive(pid)) continue;
+      if (pid === Deno.pid || processExists(pid)) continue;
       await Deno.remove(join(root, entry.name), { recursive: true }).catch(() => {});
     }
   } catch {
     // an unreadable temporary folder only means nothing is swept
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
   }
 }
 

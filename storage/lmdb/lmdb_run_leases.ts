@@ -6,6 +6,7 @@
  * machine that no longer exists (killed, crashed) is taken over at once, so
  * `writeit resume` right after a SIGKILL works.
  */
+import { processExists } from "../local_process.ts";
 import { hostname } from "node:os";
 import process from "node:process";
 import { ConflictError } from "../../engine/errors.ts";
@@ -25,16 +26,6 @@ interface StoredLease {
   /** The holding process, to take over a lease whose process died. */
   host?: string;
   pid?: number;
-}
-
-/** Whether process `pid` exists on this machine. */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
 }
 
 /** Whether a lease still binds: not expired, and not held by a dead process of this machine. */

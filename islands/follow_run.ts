@@ -2,8 +2,8 @@
  * Connects a run view's live state to the server: loads the event history
  * for the timeline, opens the run's WebSocket (client/RunSocket, which
  * reconnects after a server restart and resumes from the last sequence),
- * feeds it every frame, re-reads the run (debounced) after stored events and
- * driving changes, and turns server-side problems into a failure to show.
+ * feeds it every frame, re-reads the run (debounced) after an event it could
+ * not fold and after driving changes, and turns server-side problems into a failure to show.
  * Returns the function that disconnects.
  */
 import type { Signal } from "@preact/signals";
@@ -46,9 +46,10 @@ export function followRun(
     live.setDriving(hello.driving);
   });
   socket.on("event", (event) => {
-    // Folded into the run; what others decided becomes a notice (the session's rule).
+    // Folded into the run; what others decided becomes a notice (the session's rule). Only an
+    // event that could not be folded (one before it is missing) needs the run read again.
     live.addEvents([event]);
-    reread();
+    if (live.run.value.version < event.sequence) reread();
   });
   socket.on("chunk", (chunk) => live.chunk(chunk));
   socket.on("chunk_reset", (reset) => live.chunkReset(reset));

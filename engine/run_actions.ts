@@ -14,7 +14,7 @@
  */
 import type { PipelineRun } from "./run_model.ts";
 import type { RunService } from "./run_service.ts";
-import { goesOn, type SessionActionName } from "./run_session.ts";
+import { goesOn } from "./run_session.ts";
 
 /** An action with its fields; `basedOn` is the run version it was decided on. */
 export type RunActionRequest =
@@ -67,7 +67,10 @@ export async function actOnRun(
   const who = { actor, basedOn: request.basedOn };
   const done = (run: PipelineRun, extra: Partial<ActionOutcome> = {}): ActionOutcome => ({
     run,
-    goOn: goesOn(request.action as SessionActionName, run, request as never),
+    goOn: goesOn(request.action, run, {
+      regenerate: request.action === "feedback" ? request.regenerate : undefined,
+      start: request.action === "branch" ? request.start : undefined,
+    }),
     ...extra,
   });
   switch (request.action) {

@@ -3,17 +3,10 @@
  * cache tier and configuration (cli/sources/local_cache_source.ts) or a
  * server workspace's report (cli/remote/remote_cache_source.ts).
  */
-import type { CacheStats } from "../../engine/cache/cache_stats.ts";
+import type { CacheStatsReport } from "../../client/api_types.ts";
 
 /** The counters of a cache plus what its owner knows about it; a server may leave fields out. */
-export type CacheReport = Partial<CacheStats> & {
-  hitRate?: number;
-  entries?: number;
-  bytes?: number;
-  ttlHours?: number;
-  enabled?: boolean;
-  workspace?: string;
-};
+export type CacheReport = Partial<CacheStatsReport>;
 
 /** A workspace's LLM response cache. */
 export interface CacheSource {

@@ -10,7 +10,7 @@
  * const command: RunCommand = { type: "selectResponse", stepId: "outline", index: 1 };
  * ```
  */
-import type { AIResponse, AttemptFailure } from "./run_model.ts";
+import type { AIResponse, AttemptFailure, ResponseValidation } from "./run_model.ts";
 
 /** Creates a run: the first event of a new stream. */
 export interface CreateRunCommand {
@@ -138,6 +138,8 @@ export interface EditStepCommand {
   stepId: string;
   text: string;
   basedOnResponseId?: string;
+  /** The step's validation rules applied to `text`, when the caller knows them. */
+  validation?: ResponseValidation;
 }
 
 /** Accepts the step's selection (or edited text) as its result. */

@@ -545,3 +545,78 @@ Deno.test("decide() refuses a branch or rewind point whose earlier steps are not
   // And polish is refused: draft, before it, is not done yet
   rejects(ready, { type: "branchFrom", stepId: "polish" }, "branch_point_not_ready");
 });
+
+Deno.test("evolve() keeps a hand edit as a candidate of origin edit, still choosable after going back", () => {
+  // Given angles done with candidate 2, and outline done
+  // When the writer edits angles, with the step's validation applied to the text
+  const edited = "Angle two, sharpened by hand";
+  const { state: afterEdit, events } = run([
+    ...outlineDone,
+    {
+      type: "editStep",
+      stepId: "angles",
+      text: edited,
+      basedOnResponseId: "a2",
+      validation: { passed: false, reasons: ["shorter than 500 characters (28)"] },
+    },
+  ]);
+  // Then the edit is a third candidate, selected, made from a2, with its validation
+  const angles = afterEdit.steps.angles;
+  assert.equal(angles.responses.length, 3);
+  const edit = angles.responses[2];
+  assert.equal(edit.origin, "edit");
+  assert.equal(edit.processedContent, edited);
+  assert.deepEqual(edit.sourceResponseIds, ["a2"]);
+  assert.equal(edit.responseId, `edit-${events.at(-2)!.id}`);
+  assert.deepEqual(edit.validation.reasons, ["shorter than 500 characters (28)"]);
+  assert.equal(angles.userSelection, 2);
+  assert.equal(angles.selectedText, edited);
+  assert.equal(afterEdit.steps.outline.status, "stale");
+  // When the writer goes back to angles and picks the edit again by number
+  const { state: back } = run([
+    ...outlineDone,
+    { type: "editStep", stepId: "angles", text: edited, basedOnResponseId: "a2" },
+    { type: "rewindTo", stepId: "angles" },
+  ]);
+  assert.equal(back.steps.angles.status, "awaiting_selection");
+  assert.deepEqual(back.steps.angles.responses.map((r) => r.origin), ["model", "model", "edit"]);
+  assert.equal(
+    decide({ type: "selectResponse", stepId: "angles", index: 2 }, back)[0].type,
+    "step_response_selected",
+  );
+  // And a branch from angles offers it too
+  const branched = decide({ type: "branchFrom", stepId: "angles" }, back);
+  assert.deepEqual(types(branched), ["run_branched", "step_reopened"]);
+});
+
+Deno.test("evolve() an edit that repeats a candidate's text selects that candidate, adding none", () => {
+  const { state } = run([
+    ...outlineDone,
+    { type: "editStep", stepId: "angles", text: "Angle one" },
+  ]);
+  assert.equal(state.steps.angles.responses.length, 2);
+  assert.equal(state.steps.angles.userSelection, 0);
+  assert.equal(state.steps.outline.status, "stale");
+});
+
+Deno.test("decide() going back marks every later step that had results stale, transitively; steps never run stay pending", () => {
+  // Given angles and outline done, draft awaiting a pick, polish never run
+  const { state } = run([
+    ...outlineDone,
+    { type: "startStep", stepId: "draft", prompt: "Draft", models: ["offline"], responseCount: 1 },
+    { type: "recordResponse", stepId: "draft", response: response("draft", "d1", "Draft") },
+    { type: "rewindTo", stepId: "angles" },
+  ]);
+  // Then angles waits again, outline and draft (it read outline) are stale, polish pending
+  assert.deepEqual(
+    state.stepOrder.map((id) => state.steps[id].status),
+    ["awaiting_selection", "stale", "stale", "pending"],
+  );
+  // And an edit of a done step is its result, as a candidate of origin edit
+  const { state: edited } = run([
+    ...outlineDone,
+    { type: "editStep", stepId: "outline", text: "My outline" },
+  ]);
+  assert.equal(edited.steps.outline.status, "completed");
+  assert.equal(edited.steps.outline.responses.at(-1)!.origin, "edit");
+});

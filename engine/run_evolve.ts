@@ -131,6 +131,36 @@ function insertionIndex(target: StepState, response: AIResponse): number {
   return at;
 }
 
+/**
+ * The candidate a hand edit becomes (origin "edit"), so it stays choosable
+ * after going back, rewinding or branching. Its id comes from the event, so
+ * every fold of the log (a branch's included) names it the same.
+ */
+function editedCandidate(
+  target: StepState,
+  event: Extract<EventEnvelope, { type: "step_edited" }>,
+): AIResponse {
+  const base = target.responses.find((r) => r.responseId === event.data.basedOnResponseId);
+  return {
+    responseId: `edit-${event.id}`,
+    stepId: target.stepId,
+    generation: target.generation,
+    candidateIndex: target.responses.length,
+    modelName: "edit",
+    provider: "writer",
+    promptUsed: base?.promptUsed ?? target.prompt ?? "(written by hand)",
+    rawOutput: event.data.text,
+    processedContent: event.data.text,
+    createdAt: event.time,
+    usage: emptyUsage(),
+    processingTime: 0,
+    origin: "edit",
+    cached: false,
+    validation: event.data.validation ?? { passed: true, reasons: [] },
+    ...(base ? { sourceResponseIds: [base.responseId] } : {}),
+  };
+}
+
 function clearResult(target: StepState): void {
   target.userSelection = undefined;
   target.selectedText = undefined;
@@ -321,11 +351,12 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
     case "step_edited": {
       const target = step(state, event.data.stepId);
       target.selectedText = event.data.text;
-      if (event.data.basedOnResponseId !== undefined) {
-        const index = target.responses.findIndex((r) =>
-          r.responseId === event.data.basedOnResponseId
-        );
-        if (index >= 0) target.userSelection = index;
+      const same = target.responses.findIndex((r) => r.processedContent === event.data.text);
+      if (same >= 0) {
+        target.userSelection = same;
+      } else {
+        addResponse(state, target, editedCandidate(target, event));
+        target.userSelection = target.responses.length - 1;
       }
       if (target.status === "failed" || target.status === "pending") {
         target.status = "awaiting_selection";

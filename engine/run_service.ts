@@ -27,6 +27,7 @@ import { Executor } from "./executor.ts";
 import { mergeCandidates } from "./merge_action.ts";
 import type { RunCommand } from "./run_commands.ts";
 import { decide } from "./run_decider.ts";
+import { validateResponse } from "./response_validation.ts";
 import { cloneState } from "./run_evolve.ts";
 import type {
   ActionOptions,
@@ -114,7 +115,10 @@ export class RunService {
     options: ActionOptions = {},
   ): Promise<PipelineRun> {
     return this.#act(runId, options, stepId, (state) => {
-      const edit: RunCommand = { type: "editStep", stepId, text };
+      const pipeline = this.#executor.pipelineOfState(state);
+      const rules = pipeline.steps.find((spec) => spec.id === stepId)?.validation;
+      const validation = validateResponse(text, rules);
+      const edit: RunCommand = { type: "editStep", stepId, text, validation };
       return isDone(state, stepId) ? [edit] : [edit, { type: "completeStep", stepId }];
     });
   }

@@ -363,7 +363,12 @@ export function decideStepCommand(command: StepCommand, state: PipelineRun): New
       return [
         {
           type: "step_edited",
-          data: { stepId, text: command.text, basedOnResponseId: command.basedOnResponseId },
+          data: {
+            stepId,
+            text: command.text,
+            basedOnResponseId: command.basedOnResponseId,
+            ...(command.validation ? { validation: command.validation } : {}),
+          },
         },
         ...(changed ? invalidations(state, stepId, "edit") : []),
       ];

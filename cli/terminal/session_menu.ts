@@ -297,13 +297,18 @@ async function act(
         surface.output.print(styles.yellow("The text is empty: nothing recorded."));
         return "stay";
       }
-      await session.act({ action: "edit", stepId, text: edited, basedOn });
+      const { run } = await session.act({ action: "edit", stepId, text: edited, basedOn });
+      const saved = run.steps[stepId];
+      const checks = saved?.responses[saved.userSelection ?? -1]?.validation;
+      const size = edited.length.toLocaleString("en-US");
       surface.output.print(
-        styles.green(
-          `Saved your edit (${
-            edited.length.toLocaleString("en-US")
-          } chars) as the result of "${stepId}".`,
-        ),
+        checks && !checks.passed
+          ? styles.yellow(
+            `Saved your edit (${size} chars) as the result of "${stepId}", although it fails validation: ${
+              checks.reasons.join("; ")
+            }. Go back (<) to change it.`,
+          )
+          : styles.green(`Saved your edit (${size} chars) as the result of "${stepId}".`),
       );
       return next;
     }

@@ -17,6 +17,7 @@ import {
   AttemptFailureSchema,
   BranchPointSchema,
   PipelineRunSchema,
+  ResponseValidationSchema,
 } from "../run_model.ts";
 
 const StepIdSchema = z.string().min(1);
@@ -85,6 +86,8 @@ export const RunEventSchemas = {
     stepId: StepIdSchema,
     text: z.string().min(1),
     basedOnResponseId: z.string().optional(),
+    /** The step's validation rules applied to the edited text (older events have none). */
+    validation: ResponseValidationSchema.optional(),
   }),
   step_skipped: z.object({ stepId: StepIdSchema, reason: z.string().optional() }),
   steps_invalidated: z.object({

@@ -315,6 +315,11 @@ Deno.test("dashboard: merge, edit, pause, resume, skip, rewind in the browser wh
   await waitForStepStatus(page, "write", "awaiting_selection");
   assert.equal(await write.getByText("generation 2", { exact: true }).count(), 0);
   assert.equal(await write.locator('[data-testid="candidate"]').count(), offered);
+  // The hand edit is one of them, in its own column, and can be picked again.
+  const editedColumn = write.getByRole("region", { name: "Candidates from edited" });
+  const editedCard = editedColumn.locator('[data-testid="candidate"]');
+  assert.equal(await editedCard.count(), 1);
+  assert.match((await editedCard.textContent()) ?? "", /This article was written by a person/);
 
   // Skip write: polish runs on and waits.
   await write.getByRole("button", { name: "Skip" }).click();

@@ -73,6 +73,8 @@ export function describeEvent(event: EventEnvelope): string {
       } stale after ${event.data.cause.kind} of ${event.data.cause.stepId}`;
     case "run_rewound":
       return `to ${event.data.toStepId}`;
+    case "run_model_changed":
+      return `${event.data.previous ? `${event.data.previous} → ` : ""}${event.data.model}`;
     case "step_reopened":
       return `${event.data.stepId}: candidates of generation ${
         event.data.generation + 1

@@ -100,7 +100,7 @@ function send(client: WriteItClient, runId: string, request: RunActionRequest): 
     case "pause":
       return client.pause(runId, { reason: request.reason, basedOn });
     case "resume":
-      return client.resume(runId, { basedOn });
+      return client.resume(runId, { model: request.model, basedOn });
     case "cancel":
       return client.cancel(runId, { reason: request.reason, basedOn });
   }

@@ -278,8 +278,11 @@ export class WriteItClient {
     return this.#action(`/runs/${segment(runId)}/pause`, options);
   }
 
-  /** Resumes a paused run. */
-  resume(runId: string, options: ActionRequest = {}): Promise<RunResult> {
+  /**
+   * Resumes a paused or failed run; with `model`, on that model from now on
+   * (the step waiting for a pick, or the failed one, is asked again on it).
+   */
+  resume(runId: string, options: ActionRequest & { model?: string } = {}): Promise<RunResult> {
     return this.#action(`/runs/${segment(runId)}/resume`, { ...options });
   }
 

@@ -156,6 +156,16 @@ export class Executor implements MergePort {
     return pipeline;
   }
 
+  /**
+   * Throws what a run of `state`'s pipeline on `model` would fail on before
+   * any call: an unknown model (ValidationError), a missing key
+   * (ConfigurationError naming the variable).
+   */
+  checkModelFor(state: PipelineRun, model: string): void {
+    this.options.models.resolve(model);
+    this.#checkModels(this.pipelineOfState(state), this.#resources.choice(model));
+  }
+
   async pipelineOf(runId: string): Promise<Pipeline> {
     return this.pipelineOfState(await this.store.loadRun(runId));
   }

@@ -36,7 +36,7 @@ export type RunActionRequest =
     | { action: "branch"; fromStepId: string; start?: boolean }
     | { action: "rewind"; toStepId: string }
     | { action: "pause"; reason?: string }
-    | { action: "resume" }
+    | { action: "resume"; model?: string }
     | { action: "cancel"; reason?: string }
   );
 
@@ -123,7 +123,7 @@ export async function actOnRun(
     case "pause":
       return done(await service.pause(runId, { ...who, reason: request.reason }));
     case "resume":
-      return done(await service.resume(runId, who));
+      return done(await service.resume(runId, { ...who, model: request.model }));
     case "cancel":
       return done(await service.cancel(runId, { ...who, reason: request.reason }));
   }

@@ -44,6 +44,14 @@ export interface PauseRunCommand {
 export interface ResumeRunCommand {
   type: "resumeRun";
 }
+/**
+ * From now on the run's candidates come from `model` (as a run created with
+ * `--model`); the step it stopped at is asked again.
+ */
+export interface ChangeModelCommand {
+  type: "changeModel";
+  model: string;
+}
 /** Any unfinished status → cancelled. */
 export interface CancelRunCommand {
   type: "cancelRun";
@@ -114,7 +122,7 @@ export interface RegenerateStepCommand {
   type: "regenerateStep";
   stepId: string;
   /** "feedback" when the new generation should act on feedback; default "regenerate". */
-  reason?: "regenerate" | "feedback";
+  reason?: "regenerate" | "feedback" | "model";
 }
 
 /** Continues a step that was running or failed when its process stopped (does not count as a retry). */
@@ -178,6 +186,7 @@ export type RunCommand =
   | StartRunCommand
   | PauseRunCommand
   | ResumeRunCommand
+  | ChangeModelCommand
   | CancelRunCommand
   | CompleteRunCommand
   | FailRunCommand

@@ -133,6 +133,17 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
     case "resumeRun":
       transition(state, ["paused", "error"], "resume");
       return [{ type: "run_resumed", data: {} }];
+    case "changeModel": {
+      const previous = state.options?.modelOverride;
+      if (previous === command.model) return [];
+      return [{
+        type: "run_model_changed",
+        data: {
+          model: command.model,
+          ...(typeof previous === "string" ? { previous } : {}),
+        },
+      }];
+    }
     case "cancelRun":
       return [{ type: "run_cancelled", data: { reason: command.reason } }];
     case "failRun":

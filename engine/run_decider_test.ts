@@ -620,3 +620,46 @@ Deno.test("decide() going back marks every later step that had results stale, tr
   assert.equal(edited.steps.outline.status, "completed");
   assert.equal(edited.steps.outline.responses.at(-1)!.origin, "edit");
 });
+
+Deno.test("decide() changeModel records the run's new model once; a finished run refuses it", () => {
+  // Given a run waiting at angles
+  const { state } = run([...started, startAngles]);
+  // When the model changes, the event says from what to what, and the fold keeps it
+  const events = decide({ type: "changeModel", model: "offline:editor" }, state);
+  assert.deepEqual(events, [{ type: "run_model_changed", data: { model: "offline:editor" } }]);
+  const { state: changed } = run([
+    ...started,
+    startAngles,
+    { type: "changeModel", model: "offline:editor" },
+  ]);
+  assert.equal(changed.options?.modelOverride, "offline:editor");
+  // Then the same model again changes nothing
+  assert.deepEqual(decide({ type: "changeModel", model: "offline:editor" }, changed), []);
+  assert.deepEqual(decide({ type: "changeModel", model: "gpt-4.1" }, changed)[0].data, {
+    model: "gpt-4.1",
+    previous: "offline:editor",
+  });
+  // And a completed run refuses it
+  const { state: cancelled } = run([...started, { type: "cancelRun" }]);
+  rejects(cancelled, { type: "changeModel", model: "offline:editor" }, "run_finished");
+});
+
+Deno.test("decide() a regenerate to ask another model does not count against the step's regenerations", () => {
+  // Given angles regenerated as often as allowed, its last candidates in
+  const commands = threeRegenerations();
+  commands.push(
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a3-1", "z", 3) },
+    { type: "recordResponse", stepId: "angles", response: response("angles", "a3-2", "w", 3) },
+  );
+  const { state } = run(commands);
+  rejects(state, { type: "regenerateStep", stepId: "angles" }, "retry_limit_reached");
+  // When it is asked again because the run moved to another model, it goes, and counts nothing
+  const events = decide({ type: "regenerateStep", stepId: "angles", reason: "model" }, state);
+  assert.equal(events[0].type, "step_retried");
+  const { state: after } = run([...commands, {
+    type: "regenerateStep",
+    stepId: "angles",
+    reason: "model",
+  }]);
+  assert.equal(after.steps.angles.retryCount, state.steps.angles.retryCount);
+});

@@ -233,6 +233,9 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
       state.pauseReason = undefined;
       state.pausedStep = undefined;
       return;
+    case "run_model_changed":
+      state.options = { ...state.options, modelOverride: event.data.model };
+      return;
     case "run_cancelled":
       state.status = "cancelled";
       state.pauseReason = undefined;
@@ -305,7 +308,8 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
         target.error = undefined;
       } else {
         clearResult(target);
-        target.retryCount += 1;
+        // Asking again on another model is not one of the step's regenerations.
+        if (event.data.reason !== "model") target.retryCount += 1;
         target.status = "pending";
       }
       return;

@@ -192,17 +192,36 @@ export class RunService {
     return this.#halt(runId, options, { type: "pauseRun", reason: options.reason }, "paused");
   }
 
-  /** Resumes a paused (or failed) run; call `advance` to continue. */
-  resume(runId: string, options: ActionOptions = {}): Promise<PipelineRun> {
-    return this.#act(
-      runId,
-      options,
-      undefined,
-      (state) =>
-        state.status === "running" || state.status === "initializing"
-          ? []
-          : [{ type: "resumeRun" }],
-    );
+  /**
+   * Resumes a paused (or failed) run; call `advance` to continue. With
+   * `model`, the run's candidates come from that model from now on (checked
+   * first: an unknown model or a missing key changes nothing), and the step
+   * waiting for a pick is asked again on it; a failed step is retried on it.
+   */
+  async resume(
+    runId: string,
+    options: ActionOptions & { model?: string } = {},
+  ): Promise<PipelineRun> {
+    const model = options.model;
+    if (model !== undefined) {
+      this.#executor.checkModelFor(await this.#executor.store.loadRun(runId), model);
+    }
+    return this.#act(runId, options, undefined, (state) => {
+      const commands: RunCommand[] = [];
+      if (model !== undefined) commands.push({ type: "changeModel", model });
+      if (state.status !== "running" && state.status !== "initializing") {
+        commands.push({ type: "resumeRun" });
+      }
+      // The step the run stopped at (waiting for a pick, or failed) is asked again on the model,
+      // unless its current generation already came from it.
+      const stopped = state.stepOrder.map((id) => state.steps[id]).find((step) =>
+        step?.status === "awaiting_selection" || step?.status === "failed"
+      );
+      if (model !== undefined && stopped && stopped.models.some((label) => label !== model)) {
+        commands.push({ type: "regenerateStep", stepId: stopped.stepId, reason: "model" });
+      }
+      return commands;
+    });
   }
 
   /** Cancels the run and stops any `advance` of it in this process. */

@@ -11,6 +11,7 @@ import {
   BudgetExceededError,
   ConfigurationError,
   ConflictError,
+  ProviderError,
   ValidationError,
 } from "./errors.ts";
 import { MemoryEventStore } from "./events/memory_event_store.ts";
@@ -1019,6 +1020,102 @@ steps:
     await service.close();
   } finally {
     await models.close();
+    await h.close();
+  }
+});
+
+/** Offline models, plus "acme:down" (answers with a provider error) and "acme:keyless" (no key). */
+function acmeModels(): ModelSource {
+  return {
+    resolve(name) {
+      if (name === "acme:keyless") {
+        throw new ConfigurationError(`ACME_KEY is not set (needed for "${name}"): export it`, {
+          code: "missing_api_key",
+        });
+      }
+      if (name === "acme:down") {
+        return {
+          provider: "acme",
+          modelId: "down",
+          // deno-lint-ignore require-yield
+          async *stream(): AsyncIterable<ModelStreamPart> {
+            throw new ProviderError("acme", "ACME answered 401: the key was revoked", {
+              status: 401,
+            });
+          },
+        };
+      }
+      return createOfflineModel({ modelId: name.slice("offline:".length) });
+    },
+  };
+}
+
+Deno.test("RunService.resume() with a model retries a failed step on it; a model it cannot call changes nothing", async () => {
+  const h = harness({ models: acmeModels() });
+  try {
+    // Given a run on acme:down, failed at its first step
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), {
+      inputs: { topic: "Provider outages" },
+      modelOverride: "acme:down",
+    });
+    const failed = await h.service.advance(run.runId, { autoSelect: true });
+    assert.equal(failed.status, "error");
+    assert.equal(failed.steps.plan.status, "failed");
+    // When it is resumed on a model without a key, it is refused and nothing is written
+    await assert.rejects(
+      () => h.service.resume(run.runId, { model: "acme:keyless" }),
+      (error: unknown) => error instanceof ConfigurationError && /ACME_KEY/.test(error.message),
+    );
+    assert.equal((await h.service.loadRun(run.runId)).version, failed.version);
+    // When it is resumed on the offline model
+    const resumed = await h.service.resume(run.runId, { model: "offline:writer" });
+    assert.equal(resumed.status, "running");
+    assert.equal(resumed.options?.modelOverride, "offline:writer");
+    const done = await h.service.advance(run.runId, { autoSelect: true });
+    // Then the failed step and the rest ran on it, and the log says who switched what
+    assert.equal(done.status, "completed", String(done.error));
+    for (const id of done.stepOrder) {
+      const models = done.steps[id].responses.map((response) => response.modelName);
+      assert.ok(models.every((model) => model === "offline:writer"), `${id}: ${models}`);
+    }
+    const changed = (await h.store.read(run.runId)).filter((event) =>
+      event.type === "run_model_changed"
+    );
+    assert.deepEqual(changed.map((event) => event.data), [{
+      model: "offline:writer",
+      previous: "acme:down",
+    }]);
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("RunService.resume() with a model asks the step waiting for a pick again on it, keeping the old candidates", async () => {
+  const h = harness({ models: acmeModels() });
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "Tea" } });
+    const waiting = await h.service.advance(run.runId);
+    assert.equal(waiting.steps.plan.status, "awaiting_selection");
+    assert.equal(waiting.steps.plan.responses.length, 2);
+    await h.service.resume(run.runId, { model: "offline:editor" });
+    const again = await h.service.advance(run.runId);
+    const plan = again.steps.plan;
+    assert.equal(plan.status, "awaiting_selection");
+    assert.deepEqual(plan.responses.map((response) => response.modelName), [
+      "offline:writer",
+      "offline:writer",
+      "offline:editor",
+      "offline:editor",
+    ]);
+    const retried = (await h.store.read(run.runId)).filter((event) =>
+      event.type === "step_retried"
+    );
+    assert.deepEqual(retried.map((event) => event.data.reason), ["model"]);
+    // The same model again changes nothing
+    const before = (await h.service.loadRun(run.runId)).version;
+    await h.service.resume(run.runId, { model: "offline:editor" });
+    assert.equal((await h.service.loadRun(run.runId)).version, before);
+  } finally {
     await h.close();
   }
 });

@@ -146,6 +146,7 @@ export type StepCommand = Exclude<
       | "startRun"
       | "pauseRun"
       | "resumeRun"
+      | "changeModel"
       | "cancelRun"
       | "failRun"
       | "completeRun"
@@ -271,7 +272,7 @@ export function decideStepCommand(command: StepCommand, state: PipelineRun): New
         fail("step_not_started", `Cannot regenerate ${where}: it has not run yet; start it`);
       }
       requireNotRunning(state, target, "regenerate");
-      if (target.retryCount >= MAX_STEP_RETRIES) {
+      if (target.retryCount >= MAX_STEP_RETRIES && command.reason !== "model") {
         fail(
           "retry_limit_reached",
           `Cannot regenerate ${where}: it was regenerated ${target.retryCount} times (limit ${MAX_STEP_RETRIES}); edit, merge or pick a candidate, or branch`,

@@ -88,6 +88,8 @@ export function describeDecision(event: EventEnvelope, state: PipelineRun): stri
       return `the run was paused${who}`;
     case "run_resumed":
       return `the run was resumed${who}`;
+    case "run_model_changed":
+      return `the run was switched to model ${event.data.model}${who}`;
     case "run_cancelled":
       return `the run was cancelled${who}`;
     default:

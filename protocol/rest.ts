@@ -199,7 +199,11 @@ export const RewindBody = z.strictObject({ toStepId: StepId, basedOn: BasedOn })
 export const ReasonBody = z.strictObject({ reason: Reason, basedOn: BasedOn });
 
 /** `POST …/resume`. */
-export const ResumeBody = z.strictObject({ basedOn: BasedOn });
+export const ResumeBody = z.strictObject({
+  /** Continue on this model from now on: the step waiting for a pick (or failed) is asked again on it. */
+  model: z.string().min(1).max(200).optional(),
+  basedOn: BasedOn,
+});
 
 /** Query of `GET /api/runs`. */
 export const ListRunsQuery = z.object({

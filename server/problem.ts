@@ -23,8 +23,11 @@ function statusOf(error: WriteItError): number {
   if (error instanceof NotFoundError) return 404;
   if (error instanceof ConflictError || error instanceof InvalidCommandError) return 409;
   if (error instanceof BudgetExceededError) return 402;
-  // A model the server has no key for: the request can name another one.
-  if (error instanceof ConfigurationError && error.code === "missing_api_key") return 422;
+  // A model the server has no key for, or that no provider claims: the request can name another.
+  if (
+    error instanceof ConfigurationError &&
+    (error.code === "missing_api_key" || error.code === "unknown_model")
+  ) return 422;
   return 500;
 }
 

@@ -138,14 +138,17 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
 
     first.type("e");
     screen = await first.nextMenu(4, "the third step's menu after the edit");
-    assert.match(screen, /Saved your edit \(56 chars\) as the result of "write", although it fails validation: shorter than 800 characters \(56\)/);
+    assert.match(
+      screen,
+      /Saved your edit \(56 chars\) as the result of "write", although it fails validation: shorter than 800 characters \(56\)/,
+    );
     assert.match(screen, /Step 3\/3 · Polish & Perfect \(polish\)/);
 
     first.type("<");
     screen = await first.nextMenu(5, "the second step again");
     assert.match(screen, /Back to step "write"/);
     // The edit is one of write's candidates again, the one selected, not only an event.
-    assert.match(screen, /\[3\] edited  56 chars  ✗ shorter than 800 characters \(56\)/);
+    assert.match(screen, /\[3\] edited {2}56 chars {2}✗ shorter than 800 characters \(56\)/);
 
     first.type("q");
     screen = await first.waitFor(/__EXIT_\d+__/, "the command to end");

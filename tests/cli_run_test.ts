@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { loadPipeline } from "../engine/pipeline_loader.ts";
 import type { InputSpec } from "../engine/pipeline_schema.ts";
 import { runCli, temporaryHome } from "./cli_harness.ts";
+import { startOpenAIWireServer } from "./fixtures/openai_wire_server.ts";
 
 const BUNDLED = new URL("../pipelines/", import.meta.url).pathname;
 const SEEDS = new URL("./fixtures/seed-pipelines/templates/", import.meta.url).pathname;
@@ -353,4 +354,62 @@ Deno.test("writeit run --style with an invalid primer shows the primer's own loc
   assert.match(result.stderr, /Style primer "broken" at .*broken\.yaml is not valid/);
   assert.match(result.stderr, new RegExp(`${file}:\\d+:\\d+: error: Invalid YAML`));
   assert.doesNotMatch(result.stderr, /not found/);
+});
+
+Deno.test("writeit resume RUN --model continues a run that failed on its provider on another model", async () => {
+  await using home = await temporaryHome();
+  // The provider rejects the key: the run fails at its first step.
+  const openai = startOpenAIWireServer({
+    behaviours: [{
+      type: "status",
+      status: 401,
+      body: { error: { message: "Incorrect API key" } },
+    }],
+  });
+  try {
+    const env = { OPENAI_API_KEY: "sk-revoked", OPENAI_BASE_URL: openai.url };
+    const failed = await runCli(
+      ["run", "quick-article", "--yes", "--input", "topic=Outages", "--input", "audience=general"],
+      { home: home.path, env },
+    );
+    assert.equal(failed.code, 1, failed.stderr);
+    const runId = runIdFrom(failed.stderr);
+    const errors = failed.stderr.split("\n").filter((line) => line.startsWith("error:"));
+    assert.equal(errors.length, 1, failed.stderr);
+    assert.match(errors[0], new RegExp(`writeit resume ${runId} --model NAME`));
+
+    // A model it cannot call is refused with one line, and the run is left as it was.
+    const before = JSON.parse(
+      (await runCli(["runs", "show", runId, "--json"], { home: home.path })).stdout,
+    );
+    const refused = await runCli(["resume", runId, "--model", "claude-sonnet-4", "--yes"], {
+      home: home.path,
+    });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /ANTHROPIC_API_KEY/);
+    const unchanged = JSON.parse(
+      (await runCli(["runs", "show", runId, "--json"], { home: home.path })).stdout,
+    );
+    assert.equal(unchanged.version, before.version);
+
+    // On the offline model it finishes.
+    const resumed = await runCli(["resume", runId.slice(0, 8), "--model", "offline", "--yes"], {
+      home: home.path,
+      env,
+    });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout + resumed.stderr, /Done\. Run .* completed/);
+    const run = JSON.parse(
+      (await runCli(["runs", "show", runId, "--json"], { home: home.path })).stdout,
+    );
+    assert.equal(run.status, "completed");
+    for (const id of ["plan", "write", "polish"]) {
+      const picked = run.steps[id].responses[run.steps[id].userSelection];
+      assert.equal(picked.provider, "offline", id);
+    }
+    const events = await runCli(["runs", "events", runId], { home: home.path });
+    assert.match(events.stdout, /run_model_changed/);
+  } finally {
+    await openai.close();
+  }
 });

@@ -392,3 +392,42 @@ Deno.test("a run that waits for a pick lists as waiting for you, through the API
     assert.match(listed.stdout, /waiting for you \(plan\)/);
   });
 });
+
+Deno.test("POST …/resume with a model asks the waiting step again on it; a model the server cannot call is a 422 naming it", async () => {
+  await withServer({}, async (server) => {
+    const client = new WriteItClient({ baseUrl: server.url });
+    const { run } = await client.createRun({
+      pipeline: "quick-article",
+      inputs: { topic: "Switching models", audience: "general" },
+      model: "offline:writer",
+      start: true,
+    });
+    const waiting = async (count: number) => {
+      for (let tries = 0; tries < 200; tries++) {
+        const state = await client.getRun(run.runId);
+        const plan = state.steps.plan;
+        if (plan.status === "awaiting_selection" && plan.responses.length >= count) return state;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`plan never had ${count} candidates`);
+    };
+    const first = await waiting(1);
+    await assert.rejects(
+      () => client.resume(run.runId, { model: "acme-9000" }),
+      (error: unknown) => {
+        assert.ok(error instanceof WriteItApiError, String(error));
+        assert.equal(error.status, 422);
+        assert.match(error.message, /acme-9000/);
+        return true;
+      },
+    );
+    assert.equal((await client.getRun(run.runId)).version, first.version, "nothing was written");
+    await client.resume(run.runId, { model: "offline:editor", basedOn: first.version });
+    const again = await waiting(first.steps.plan.responses.length + 1);
+    assert.equal(again.options?.modelOverride, "offline:editor");
+    assert.deepEqual(
+      again.steps.plan.responses.map((response) => response.modelName),
+      [...first.steps.plan.responses.map(() => "offline:writer"), "offline:editor"],
+    );
+  });
+});

@@ -86,12 +86,16 @@ Examples:
     .argument("<run>", "run id or an unambiguous prefix")
     .option("-y, --yes", "never wait: pick the first valid candidate at every step")
     .option(ACCEPT_INVALID, ACCEPT_INVALID_HELP)
+    .option(
+      "-m, --model <name>",
+      "continue on this model from now on: the step waiting (or failed) is asked again on it",
+    )
     .option("--json", "print every event and streamed chunk as one JSON object per line")
     .action(
       async function (
         this: Command,
         runText: string,
-        options: { yes?: boolean; acceptInvalid?: boolean; json?: boolean },
+        options: { yes?: boolean; acceptInvalid?: boolean; model?: string; json?: boolean },
       ) {
         const context = cliContext(this);
         const { createRunWiring, openRunStore, resolveRunId } = await import("../run_wiring.ts");
@@ -99,6 +103,9 @@ Examples:
         const runId = await resolveRunId(store, runText);
         const spent = (await store.loadRun(runId)).usage.costUsd;
         const wiring = await createRunWiring(context, { runSpentUsd: spent });
+        if (options.model !== undefined) {
+          await wiring.service.resume(runId, { model: options.model });
+        }
         const { TerminalInput } = await import("../terminal/terminal_input.ts");
         const input = canAsk(options) ? new TerminalInput() : undefined;
         input?.catchInterrupts();

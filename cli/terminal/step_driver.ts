@@ -128,7 +128,7 @@ export async function driveRun(
           "run_failed",
           `Run ${runId} failed: ${
             state.error ?? "unknown error"
-          }. Fix the cause, then \`writeit resume ${runId}\``,
+          }. Fix the cause, then \`writeit resume ${runId}\`, or continue on another model with \`writeit resume ${runId} --model NAME\``,
         );
       }
       if (state.status === "cancelled") {

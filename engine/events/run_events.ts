@@ -23,7 +23,7 @@ import {
 const StepIdSchema = z.string().min(1);
 
 /** Why a step ran again: a plain regenerate, feedback to act on, or a resume after a crash. */
-export const RetryReasonSchema = z.enum(["regenerate", "feedback", "resume"]);
+export const RetryReasonSchema = z.enum(["regenerate", "feedback", "resume", "model"]);
 export type RetryReason = z.infer<typeof RetryReasonSchema>;
 
 /** What made later steps stale. */
@@ -50,6 +50,8 @@ export const RunEventSchemas = {
   run_started: z.object({}),
   run_paused: z.object({ reason: z.string().optional(), stepId: z.string().optional() }),
   run_resumed: z.object({}),
+  /** Later generations of the run ask `model` (the run's model override from here on). */
+  run_model_changed: z.object({ model: z.string().min(1), previous: z.string().optional() }),
   run_cancelled: z.object({ reason: z.string().optional() }),
   run_completed: z.object({}),
   run_failed: z.object({ error: z.string() }),
@@ -123,6 +125,7 @@ export const RUN_EVENT_VERSIONS: Record<RunEventType, number> = {
   run_started: 1,
   run_paused: 1,
   run_resumed: 1,
+  run_model_changed: 1,
   run_cancelled: 1,
   run_completed: 1,
   run_failed: 1,

@@ -1119,3 +1119,40 @@ Deno.test("RunService.resume() with a model asks the step waiting for a pick aga
     await h.close();
   }
 });
+
+Deno.test("RunService.regenerate(): a candidate that repeats one the step has fails validation, naming the one it repeats", async () => {
+  // A model that answers every request the same way, as a model at temperature 0 does
+  const same: ModelSource = {
+    resolve: () => ({
+      provider: "fixed",
+      modelId: "same",
+      async *stream(): AsyncIterable<ModelStreamPart> {
+        yield {
+          type: "text",
+          text: "The one answer this model has, long enough to pass every check.",
+        };
+        yield { type: "finish", reason: "stop" };
+      },
+    }),
+  };
+  const h = harness({ models: same });
+  try {
+    const pipeline = pipelineOf(`
+metadata: { name: "Same" }
+defaults: { model: "fixed:same" }
+inputs:
+  topic: { type: text, required: true }
+steps:
+  plan: { prompt_template: "Plan {{ inputs.topic }}" }
+`);
+    const run = await h.service.createRun(pipeline, { inputs: { topic: "Repeats" } });
+    await h.service.advance(run.runId);
+    await h.service.regenerate(run.runId, "plan");
+    const state = await h.service.advance(run.runId);
+    const [first, second] = state.steps.plan.responses;
+    assert.equal(first.validation.passed, true);
+    assert.deepEqual(second.validation, { passed: false, reasons: ["same text as candidate 1"] });
+  } finally {
+    await h.close();
+  }
+});

@@ -22,7 +22,7 @@ import { buildStepPrompt, messagesOf, stepSpecOf } from "./prompt_builder.ts";
 import { responseHints } from "./response_validation.ts";
 import type { RunCommand } from "./run_commands.ts";
 import type { RunJournal } from "./run_journal.ts";
-import type { PipelineRun, StepState } from "./run_model.ts";
+import type { AIResponse, PipelineRun, StepState } from "./run_model.ts";
 import { autoSelectionCommands, runCompletion, withRunStart } from "./step_scheduler.ts";
 import {
   type CandidateSet,
@@ -198,7 +198,11 @@ async function generate(
         if (!open.some((s) => s.set === slot.set && s.candidateIndex === slot.candidateIndex)) {
           return []; // another driver recorded this candidate first
         }
-        const commands: RunCommand[] = [{ type: "recordResponse", stepId, response }];
+        const commands: RunCommand[] = [{
+          type: "recordResponse",
+          stepId,
+          response: flagRepeat(response, current),
+        }];
         if (open.length === 1 && current.status === "running") {
           // The last candidate: record, choose and complete in one append when allowed.
           commands.push(
@@ -254,4 +258,22 @@ function safeSets(build: () => CandidateSet[]): CandidateSet[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * A candidate whose text repeats one the step already has (a regenerate
+ * the model answered the same way) is kept but fails validation, naming the
+ * candidate it repeats, so auto-selection passes over it and the writer sees why.
+ */
+function flagRepeat(response: AIResponse, step: StepState): AIResponse {
+  const text = response.processedContent.trim();
+  const index = step.responses.findIndex((other) => other.processedContent.trim() === text);
+  if (index < 0 || text === "") return response;
+  return {
+    ...response,
+    validation: {
+      passed: false,
+      reasons: [...response.validation.reasons, `same text as candidate ${index + 1}`],
+    },
+  };
 }

@@ -42,6 +42,7 @@ export function usageRows(run: PipelineRun): {
       display: formatCost(step.usage.costUsd),
     });
     for (const response of step.responses) {
+      if (response.origin === "edit" || response.origin === "user_input") continue; // no model ran
       const total = models.get(response.modelName) ?? { input: 0, output: 0, cost: 0 };
       total.input += response.usage.inputTokens;
       total.output += response.usage.outputTokens;

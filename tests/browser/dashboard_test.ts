@@ -320,6 +320,18 @@ Deno.test("dashboard: merge, edit, pause, resume, skip, rewind in the browser wh
   const editedCard = editedColumn.locator('[data-testid="candidate"]');
   assert.equal(await editedCard.count(), 1);
   assert.match((await editedCard.textContent()) ?? "", /This article was written by a person/);
+  await editedColumn.scrollIntoViewIfNeeded();
+  await screenshot(page, "19-rewound-with-edit");
+  // Polish, after write, is stale: branching from it or rewinding to it waits for write, and says so.
+  const polishSection = stepLocator(page, "polish");
+  if (await polishSection.getAttribute("open") === null) {
+    await polishSection.locator("> summary").click();
+  }
+  for (const label of ["Branch from here", "Rewind to here"]) {
+    const button = polishSection.getByRole("button", { name: label });
+    assert.equal(await button.isDisabled(), true, label);
+    assert.match((await button.getAttribute("title")) ?? "", /"write" \(awaiting_selection\)/);
+  }
 
   // Skip write: polish runs on and waits.
   await write.getByRole("button", { name: "Skip" }).click();

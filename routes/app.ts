@@ -2,13 +2,14 @@
  * The HTTP application: REST under `/api` (each workspace-scoped route also
  * under `/api/workspaces/{workspace}/…`), the run WebSocket at `/ws/{runId}`,
  * health and metrics, the dashboard's pages, errors as problem+json, no
- * framing by other pages, a request size limit, CORS closed unless origins
+ * framing by other pages, compressed responses (gzip) for clients that accept them, a request size limit, CORS closed unless origins
  * are configured, and a bearer token when one is configured (required by
  * serve.ts for any bind beyond loopback). Built by a factory so tests drive
  * it in-process with `app.request(…)`.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { type Metrics, metricsMiddleware, PROMETHEUS_CONTENT_TYPE } from "../server/metrics.ts";
@@ -126,6 +127,8 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
     )
   );
   app.use(frameGuard());
+  // gzip (or deflate) for pages, scripts, styles and JSON when the client accepts it.
+  app.use(compress({ threshold: 1024 }));
   if (options.allowedHosts) {
     app.use(hostGuard({ hosts: options.allowedHosts, origins: options.corsOrigins ?? [] }));
   }

@@ -210,3 +210,37 @@ Deno.test("createApp() refuses state changes a cross-site page could send withou
     assert.equal(listed.runs.length, 1, "no run was created");
   });
 });
+
+Deno.test("a run page is gzip-compressed and weighs less than 100 kB per 20,000 words of candidates", async () => {
+  await withApp(async (app, _store, hub) => {
+    const runtime = await hub.open();
+    const { checkPipelineEntry } = await import("../engine/pipeline_check.ts");
+    const entry = runtime.pipelines.findName("field-guide");
+    const { pipeline } = checkPipelineEntry(runtime.pipelines, runtime.styles, entry);
+    const created = await runtime.service.createRun(pipeline!, {
+      inputs: { subject: "Sourdough", notes: "Flour, water, salt and time." },
+      modelOverride: "offline",
+      responses: 4,
+    });
+    const run = await runtime.service.advance(created.runId, { autoSelect: true });
+    assert.equal(run.status, "completed");
+    const words = Object.values(run.steps).flatMap((step) => step.responses)
+      .reduce((sum, response) => sum + response.processedContent.split(/\s+/).length, 0);
+    const response = await app.request(`/runs/${run.runId}`, {
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-encoding"), "gzip");
+    assert.match(response.headers.get("vary") ?? "", /accept-encoding/i);
+    const compressed = (await response.arrayBuffer()).byteLength;
+    // The page's own frame (styles, controls, charts) plus the texts at the budget's rate.
+    const budget = 12_000 + Math.ceil((100_000 * words) / 20_000);
+    console.log(
+      `run page: ${words} words of candidates, ${compressed} bytes gzipped (budget ${budget})`,
+    );
+    assert.ok(compressed <= budget, `${compressed} bytes gzipped, budget ${budget}`);
+    // The prompts sent and the stored pipeline stay out of the page (the API has them).
+    const plain = await (await app.request(`/runs/${run.runId}`)).text();
+    assert.ok(!plain.includes(run.steps.draft.prompt!.slice(0, 200)), "no prompt in the page");
+  });
+});

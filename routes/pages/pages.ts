@@ -294,7 +294,7 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
         body: h(RunPage, {
           view: {
             tree,
-            run,
+            run: pageRun(run),
             driving: runtime.driver.isDriving(runId),
             steps,
             related: relatedRuns(tree, runId),
@@ -307,6 +307,29 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
   );
 
   return app;
+}
+
+/**
+ * The run as the page needs it: without what the island never draws (the
+ * prompts sent, the raw outputs beside the processed texts, the stored
+ * pipeline definition), which would otherwise repeat every text of the run
+ * several times in the page. The API still serves the whole state.
+ */
+export function pageRun(run: PipelineRun): PipelineRun {
+  const steps: PipelineRun["steps"] = {};
+  for (const [id, step] of Object.entries(run.steps)) {
+    const { prompt: _prompt, systemPrompt: _system, ...rest } = step;
+    steps[id] = {
+      ...rest,
+      responses: step.responses.map((response) => ({
+        ...response,
+        promptUsed: "-",
+        rawOutput: "",
+      })),
+    };
+  }
+  const { pipeline: _pipeline, ...options } = run.options ?? {};
+  return { ...run, steps, ...(run.options ? { options } : {}) };
 }
 
 /** The run's family: up to the root through `parentRunId`, then every branch below it. */

@@ -240,6 +240,8 @@ export const RunSummarySchema = z.object({
   parentRunId: z.string().optional(),
   /** Steps that wait for the writer; absent when none. */
   waitingFor: z.array(z.string()).optional(),
+  /** What the run is called: its latest result's heading, else the subject it was started on. */
+  title: z.string().optional(),
   usage: TokenUsageSchema,
 }).loose().meta({ id: "RunSummary" });
 

@@ -24,6 +24,7 @@ import { Hono } from "hono";
 export const ISLANDS: Record<string, string> = {
   StartRunForm: "islands/start_run_form.tsx",
   RunView: "islands/run_view.tsx",
+  RunsTable: "islands/runs_table.tsx",
 };
 
 /** URL prefix of built files. */

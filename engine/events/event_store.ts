@@ -15,6 +15,7 @@
  */
 import type { PipelineRun, RunStatus, TokenUsage } from "../run_model.ts";
 import type { EventEnvelope, EventMetadata, NewEvent } from "./event_envelope.ts";
+import { runTitle } from "../run_title.ts";
 
 /** Options of `append`. */
 export interface AppendOptions {
@@ -86,6 +87,8 @@ export interface RunSummary {
   doneSteps: number;
   /** Steps that wait for the writer (candidates to pick from, or a failure to handle); absent when none. */
   waitingFor?: string[];
+  /** What the run is called: its latest result's heading, else its subject (engine/run_title.ts). */
+  title?: string;
   usage: TokenUsage;
 }
 
@@ -129,6 +132,7 @@ export function summarizeRun(state: PipelineRun): RunSummary {
     if (status === "completed" || status === "skipped") doneSteps++;
     if (status === "awaiting_selection" || status === "failed") waitingFor.push(id);
   }
+  const title = runTitle(state);
   return {
     runId: state.runId,
     pipelineId: state.pipelineId,
@@ -145,6 +149,7 @@ export function summarizeRun(state: PipelineRun): RunSummary {
     stepCount: state.stepOrder.length,
     doneSteps,
     ...(waitingFor.length > 0 ? { waitingFor } : {}),
+    ...(title === undefined ? {} : { title }),
     usage: state.usage,
   };
 }

@@ -2,7 +2,8 @@
  * `/api/runs`: create runs (and start them in the background), list them
  * with filters and paging, read a run's state (at any sequence number: time
  * travel), its events from a sequence number, its branches, and export it in
- * every format. The human actions live in run_actions.ts.
+ * every format. The human actions live in run_actions.ts; the live list
+ * (`GET /api/runs/live`, Server-Sent Events) in run_feed.ts.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import type { ExportFormat } from "../../engine/user_preferences.ts";
 import { checkPipelineEntry } from "../../engine/pipeline_check.ts";
 import type { ApiEnv } from "./api_env.ts";
 import { runActionRoutes } from "./run_actions.ts";
+import { runFeed } from "./run_feed.ts";
 import {
   CreateRunBody,
   type EventPage,
@@ -51,6 +53,7 @@ export function runRoutes(): Hono<ApiEnv> {
     }
     await next();
   };
+  routes.get("/live", runFeed);
   routes.use("/:id", checkRunId);
   routes.use("/:id/*", checkRunId);
 

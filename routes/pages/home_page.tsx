@@ -7,7 +7,8 @@ import type { JSX } from "preact";
 import type { RunSummary } from "../../engine/events/event_store.ts";
 import { CacheStatsPanel } from "../../components/cache_stats_panel.tsx";
 import { workspaceHref } from "../../components/page_shell.tsx";
-import { RunsTable } from "../../components/runs_table.tsx";
+import { Island } from "../../components/island.tsx";
+import { RunsTable } from "../../islands/runs_table.tsx";
 import type { CacheStatsReport } from "../../server/workspace_hub.ts";
 import { formatCost, formatTokens } from "../../islands/format.ts";
 
@@ -44,7 +45,7 @@ export function HomePage(props: HomePageProps): JSX.Element {
                   {name}
                 </a>
                 {name === props.defaultWorkspace
-                  ? <span class="muted small">(default)</span>
+                  ? <span class="muted small">{" (default)"}</span>
                   : null}
               </li>
             ))}
@@ -83,7 +84,16 @@ export function HomePage(props: HomePageProps): JSX.Element {
       </div>
       <section class="panel" aria-labelledby="runs-heading">
         <h2 id="runs-heading">Recent runs</h2>
-        <RunsTable runs={props.runs} workspace={props.workspace} caption="Recent runs" />
+        <Island
+          name="RunsTable"
+          component={RunsTable}
+          props={{
+            runs: props.runs,
+            workspace: props.workspace,
+            caption: "Recent runs",
+            limit: 15,
+          }}
+        />
         {props.runs.length > 0
           ? (
             <p>

@@ -34,7 +34,7 @@ function islandProps(page: string, name: string): Record<string, unknown> {
   return JSON.parse(match[1]);
 }
 
-Deno.test("pageRoutes() home lists workspaces, recent runs and cache stats with no JavaScript", async () => {
+Deno.test("pageRoutes() home lists workspaces, recent runs and cache stats, and ships only the live runs list", async () => {
   await withHub(async (hub) => {
     const app = pageRoutes(hub, { bundle });
     const page = await html(await app.request("/"));
@@ -42,7 +42,12 @@ Deno.test("pageRoutes() home lists workspaces, recent runs and cache stats with 
     assert.ok(page.includes(`Workspace “${hub.defaultWorkspace}”`));
     assert.ok(page.includes("No runs yet"));
     assert.match(page, /Response cache/);
-    assert.ok(!page.includes("<script"), "the home page ships no script");
+    assert.ok(page.includes(`Workspace “${hub.defaultWorkspace}”`));
+    // The runs list is the one island: it renders without JavaScript and goes live with it.
+    assert.deepEqual([...page.matchAll(/data-island="(\w+)"/g)].map((match) => match[1]), [
+      "RunsTable",
+    ]);
+    assert.ok(page.includes(" (default)"), "a space before (default)");
     assert.ok(page.includes((await bundle).stylesheet));
   });
 });

@@ -5,7 +5,8 @@
 import type { JSX } from "preact";
 import type { RunSummary } from "../../engine/events/event_store.ts";
 import { RUN_STATUSES } from "../../engine/run_status.ts";
-import { RunsTable } from "../../components/runs_table.tsx";
+import { Island } from "../../components/island.tsx";
+import { RunsTable } from "../../islands/runs_table.tsx";
 
 /** What the runs page shows. */
 export interface RunsPageProps {
@@ -44,7 +45,16 @@ export function RunsPage(props: RunsPageProps): JSX.Element {
         <button type="submit">Filter</button>
       </form>
       <section class="panel">
-        <RunsTable runs={props.runs} workspace={props.workspace} caption="Runs" />
+        <Island
+          name="RunsTable"
+          component={RunsTable}
+          props={{
+            runs: props.runs,
+            workspace: props.workspace,
+            caption: "Runs",
+            filter: { status: props.status, pipeline: props.pipeline },
+          }}
+        />
       </section>
     </>
   );

@@ -30,7 +30,13 @@ export function describeEvent(event: EventEnvelope): string {
     case "step_feedback_added":
       return `${step}feedback “${String(data.text).slice(0, 60)}”`;
     case "step_retried":
+      if (data.reason === "model") return `${step}asked again on the run's new model`;
+      if (data.reason === "resume") return `${step}generation resumed`;
       return `${step}regenerate (${String(data.reason)})`;
+    case "run_model_changed":
+      return `run switched to ${String(data.model)}${
+        data.previous ? ` (was ${String(data.previous)})` : ""
+      }`;
     case "step_failed":
       return `${step}failed: ${String(data.error).slice(0, 80)}`;
     case "step_completed":

@@ -64,6 +64,11 @@ export function focusStep(run: PipelineRun): string | undefined {
   return run.stepOrder.find((id) => run.steps[id]?.status === "running");
 }
 
+/** The step a failed run stopped at. */
+function failedStep(run: PipelineRun): string | undefined {
+  return run.stepOrder.find((id) => run.steps[id]?.status === "failed");
+}
+
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
@@ -274,12 +279,27 @@ export function RunView(props: RunViewProps): JSX.Element {
           };
           perform(`${action} the run`, calls[action]);
         }}
+        onSwitchModel={client
+          ? (model) =>
+            perform(
+              `continue on ${model}`,
+              () => client.resume(runId, { model, basedOn: live.run.value.version }),
+            )
+          : undefined}
       />
       {busy.value ? <p class="small muted" role="status">{`Working: ${busy.value}…`}</p> : null}
       {failure.value
         ? <FailureAlert failure={failure.value} onDismiss={() => (failure.value = undefined)} />
         : null}
-      {run.error ? <div class="alert" role="alert">{`Run failed: ${run.error}`}</div> : null}
+      {run.error
+        ? (
+          <div class="alert" role="alert">
+            {`Run failed${
+              failedStep(run) ? ` at “${failedStep(run)}”` : ""
+            }: ${run.error}. Fix the cause and resume, or continue on another model.`}
+          </div>
+        )
+        : null}
       {run.status === "paused" && run.pausedStep
         ? (
           <div class="alert" role="alert">

@@ -31,6 +31,9 @@ function initialValue(input: InputSpec): string | boolean {
   return "";
 }
 
+/** Problem codes about the model a run would call. */
+const MODEL_CODES = new Set(["missing_api_key", "unknown_model"]);
+
 function fieldProblems(failure: FailureView | undefined, name: string): string[] {
   if (!failure) return [];
   return failure.issues.filter((line) =>
@@ -82,6 +85,10 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
     }
   };
 
+  // A model the server cannot call (unknown, or no key for it): said at the model field.
+  const modelProblem = failure.value && MODEL_CODES.has(failure.value.code ?? "")
+    ? failure.value.detail
+    : undefined;
   return (
     <form
       onSubmit={submit}
@@ -165,7 +172,7 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
           </div>
         );
       })}
-      <details>
+      <details open={modelProblem !== undefined || undefined}>
         <summary>Run options</summary>
         <div class="field">
           <label for="run-model">Model for every step</label>
@@ -175,7 +182,8 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
             type="text"
             list="run-model-suggestions"
             placeholder="the pipeline's own models"
-            aria-describedby="run-model-help"
+            aria-invalid={modelProblem !== undefined || undefined}
+            aria-describedby={modelProblem ? "run-model-help run-model-error" : "run-model-help"}
             value={model.value}
             onInput={(event) => (model.value = event.currentTarget.value)}
           />
@@ -185,6 +193,7 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
           <p class="help" id="run-model-help">
             Leave empty to use the models the pipeline names; “offline” needs no API key.
           </p>
+          {modelProblem ? <p class="field-error" id="run-model-error">{modelProblem}</p> : null}
         </div>
         <div class="field">
           <label for="run-responses">Candidates per model</label>
@@ -209,7 +218,7 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
           Pick the first valid candidate at every step (no review)
         </label>
       </details>
-      {failure.value ? <FailureAlert failure={failure.value} /> : null}
+      {failure.value && !modelProblem ? <FailureAlert failure={failure.value} /> : null}
       <div class="actions">
         <button class="primary" type="submit" disabled={busy.value}>
           {busy.value ? "Starting…" : "Start run"}

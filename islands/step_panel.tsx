@@ -132,12 +132,14 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
         <span class="small muted">
           {`${formatTokens(step.usage.totalTokens)} tokens · ${formatCost(step.usage.costUsd)}`}
         </span>
-        {props.focus && !props.readOnly
+        {props.focus && !props.readOnly && step.status === "awaiting_selection"
           ? <span class="badge status-awaiting_selection">your turn</span>
           : null}
       </summary>
       {props.description ? <p class="small muted">{props.description}</p> : null}
-      {step.error ? <p class="alert" role="alert">{step.error}</p> : null}
+      {step.error && props.run.status !== "error"
+        ? <p class="alert" role="alert">{step.error}</p>
+        : null}
       {step.attemptFailures && step.attemptFailures.length > 0
         ? (
           <details
@@ -181,7 +183,13 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
             {columns.map((column) => (
               <section class="column" aria-label={`Candidates from ${column.label}`}>
                 <h4>{column.label}</h4>
-                {column.cards.length === 0 ? <p class="muted small">waiting…</p> : null}
+                {column.cards.length === 0
+                  ? (
+                    <p class="muted small">
+                      {step.status === "failed" ? "no candidate (the model failed)" : "waiting…"}
+                    </p>
+                  )
+                  : null}
                 <div class={columns.length === 1 ? "columns" : undefined}>
                   {column.cards.map((card) =>
                     renderCard(card, numberOf(card))

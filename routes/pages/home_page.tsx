@@ -44,8 +44,9 @@ export function HomePage(props: HomePageProps): JSX.Element {
                 >
                   {name}
                 </a>
+                {name === props.defaultWorkspace ? " " : null}
                 {name === props.defaultWorkspace
-                  ? <span class="muted small">{" (default)"}</span>
+                  ? <span class="muted small">(default)</span>
                   : null}
               </li>
             ))}

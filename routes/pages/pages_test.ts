@@ -47,7 +47,7 @@ Deno.test("pageRoutes() home lists workspaces, recent runs and cache stats, and 
     assert.deepEqual([...page.matchAll(/data-island="(\w+)"/g)].map((match) => match[1]), [
       "RunsTable",
     ]);
-    assert.ok(page.includes(" (default)"), "a space before (default)");
+    assert.match(page, /<\/a> <span class="muted small">\(default\)/, "a space before (default)");
     assert.ok(page.includes((await bundle).stylesheet));
   });
 });

@@ -1,13 +1,16 @@
 /**
  * One candidate in the run view: its number key, candidate index, origin,
- * cache and validation marks, tokens, cost and length; its text (growing
- * while it streams); and its buttons: pick (or accept a selected merge),
+ * cache and validation marks, tokens, cost and length in words; its text
+ * (rendered Markdown or as written, see text_mode.ts; growing while it
+ * streams); and its buttons: pick (or accept a selected merge),
  * tick for merging, and edit from this text.
  */
 import type { JSX } from "preact";
 import type { StepState } from "../engine/run_model.ts";
 import type { CandidateCard } from "./candidate_columns.ts";
 import { formatCost, formatTokens } from "./format.ts";
+import { MarkdownView, wordCount } from "./markdown_view.tsx";
+import { textMode } from "./text_mode.ts";
 
 /** One candidate card. */
 export function CandidateCardView(
@@ -63,7 +66,12 @@ export function CandidateCardView(
               <span class="muted">
                 {`${formatTokens(response.usage.totalTokens)} tokens · ${
                   formatCost(response.usage.costUsd)
-                } · ${response.processedContent.length} chars`}
+                } · `}
+                <span
+                  title={`${response.processedContent.length.toLocaleString("en-US")} characters`}
+                >
+                  {`${wordCount(response.processedContent).toLocaleString("en-US")} words`}
+                </span>
               </span>
             </>
           )
@@ -80,7 +88,13 @@ export function CandidateCardView(
           </p>
         )
         : null}
-      <div class="text">{response ? response.processedContent : card.streamingText}</div>
+      {response && textMode.value === "rendered"
+        ? (
+          <div class="text rendered">
+            <MarkdownView text={response.processedContent} />
+          </div>
+        )
+        : <div class="text">{response ? response.processedContent : card.streamingText}</div>}
       {response && !readOnly
         ? (
           <footer>
@@ -98,6 +112,9 @@ export function CandidateCardView(
             <label class="checkbox">
               <input
                 type="checkbox"
+                aria-label={`Merge candidate ${
+                  number ?? card.candidateIndex + 1
+                } from ${response.modelName}`}
                 checked={ticked}
                 onChange={(event) => onTick(event.currentTarget.checked)}
               />

@@ -10,9 +10,10 @@
  * event; charts, the compare view and export links complete the page.
  */
 import type { JSX } from "preact";
-import { useEffect, useMemo } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { useSignal } from "@preact/signals";
 import type { PipelineRun } from "../engine/run_model.ts";
+import { allowedActions } from "../engine/run_session.ts";
 import type { RunResult, WriteItClient } from "../client/mod.ts";
 import { candidateColumns, pickableCards } from "./candidate_columns.ts";
 import { branchCount, type BranchNode, BranchTree } from "./branch_tree.tsx";
@@ -31,6 +32,7 @@ import { formatCost, formatTokens, shortId } from "./format.ts";
 import { followRun } from "./follow_run.ts";
 import { RunLiveState } from "./run_live_state.ts";
 import { RunControls } from "./run_controls.tsx";
+import { loadTextMode, setTextMode, textMode } from "./text_mode.ts";
 import { RunProgress } from "./run_progress.tsx";
 import { RunTimeline } from "./run_timeline.tsx";
 import { StatusBadge } from "./status_badge.tsx";
@@ -199,6 +201,39 @@ export function RunView(props: RunViewProps): JSX.Element {
   const run = readOnly && historical.value ? historical.value : liveRun;
   const focus = readOnly ? undefined : focusStep(run);
 
+  useEffect(loadTextMode, []);
+
+  // What a screen reader is told as the run moves: candidates arriving, and the writer's turn.
+  const announcement = useSignal("");
+  const announce = (text: string) => (announcement.value = text);
+  const seen = useRef<{ counts: Record<string, number>; waiting?: string }>({ counts: {} });
+  useEffect(() => {
+    const current = live.run.value;
+    const before = seen.current;
+    const messages: string[] = [];
+    for (const id of current.stepOrder) {
+      const count = current.steps[id]?.responses.length ?? 0;
+      const earlier = before.counts[id];
+      if (earlier !== undefined && count > earlier) {
+        const name = props.steps[id]?.name ?? id;
+        messages.push(
+          count - earlier === 1
+            ? `New candidate for ${name} (${count} in all)`
+            : `${count - earlier} new candidates for ${name}`,
+        );
+      }
+      before.counts[id] = count;
+    }
+    const waiting = current.stepOrder.find((id) =>
+      current.steps[id]?.status === "awaiting_selection"
+    );
+    if (waiting && waiting !== before.waiting) {
+      messages.push(`Your turn: pick a candidate for ${props.steps[waiting]?.name ?? waiting}`);
+    }
+    before.waiting = waiting;
+    if (messages.length > 0) announce(messages.join(". "));
+  }, [live.run.value]);
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
@@ -220,6 +255,18 @@ export function RunView(props: RunViewProps): JSX.Element {
         field.focus();
       } else if (event.key === "r") {
         event.preventDefault();
+        const permission = allowedActions(live.run.value, focus).regenerate;
+        if (!permission.allowed) {
+          // Refused here, with the engine's own reason, before any request.
+          const name = props.steps[focus]?.name ?? focus;
+          failure.value = {
+            title: `Cannot regenerate “${name}” now`,
+            detail: permission.why,
+            issues: [],
+          };
+          announce(`Cannot regenerate ${name} now: ${permission.why}`);
+          return;
+        }
         onIntent(focus, { action: "regenerate" });
       }
     };
@@ -238,6 +285,19 @@ export function RunView(props: RunViewProps): JSX.Element {
         </h1>
         <StatusBadge status={status} label="Run status" />
         <ConnectionBadge state={live.connection.value} driving={driving} />
+        <span class="text-mode" role="group" aria-label="Show texts as">
+          {(["rendered", "markdown"] as const).map((mode) => (
+            <button
+              key={mode}
+              type="button"
+              class="small"
+              aria-pressed={textMode.value === mode}
+              onClick={() => setTextMode(mode)}
+            >
+              {mode === "rendered" ? "Rendered" : "Markdown"}
+            </button>
+          ))}
+        </span>
       </div>
       <p class="small muted">
         {`${formatTokens(run.usage.totalTokens)} tokens${
@@ -287,6 +347,9 @@ export function RunView(props: RunViewProps): JSX.Element {
             )
           : undefined}
       />
+      <p class="sr-only" role="status" aria-live="polite" data-testid="announcer">
+        {announcement.value}
+      </p>
       {busy.value ? <p class="small muted" role="status">{`Working: ${busy.value}…`}</p> : null}
       {failure.value
         ? <FailureAlert failure={failure.value} onDismiss={() => (failure.value = undefined)} />

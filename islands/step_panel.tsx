@@ -74,13 +74,25 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
     const permission = allowed[action];
     return permission.allowed ? undefined : permission.why;
   };
+  /** What a destructive action asks before it goes (nothing is deleted, but work moves on). */
+  const confirmations: Partial<Record<"skip" | "branch" | "rewind", string>> = {
+    skip:
+      `Skip “${props.name}”? Later steps will read it as empty; you can rewind to it afterwards.`,
+    rewind:
+      `Rewind to “${props.name}”? The steps after it go stale and are generated again; nothing is deleted.`,
+  };
   /** A button for an action that needs nothing but the step. */
   const actionButton = (action: "skip" | "branch" | "rewind", label: string) => (
     <button
       type="button"
       disabled={props.busy || why(action) !== undefined}
       title={why(action)}
-      onClick={() => intent({ action })}
+      aria-description={why(action)}
+      onClick={() => {
+        const question = confirmations[action];
+        if (question && globalThis.confirm?.(question) === false) return;
+        intent({ action });
+      }}
     >
       {label}
     </button>

@@ -244,3 +244,33 @@ Deno.test("a run page is gzip-compressed and weighs less than 100 kB per 20,000 
     assert.ok(!plain.includes(run.steps.draft.prompt!.slice(0, 200)), "no prompt in the page");
   });
 });
+
+Deno.test("GET /api/runs/live streams a run's summary when it changes, and stops when the client goes", async () => {
+  await withApp(async (app, _store, hub) => {
+    const runtime = await hub.open();
+    const response = await app.request("/api/runs/live");
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const { checkPipelineEntry } = await import("../engine/pipeline_check.ts");
+    const entry = runtime.pipelines.findName("quick-article");
+    const { pipeline } = checkPipelineEntry(runtime.pipelines, runtime.styles, entry);
+    const run = await runtime.service.createRun(pipeline!, {
+      inputs: { topic: "Live lists" },
+      modelOverride: "offline",
+    });
+    let text = "";
+    while (!text.includes("event: run")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const data = /event: run\ndata: (.*)\n\n/.exec(text);
+    assert.ok(data, text);
+    const summary = JSON.parse(data[1]);
+    assert.equal(summary.runId, run.runId);
+    assert.equal(summary.title, "Live lists");
+    assert.equal(summary.status, "initializing");
+    await reader.cancel();
+  });
+});

@@ -20,7 +20,6 @@ const HEARTBEAT_MS = 20_000;
 /** The handler of `GET /api/runs/live`. */
 export function runFeed(context: Context<ApiEnv>): Response {
   const { store } = context.get("runtime");
-  const signal = context.req.raw.signal;
   const encoder = new TextEncoder();
   const pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -64,15 +63,8 @@ export function runFeed(context: Context<ApiEnv>): Response {
       });
       heartbeat = setInterval(() => send(": keep-alive\n\n"), HEARTBEAT_MS);
       send("retry: 2000\n\n");
-      signal.addEventListener("abort", () => {
-        stop();
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      }, { once: true });
     },
+    // The client went away (the server cancels the body of a response it can no longer send).
     cancel: stop,
   });
   return new Response(body, {

@@ -272,7 +272,15 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
     "/runs/:id",
     guarded(async (context, runtime) => {
       const runId = context.req.param("id") ?? "";
-      const run = await runtime.service.loadRun(runId);
+      const run = await runtime.service.loadRun(runId).catch((error) => {
+        // Said for a browser user: where to look, not which command to type.
+        if (!(error instanceof NotFoundError)) throw error;
+        throw new NotFoundError(
+          `There is no run "${
+            runId.slice(0, 80)
+          }" in workspace "${runtime.name}": the Runs page lists this workspace's runs, and the workspace menu switches to another`,
+        );
+      });
       const steps: Record<string, StepInfo> = {};
       try {
         const pipeline = await runtime.service.pipelineOf(runId);

@@ -133,6 +133,11 @@ Deno.test("pageRoutes() answers unknown runs, pipelines and workspaces with a re
       assert.equal(response.status, 404, path);
       const page = await html(response);
       assert.match(page, /role="alert"/);
+      assert.doesNotMatch(
+        page,
+        /writeit runs list/,
+        "a browser user is not told to type a command",
+      );
     }
     const badStatus = await app.request("/runs?status=done");
     assert.equal(badStatus.status, 422);

@@ -226,7 +226,7 @@ Deno.test("dashboard: a refused action shows the server's explanation; the view 
   await startRunFromForm(page, dashboard.url, "Lighthouses");
   await waitForStepStatus(page, "plan", "awaiting_selection");
 
-  // r regenerates; the fourth time the server refuses (retry limit) and says why.
+  // r regenerates; the fourth time it is refused (retry limit) with the engine's reason.
   const plan = stepLocator(page, "plan");
   for (let generation = 2; generation <= 4; generation++) {
     await page.keyboard.press("r");
@@ -237,9 +237,12 @@ Deno.test("dashboard: a refused action shows the server's explanation; the view 
   const failure = page.getByTestId("failure");
   await failure.waitFor({ timeout: TIMEOUT });
   const text = (await failure.textContent()) ?? "";
-  assert.match(text, /The server refused to regenerate “plan”/);
-  assert.match(text, /HTTP 409, retry_limit_reached/);
+  assert.match(text, /Cannot regenerate “Plan Article” now/);
   assert.match(text, /regenerated 3 times/);
+  // The Regenerate button says the same and is off.
+  const regenerate = plan.getByRole("button", { name: /^Regenerate/ });
+  assert.equal(await regenerate.isDisabled(), true);
+  assert.match((await regenerate.getAttribute("title")) ?? "", /regenerated 3 times/);
   await screenshot(page, "14-refused-action");
   await page.getByRole("button", { name: "Dismiss this message" }).click();
   assert.equal(await failure.count(), 0);
@@ -311,6 +314,19 @@ Deno.test("dashboard: merge, edit, pause, resume, skip, rewind in the browser wh
   // new generation, and it waits for a pick.
   if (await write.getAttribute("open") === null) await write.locator("> summary").click();
   const offered = await write.locator('[data-testid="candidate"]').count();
+  // Rewinding asks first; declining changes nothing.
+  const questions: string[] = [];
+  page.once("dialog", (dialog) => {
+    questions.push(dialog.message());
+    dialog.dismiss();
+  });
+  await write.getByRole("button", { name: "Rewind to here" }).click();
+  await page.waitForTimeout(300);
+  assert.equal(await write.getAttribute("data-status"), "completed", "declined: nothing happened");
+  page.once("dialog", (dialog) => {
+    questions.push(dialog.message());
+    dialog.accept();
+  });
   await write.getByRole("button", { name: "Rewind to here" }).click();
   await waitForStepStatus(page, "write", "awaiting_selection");
   assert.equal(await write.getByText("generation 2", { exact: true }).count(), 0);
@@ -333,9 +349,18 @@ Deno.test("dashboard: merge, edit, pause, resume, skip, rewind in the browser wh
     assert.match((await button.getAttribute("title")) ?? "", /"write" \(awaiting_selection\)/);
   }
 
-  // Skip write: polish runs on and waits.
+  // Skip write (after saying yes): polish runs on and waits.
+  page.once("dialog", (dialog) => {
+    questions.push(dialog.message());
+    dialog.accept();
+  });
   await write.getByRole("button", { name: "Skip" }).click();
   await waitForStepStatus(page, "write", "skipped");
+  assert.deepEqual(questions.map((question) => question.split("?")[0]), [
+    "Rewind to “Write Article”",
+    "Rewind to “Write Article”",
+    "Skip “Write Article”",
+  ]);
   await waitForStepStatus(page, "polish", "awaiting_selection");
 
   // A CLI in another process finishes the run; the browser follows it live.

@@ -32,6 +32,8 @@ import { formatCost, formatTokens, shortId } from "./format.ts";
 import { followRun } from "./follow_run.ts";
 import { RunLiveState } from "./run_live_state.ts";
 import { RunControls } from "./run_controls.tsx";
+import { ArticleView } from "./article_view.tsx";
+import { runTitle } from "../engine/run_title.ts";
 import { loadTextMode, setTextMode, textMode } from "./text_mode.ts";
 import { RunProgress } from "./run_progress.tsx";
 import { RunTimeline } from "./run_timeline.tsx";
@@ -281,7 +283,8 @@ export function RunView(props: RunViewProps): JSX.Element {
     <div class="run-view" data-run-id={runId} data-version={run.version} data-status={status}>
       <div class="run-header">
         <h1>
-          {run.pipelineId} <span class="mono muted" title={runId}>{shortId(runId)}</span>
+          {runTitle(run) ?? run.pipelineId} <span class="small muted">{run.pipelineId}</span>{" "}
+          <span class="mono muted" title={runId}>{shortId(runId)}</span>
         </h1>
         <StatusBadge status={status} label="Run status" />
         <ConnectionBadge state={live.connection.value} driving={driving} />
@@ -391,6 +394,16 @@ export function RunView(props: RunViewProps): JSX.Element {
           </div>
         )
         : null}
+      <ArticleView
+        run={run}
+        stepNames={Object.fromEntries(
+          Object.entries(props.steps).map(([id, info]) => [id, info.name]),
+        )}
+        readOnly={readOnly}
+        busy={busy.value !== undefined}
+        open={focus === undefined || run.steps[focus]?.status !== "awaiting_selection"}
+        onEdit={(stepId, text) => onIntent(stepId, { action: "edit", text })}
+      />
       <section aria-label="Steps">
         {run.stepOrder.map((stepId) => (
           <StepPanel

@@ -1,0 +1,85 @@
+/**
+ * The article as it stands, in Chromium: the newest whole draft rendered
+ * with its word counts, edited in place (the edit becomes a candidate of
+ * its step, and the step after it goes stale), and named in the page's title.
+ */
+import assert from "node:assert/strict";
+import { WriteItClient } from "../../client/mod.ts";
+import {
+  collectPageErrors,
+  launchChromium,
+  screenshot,
+  startDashboard,
+} from "./browser_harness.ts";
+
+const TIMEOUT = 30_000;
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let tries = 0; tries < 300; tries++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("timed out");
+}
+
+Deno.test("dashboard: the article view shows the newest draft with word counts and edits it in place", async () => {
+  await using dashboard = await startDashboard();
+  await using session = await launchChromium({ viewport: { width: 1440, height: 900 } });
+  const client = new WriteItClient({ baseUrl: dashboard.url });
+  const { run } = await client.createRun({
+    pipeline: "quick-article",
+    inputs: { topic: "Night trains" },
+    model: "offline",
+    start: true,
+  });
+  const runId = run.runId;
+  const waitingAt = (stepId: string) =>
+    until(
+      () => client.getRun(runId),
+      (state) => state.steps[stepId]?.status === "awaiting_selection",
+    );
+  let state = await waitingAt("plan");
+  await client.select(runId, "plan", 0, { basedOn: state.version });
+  state = await waitingAt("write");
+  await client.select(runId, "write", 0, { basedOn: state.version });
+  state = await waitingAt("polish");
+  const draft = state.steps.write.selectedText!;
+
+  const page = await session.context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`${dashboard.url}/runs/${runId}`);
+  await page.locator('[data-island="RunView"][data-hydrated="true"]').waitFor();
+  const article = page.getByTestId("article");
+  await article.waitFor({ timeout: TIMEOUT });
+  const summary = (await article.locator("summary .small").first().textContent()) ?? "";
+  assert.match(summary, /^\d[\d,]* words · from “Write Article”$/);
+  // Folded while polish waits for a pick, so the decision stays in view; it opens on a click.
+  assert.equal(await article.getAttribute("open"), null);
+  await article.locator("summary").first().click();
+  const heading = /^# (.+)$/m.exec(draft)![1];
+  assert.equal(await article.getByRole("heading", { name: heading }).count(), 1, "rendered");
+  assert.match((await page.locator("h1").textContent()) ?? "", new RegExp(heading));
+  await article.getByText(/^Sections \(\d+\)$/).click();
+  assert.ok((await article.locator("table.sections tr").count()) >= 2);
+  await screenshot(page, "50-article-view");
+
+  // Edit in place: the text becomes a candidate of write, and polish is stale.
+  await article.getByRole("button", { name: "Edit the article" }).click();
+  const edited = draft.replace(/^# .+$/m, "# Night Trains, Rewritten by Hand");
+  await page.locator("#article-edit").fill(edited);
+  await article.getByRole("button", { name: "Save the article" }).click();
+  await article.getByRole("heading", { name: "Night Trains, Rewritten by Hand" }).waitFor({
+    timeout: TIMEOUT,
+  });
+  const after = await client.getRun(runId);
+  const write = after.steps.write;
+  assert.equal(write.responses[write.userSelection!].origin, "edit");
+  assert.equal(write.selectedText, edited);
+  assert.ok(
+    ["stale", "running", "awaiting_selection"].includes(after.steps.polish.status),
+    after.steps.polish.status,
+  );
+  await screenshot(page, "51-article-edited");
+  assert.deepEqual(errors, []);
+});

@@ -67,6 +67,8 @@ export function articleSections(text: string): ArticleSection[] {
 /** The panel, or nothing while no step has a result. */
 export function ArticleView(props: ArticleViewProps): JSX.Element | null {
   const editing = useSignal<string | undefined>(undefined);
+  // Once the writer opens or folds it, that choice stands over the default.
+  const expanded = useSignal<boolean | undefined>(undefined);
   const stepId = articleStep(props.run);
   if (!stepId) return null;
   const text = props.run.steps[stepId].selectedText!;
@@ -77,7 +79,8 @@ export function ArticleView(props: ArticleViewProps): JSX.Element | null {
   return (
     <details
       class="panel article"
-      open={props.open || editing.value !== undefined}
+      open={(expanded.value ?? props.open) || editing.value !== undefined}
+      onToggle={(event) => (expanded.value = (event.currentTarget as HTMLDetailsElement).open)}
       data-testid="article"
     >
       <summary>

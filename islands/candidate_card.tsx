@@ -6,7 +6,8 @@
  * tick for merging, and edit from this text.
  */
 import type { JSX } from "preact";
-import type { StepState } from "../engine/run_model.ts";
+import type { AIResponse, StepState } from "../engine/run_model.ts";
+import { CandidateProvenance } from "./candidate_provenance.tsx";
 import type { CandidateCard } from "./candidate_columns.ts";
 import { formatCost, formatTokens } from "./format.ts";
 import { MarkdownView, wordCount } from "./markdown_view.tsx";
@@ -14,19 +15,22 @@ import { textMode } from "./text_mode.ts";
 
 /** One candidate card. */
 export function CandidateCardView(
-  { card, number, step, readOnly, busy, paused, ticked, onTick, onPick, onEditFrom }: {
-    card: CandidateCard;
-    /** The run is paused: streaming text stopped and resumes with the run. */
-    paused: boolean;
-    number?: number;
-    step: StepState;
-    readOnly: boolean;
-    busy: boolean;
-    ticked: boolean;
-    onTick: (checked: boolean) => void;
-    onPick: () => void;
-    onEditFrom: () => void;
-  },
+  { card, number, step, readOnly, busy, paused, ticked, onTick, onPick, onEditFrom, loadResponse }:
+    {
+      card: CandidateCard;
+      /** The run is paused: streaming text stopped and resumes with the run. */
+      paused: boolean;
+      number?: number;
+      step: StepState;
+      readOnly: boolean;
+      busy: boolean;
+      ticked: boolean;
+      onTick: (checked: boolean) => void;
+      onPick: () => void;
+      onEditFrom: () => void;
+      /** Reads the whole candidate (its prompt included) for its provenance. */
+      loadResponse?: (responseId: string) => Promise<AIResponse | undefined>;
+    },
 ): JSX.Element {
   const response = card.response;
   const selected = response !== undefined && step.userSelection === card.responseIndex;
@@ -95,6 +99,9 @@ export function CandidateCardView(
           </div>
         )
         : <div class="text">{response ? response.processedContent : card.streamingText}</div>}
+      {response && loadResponse
+        ? <CandidateProvenance response={response} step={step} load={loadResponse} />
+        : null}
       {response && !readOnly
         ? (
           <footer>

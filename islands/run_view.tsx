@@ -12,7 +12,7 @@
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { useSignal } from "@preact/signals";
-import type { PipelineRun } from "../engine/run_model.ts";
+import type { AIResponse, PipelineRun } from "../engine/run_model.ts";
 import { allowedActions } from "../engine/run_session.ts";
 import type { RunResult, WriteItClient } from "../client/mod.ts";
 import { candidateColumns, pickableCards } from "./candidate_columns.ts";
@@ -179,6 +179,20 @@ export function RunView(props: RunViewProps): JSX.Element {
         return;
       }
     }
+  };
+
+  // Whole candidates (prompts included) as the API has them, read once when provenance is opened.
+  const fullResponses = useRef(new Map<string, AIResponse>());
+  const loadResponse = async (responseId: string): Promise<AIResponse | undefined> => {
+    if (!fullResponses.current.has(responseId) && client) {
+      const full = await client.getRun(runId);
+      for (const step of Object.values(full.steps)) {
+        for (const response of step.responses) {
+          fullResponses.current.set(response.responseId, response);
+        }
+      }
+    }
+    return fullResponses.current.get(responseId);
   };
 
   const view = async (sequence: number | undefined) => {
@@ -419,6 +433,7 @@ export function RunView(props: RunViewProps): JSX.Element {
             readOnly={readOnly}
             busy={busy.value !== undefined}
             onIntent={onIntent}
+            loadResponse={client ? loadResponse : undefined}
           />
         ))}
       </section>

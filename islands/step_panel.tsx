@@ -9,7 +9,7 @@
  */
 import type { JSX } from "preact";
 import { useSignal } from "@preact/signals";
-import type { PipelineRun } from "../engine/run_model.ts";
+import type { AIResponse, PipelineRun } from "../engine/run_model.ts";
 import { allowedActions, type SessionActionName } from "../engine/run_session.ts";
 import { StatusBadge } from "./status_badge.tsx";
 import {
@@ -51,6 +51,8 @@ export interface StepPanelProps {
   /** An action is in flight. */
   busy: boolean;
   onIntent: (stepId: string, intent: StepIntent) => void;
+  /** Reads a whole candidate (its prompt included), for its provenance. */
+  loadResponse?: (responseId: string) => Promise<AIResponse | undefined>;
 }
 
 /** The step's section. */
@@ -123,6 +125,7 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
       onPick={() =>
         card.responseIndex !== undefined && intent({ action: "select", index: card.responseIndex })}
       onEditFrom={() => (editing.value = card.response?.processedContent ?? "")}
+      loadResponse={props.loadResponse}
     />
   );
   return (

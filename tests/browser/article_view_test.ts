@@ -64,6 +64,19 @@ Deno.test("dashboard: the article view shows the newest draft with word counts a
   assert.ok((await article.locator("table.sections tr").count()) >= 2);
   await screenshot(page, "50-article-view");
 
+  // A candidate's provenance: model, time, tokens, and the exact prompt, read on demand.
+  const polishCard = page.locator('details#step-polish [data-testid="candidate"]').first();
+  await polishCard.locator("details.provenance > summary").click();
+  const provenance = polishCard.locator("details.provenance");
+  await provenance.getByText(/^The prompt sent \([\d,]+ characters\)$/).waitFor({
+    timeout: TIMEOUT,
+  });
+  assert.match((await provenance.textContent()) ?? "", /offline \(offline\)/);
+  await provenance.getByText(/^The prompt sent/).click();
+  const prompt = (await provenance.locator("pre.prompt").textContent()) ?? "";
+  assert.equal(prompt, state.steps.polish.responses[0].promptUsed);
+  await screenshot(page, "52-provenance");
+
   // Edit in place: the text becomes a candidate of write, and polish is stale.
   await article.getByRole("button", { name: "Edit the article" }).click();
   const edited = draft.replace(/^# .+$/m, "# Night Trains, Rewritten by Hand");

@@ -179,6 +179,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/api/runs/live",
+    summary:
+      "The run list as it changes (Server-Sent Events: `event: run` with a RunSummary per change)",
+    tags: ["runs"],
+    response: z.string(),
+    responseContentType: "text/event-stream",
+  },
+  {
+    method: "get",
     path: "/api/runs/{id}/branches",
     summary: "Runs branched from this one",
     tags: ["runs"],

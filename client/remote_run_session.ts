@@ -93,6 +93,12 @@ function send(client: WriteItClient, runId: string, request: RunActionRequest): 
       return client.regenerate(runId, request.stepId, { basedOn });
     case "skip":
       return client.skip(runId, request.stepId, { reason: request.reason, basedOn });
+    case "rate":
+      return client.rate(runId, request.stepId, request.responseId, {
+        rating: request.rating,
+        note: request.note,
+        basedOn,
+      });
     case "branch":
       return client.branch(runId, request.fromStepId, { start: request.start, basedOn });
     case "rewind":

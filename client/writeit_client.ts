@@ -259,6 +259,16 @@ export class WriteItClient {
     return this.#action(`/runs/${segment(runId)}/skip`, { stepId, ...options });
   }
 
+  /** Rates a candidate ("none" takes the rating back), with an optional note. */
+  rate(
+    runId: string,
+    stepId: string,
+    responseId: string,
+    options: ActionRequest & { rating: "up" | "down" | "none"; note?: string },
+  ): Promise<RunResult> {
+    return this.#action(`/runs/${segment(runId)}/rate`, { stepId, responseId, ...options });
+  }
+
   /** Forks the run at a step; `run` is the new child run. */
   branch(
     runId: string,

@@ -33,6 +33,13 @@ export type RunActionRequest =
     | { action: "feedback"; stepId: string; text: string; regenerate?: boolean }
     | { action: "regenerate"; stepId: string }
     | { action: "skip"; stepId: string; reason?: string }
+    | {
+      action: "rate";
+      stepId: string;
+      responseId: string;
+      rating: "up" | "down" | "none";
+      note?: string;
+    }
     | { action: "branch"; fromStepId: string; start?: boolean }
     | { action: "rewind"; toStepId: string }
     | { action: "pause"; reason?: string }
@@ -120,6 +127,14 @@ export async function actOnRun(
     }
     case "rewind":
       return done(await service.rewind(runId, request.toStepId, who));
+    case "rate":
+      return done(
+        await service.rate(runId, request.stepId, request.responseId, {
+          ...who,
+          rating: request.rating,
+          note: request.note,
+        }),
+      );
     case "pause":
       return done(await service.pause(runId, { ...who, reason: request.reason }));
     case "resume":

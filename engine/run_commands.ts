@@ -150,6 +150,15 @@ export interface EditStepCommand {
   validation?: ResponseValidation;
 }
 
+/** Rates a candidate (and notes why); allowed at any time, finished runs included. */
+export interface RateResponseCommand {
+  type: "rateResponse";
+  stepId: string;
+  responseId: string;
+  rating: "up" | "down" | "none";
+  note?: string;
+}
+
 /** Accepts the step's selection (or edited text) as its result. */
 export interface CompleteStepCommand {
   type: "completeStep";
@@ -200,6 +209,7 @@ export type RunCommand =
   | ResumeStepCommand
   | MergeResponsesCommand
   | EditStepCommand
+  | RateResponseCommand
   | CompleteStepCommand
   | SkipStepCommand
   | RewindToCommand

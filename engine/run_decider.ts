@@ -90,6 +90,33 @@ function reopened(state: PipelineRun, stepId: string): NewEvent[] {
   return [{ type: "step_reopened", data: { stepId, generation: target.generation } }];
 }
 
+/** A rating is about one candidate: it needs the candidate, and changes nothing else. */
+function decideRating(
+  command: Extract<RunCommand, { type: "rateResponse" }>,
+  state: PipelineRun,
+): NewEvent[] {
+  const step = requireStep(state, command.stepId);
+  if (!step.responses.some((response) => response.responseId === command.responseId)) {
+    fail(
+      "selection_out_of_range",
+      `Cannot rate "${command.responseId}" in step "${command.stepId}" of run "${state.runId}": it has no such candidate`,
+    );
+  }
+  const before = step.ratings?.[command.responseId];
+  const note = command.note?.trim() || undefined;
+  const rating = command.rating === "none" ? undefined : command.rating;
+  if (before?.rating === rating && before?.note === note) return [];
+  return [{
+    type: "response_rated",
+    data: {
+      stepId: command.stepId,
+      responseId: command.responseId,
+      rating: command.rating,
+      ...(note ? { note } : {}),
+    },
+  }];
+}
+
 /**
  * Checks `command` against `state` and returns the events to append (possibly
  * none, when the command changes nothing). Throws InvalidCommandError when
@@ -111,6 +138,7 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
       },
     }, ...reopened(state, command.stepId)];
   }
+  if (command.type === "rateResponse") return decideRating(command, state);
   if (state.status === "completed" || state.status === "cancelled") {
     fail(
       "run_finished",

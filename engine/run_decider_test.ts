@@ -663,3 +663,53 @@ Deno.test("decide() a regenerate to ask another model does not count against the
   }]);
   assert.equal(after.steps.angles.retryCount, state.steps.angles.retryCount);
 });
+
+Deno.test("decide() rateResponse records a rating and note on a candidate, even on a finished run", () => {
+  // Given angles done, with candidates a1 and a2
+  const { state } = run(anglesDone);
+  // When the writer rates a2 down with a note
+  const { state: rated } = run([
+    ...anglesDone,
+    {
+      type: "rateResponse",
+      stepId: "angles",
+      responseId: "a2",
+      rating: "down",
+      note: " Too vague ",
+    },
+  ]);
+  // Then the step keeps it, and nothing else changes
+  assert.deepEqual(rated.steps.angles.ratings?.a2?.rating, "down");
+  assert.equal(rated.steps.angles.ratings?.a2?.note, "Too vague");
+  assert.equal(rated.steps.angles.status, state.steps.angles.status);
+  assert.equal(rated.steps.angles.userSelection, state.steps.angles.userSelection);
+  // The same rating again changes nothing; "none" without a note takes it back
+  assert.deepEqual(
+    decide({
+      type: "rateResponse",
+      stepId: "angles",
+      responseId: "a2",
+      rating: "down",
+      note: "Too vague",
+    }, rated),
+    [],
+  );
+  const { state: cleared } = run([
+    ...anglesDone,
+    { type: "rateResponse", stepId: "angles", responseId: "a2", rating: "down" },
+    { type: "rateResponse", stepId: "angles", responseId: "a2", rating: "none" },
+  ]);
+  assert.deepEqual(cleared.steps.angles.ratings, {});
+  // An unknown candidate is refused; a cancelled run still takes ratings
+  rejects(
+    state,
+    { type: "rateResponse", stepId: "angles", responseId: "zz", rating: "up" },
+    "selection_out_of_range",
+  );
+  const { state: cancelled } = run([...anglesDone, { type: "cancelRun" }]);
+  assert.equal(
+    decide({ type: "rateResponse", stepId: "angles", responseId: "a1", rating: "up" }, cancelled)[0]
+      .type,
+    "response_rated",
+  );
+});

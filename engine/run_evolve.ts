@@ -367,6 +367,22 @@ export function evolveInPlace(state: PipelineRun, event: EventEnvelope): void {
       }
       return;
     }
+    case "response_rated": {
+      const target = step(state, event.data.stepId);
+      const ratings = { ...target.ratings };
+      const rating = event.data.rating === "none" ? undefined : event.data.rating;
+      if (rating === undefined && event.data.note === undefined) {
+        delete ratings[event.data.responseId];
+      } else {
+        ratings[event.data.responseId] = {
+          ...(rating ? { rating } : {}),
+          ...(event.data.note ? { note: event.data.note } : {}),
+          at: event.time,
+        };
+      }
+      target.ratings = ratings;
+      return;
+    }
     case "step_skipped": {
       const target = step(state, event.data.stepId);
       target.status = "skipped";

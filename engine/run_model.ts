@@ -107,6 +107,14 @@ export const AttemptFailureSchema = z.object({
 });
 export type AttemptFailure = z.infer<typeof AttemptFailureSchema>;
 
+/** A writer's rating of one candidate, and a note on it. */
+export const CandidateRatingSchema = z.object({
+  rating: z.enum(["up", "down"]).optional(),
+  note: z.string().optional(),
+  at: z.string(),
+});
+export type CandidateRating = z.infer<typeof CandidateRatingSchema>;
+
 /** One piece of feedback a writer gave on a step. */
 export const FeedbackSchema = z.object({
   text: z.string().min(1),
@@ -128,6 +136,8 @@ export const StepStateSchema = z.object({
   /** Text that later steps read: the selection, a merge or a hand edit. */
   selectedText: z.string().optional(),
   feedback: z.array(FeedbackSchema).default([]),
+  /** Ratings and notes by candidate id (they change nothing else in the run). */
+  ratings: z.record(z.string(), CandidateRatingSchema).optional(),
   mergedContent: z.string().optional(),
   retryCount: z.number().int().min(0).max(MAX_STEP_RETRIES).default(0),
   /** Rendered prompt of the current generation. */

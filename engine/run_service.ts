@@ -153,6 +153,25 @@ export class RunService {
     });
   }
 
+  /**
+   * Rates a candidate up or down ("none" takes the rating back) with an
+   * optional note; kept as an event, exported with the run, changing nothing else.
+   */
+  rate(
+    runId: string,
+    stepId: string,
+    responseId: string,
+    options: ActionOptions & { rating: "up" | "down" | "none"; note?: string },
+  ): Promise<PipelineRun> {
+    return this.#act(runId, options, undefined, () => [{
+      type: "rateResponse",
+      stepId,
+      responseId,
+      rating: options.rating,
+      note: options.note,
+    }]);
+  }
+
   /** Skips the step; later steps see it as done with an empty result. */
   skip(
     runId: string,

@@ -32,6 +32,7 @@ export const SESSION_ACTIONS = [
   "feedback",
   "regenerate",
   "skip",
+  "rate",
   "branch",
   "rewind",
   "pause",
@@ -233,6 +234,11 @@ export function allowedActions(
     feedback: onStep((id) => ({ type: "addFeedback", stepId: id, text: "…" })),
     regenerate: onStep((id) => ({ type: "regenerateStep", stepId: id, reason: "regenerate" })),
     skip: onStep((id) => ({ type: "skipStep", stepId: id })),
+    rate: !step
+      ? noStep
+      : step.responses.length === 0
+      ? { allowed: false, why: `Step "${stepId}" has no candidate to rate yet` }
+      : ALLOWED,
     branch: onStep((id) => ({ type: "branchFrom", stepId: id })),
     rewind: onStep((id) => ({ type: "rewindTo", stepId: id })),
     pause: active ? permits(run, { type: "pauseRun" }) : {
@@ -272,7 +278,7 @@ export function goesOn(
   run: PipelineRun,
   options: GoOnOptions = {},
 ): boolean {
-  if (action === "pause" || action === "cancel") return false;
+  if (action === "pause" || action === "cancel" || action === "rate") return false;
   if (action === "feedback" && options.regenerate === false) return false;
   if (action === "branch" && !options.start) return false;
   return run.status === "running" || run.status === "initializing";

@@ -150,7 +150,8 @@ export type StepCommand = Exclude<
       | "cancelRun"
       | "failRun"
       | "completeRun"
-      | "rewindTo";
+      | "rewindTo"
+      | "rateResponse";
   }
 >;
 

@@ -6,7 +6,8 @@
  * tick for merging, and edit from this text.
  */
 import type { JSX } from "preact";
-import type { AIResponse, StepState } from "../engine/run_model.ts";
+import { useSignal } from "@preact/signals";
+import type { AIResponse, CandidateRating, StepState } from "../engine/run_model.ts";
 import { CandidateProvenance } from "./candidate_provenance.tsx";
 import type { CandidateCard } from "./candidate_columns.ts";
 import { formatCost, formatTokens } from "./format.ts";
@@ -15,23 +16,41 @@ import { textMode } from "./text_mode.ts";
 
 /** One candidate card. */
 export function CandidateCardView(
-  { card, number, step, readOnly, busy, paused, ticked, onTick, onPick, onEditFrom, loadResponse }:
-    {
-      card: CandidateCard;
-      /** The run is paused: streaming text stopped and resumes with the run. */
-      paused: boolean;
-      number?: number;
-      step: StepState;
-      readOnly: boolean;
-      busy: boolean;
-      ticked: boolean;
-      onTick: (checked: boolean) => void;
-      onPick: () => void;
-      onEditFrom: () => void;
-      /** Reads the whole candidate (its prompt included) for its provenance. */
-      loadResponse?: (responseId: string) => Promise<AIResponse | undefined>;
-    },
+  {
+    card,
+    number,
+    step,
+    readOnly,
+    busy,
+    paused,
+    ticked,
+    onTick,
+    onPick,
+    onEditFrom,
+    loadResponse,
+    rating,
+    onRate,
+  }: {
+    card: CandidateCard;
+    /** The run is paused: streaming text stopped and resumes with the run. */
+    paused: boolean;
+    number?: number;
+    step: StepState;
+    readOnly: boolean;
+    busy: boolean;
+    ticked: boolean;
+    onTick: (checked: boolean) => void;
+    onPick: () => void;
+    onEditFrom: () => void;
+    /** Reads the whole candidate (its prompt included) for its provenance. */
+    loadResponse?: (responseId: string) => Promise<AIResponse | undefined>;
+    /** The writer's rating and note of this candidate. */
+    rating?: CandidateRating;
+    /** Rates it ("none" takes the rating back); absent where ratings cannot be given. */
+    onRate?: (rating: "up" | "down" | "none", note?: string) => void;
+  },
 ): JSX.Element {
+  const noting = useSignal<string | undefined>(undefined);
   const response = card.response;
   const selected = response !== undefined && step.userSelection === card.responseIndex;
   const invalid = response !== undefined && !response.validation.passed;
@@ -99,6 +118,61 @@ export function CandidateCardView(
           </div>
         )
         : <div class="text">{response ? response.processedContent : card.streamingText}</div>}
+      {response && onRate
+        ? (
+          <div
+            class="rating"
+            role="group"
+            aria-label={`Your rating of candidate ${number ?? card.candidateIndex + 1}`}
+          >
+            {(["up", "down"] as const).map((value) => (
+              <button
+                key={value}
+                type="button"
+                class="small"
+                aria-pressed={rating?.rating === value}
+                aria-label={value === "up" ? "Good candidate" : "Weak candidate"}
+                disabled={busy}
+                onClick={() => onRate(rating?.rating === value ? "none" : value, rating?.note)}
+              >
+                {value === "up" ? "👍" : "👎"}
+              </button>
+            ))}
+            {noting.value === undefined
+              ? (
+                <>
+                  {rating?.note ? <span class="small note">{rating.note}</span> : null}
+                  <button
+                    type="button"
+                    class="small"
+                    onClick={() => (noting.value = rating?.note ?? "")}
+                  >
+                    {rating?.note ? "Change note" : "Add a note"}
+                  </button>
+                </>
+              )
+              : (
+                <form
+                  class="actions"
+                  onSubmit={(event) => {
+                    event.preventDefault();
+                    const note = noting.value?.trim() ?? "";
+                    noting.value = undefined;
+                    onRate(rating?.rating ?? "none", note || undefined);
+                  }}
+                >
+                  <input
+                    aria-label="Note on this candidate"
+                    maxLength={2000}
+                    value={noting.value}
+                    onInput={(event) => (noting.value = event.currentTarget.value)}
+                  />
+                  <button type="submit" class="small">Save note</button>
+                </form>
+              )}
+          </div>
+        )
+        : null}
       {response && loadResponse
         ? <CandidateProvenance response={response} step={step} load={loadResponse} />
         : null}

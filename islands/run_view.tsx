@@ -157,6 +157,15 @@ export function RunView(props: RunViewProps): JSX.Element {
         );
       case "skip":
         return await perform(`skip “${stepId}”`, () => client.skip(runId, stepId, { basedOn }));
+      case "rate":
+        return await perform(
+          `rate a candidate of “${stepId}”`,
+          () =>
+            client.rate(runId, stepId, intent.responseId, {
+              rating: intent.rating,
+              note: intent.note,
+            }),
+        );
       case "rewind":
         return await perform(
           `rewind to “${stepId}”`,

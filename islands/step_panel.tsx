@@ -32,7 +32,8 @@ export type StepIntent =
   | { action: "regenerate" }
   | { action: "skip" }
   | { action: "branch" }
-  | { action: "rewind" };
+  | { action: "rewind" }
+  | { action: "rate"; responseId: string; rating: "up" | "down" | "none"; note?: string };
 
 /** Props of `StepPanel`. */
 export interface StepPanelProps {
@@ -126,6 +127,11 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
         card.responseIndex !== undefined && intent({ action: "select", index: card.responseIndex })}
       onEditFrom={() => (editing.value = card.response?.processedContent ?? "")}
       loadResponse={props.loadResponse}
+      rating={card.response ? step.ratings?.[card.response.responseId] : undefined}
+      onRate={props.readOnly || !card.response
+        ? undefined
+        : (rating, note) =>
+          intent({ action: "rate", responseId: card.response!.responseId, rating, note })}
     />
   );
   return (

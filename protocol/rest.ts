@@ -185,6 +185,15 @@ export const RegenerateBody = z.strictObject({ stepId: StepId, basedOn: BasedOn 
 /** `POST …/skip`. */
 export const SkipBody = z.strictObject({ stepId: StepId, reason: Reason, basedOn: BasedOn });
 
+/** `POST …/rate`: a rating of one candidate ("none" takes it back) and an optional note. */
+export const RateBody = z.strictObject({
+  stepId: StepId,
+  responseId: z.string().min(1).max(200),
+  rating: z.enum(["up", "down", "none"]),
+  note: z.string().max(2000).optional(),
+  basedOn: BasedOn,
+});
+
 /** `POST …/branch`. */
 export const BranchBody = z.strictObject({
   fromStepId: StepId,

@@ -431,3 +431,40 @@ Deno.test("POST …/resume with a model asks the waiting step again on it; a mod
     );
   });
 });
+
+Deno.test("POST …/rate keeps a rating and note on a candidate, in the run's state and its export", async () => {
+  await withServer({}, async (server) => {
+    const client = new WriteItClient({ baseUrl: server.url });
+    const { run } = await client.createRun({
+      pipeline: "quick-article",
+      inputs: { topic: "Ratings", audience: "general" },
+      model: "offline",
+      autoSelect: true,
+      start: true,
+    });
+    let state = await client.getRun(run.runId);
+    for (let tries = 0; tries < 200 && state.status !== "completed"; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = await client.getRun(run.runId);
+    }
+    assert.equal(state.status, "completed");
+    const candidate = state.steps.plan.responses[0];
+    const { run: rated, driving } = await client.rate(run.runId, "plan", candidate.responseId, {
+      rating: "up",
+      note: "Clear structure",
+      basedOn: state.version,
+    });
+    assert.equal(driving, false);
+    assert.deepEqual(
+      { ...rated.steps.plan.ratings?.[candidate.responseId], at: undefined },
+      { rating: "up", note: "Clear structure", at: undefined },
+    );
+    const exported = await (await fetch(`${server.url}/api/runs/${run.runId}/export?format=json`))
+      .json();
+    assert.equal(exported.run.steps.plan.ratings[candidate.responseId].note, "Clear structure");
+    await assert.rejects(
+      () => client.rate(run.runId, "plan", "nope", { rating: "up" }),
+      (error: unknown) => error instanceof WriteItApiError && error.status === 409,
+    );
+  });
+});

@@ -91,6 +91,8 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   ),
   yaml: ANY_FIELD,
   instructions: ANY_FIELD,
+  rating: fc.oneof(fc.constantFrom("up", "down", "none", "meh"), ANY_FIELD),
+  note: fc.oneof(fc.string({ maxLength: 50 }), ANY_FIELD),
 };
 
 /** The fields each route reads (per protocol/rest.ts). */
@@ -107,10 +109,11 @@ const ROUTE_FIELDS: Record<string, string[]> = {
   feedback: ["stepId", "text", "regenerate"],
   regenerate: ["stepId"],
   skip: ["stepId", "reason"],
+  rate: ["stepId", "responseId", "rating", "note"],
   branch: ["fromStepId", "start"],
   rewind: ["toStepId"],
   pause: ["reason"],
-  resume: [],
+  resume: ["model"],
   cancel: ["reason"],
 };
 

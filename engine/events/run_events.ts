@@ -92,6 +92,13 @@ export const RunEventSchemas = {
     validation: ResponseValidationSchema.optional(),
   }),
   step_skipped: z.object({ stepId: StepIdSchema, reason: z.string().optional() }),
+  /** A writer's rating of a candidate ("none" takes it back) and an optional note. */
+  response_rated: z.object({
+    stepId: StepIdSchema,
+    responseId: z.string().min(1),
+    rating: z.enum(["up", "down", "none"]),
+    note: z.string().optional(),
+  }),
   steps_invalidated: z.object({
     stepIds: z.array(StepIdSchema).min(1),
     cause: InvalidationCauseSchema,
@@ -141,6 +148,7 @@ export const RUN_EVENT_VERSIONS: Record<RunEventType, number> = {
   step_responses_merged: 1,
   step_edited: 1,
   step_skipped: 1,
+  response_rated: 1,
   steps_invalidated: 1,
   run_rewound: 1,
   step_reopened: 1,

@@ -65,10 +65,11 @@ const ACTION_SUMMARIES: Record<keyof typeof ACTION_BODIES, string> = {
   feedback: "Give feedback on a step, and regenerate with it unless regenerate is false",
   regenerate: "Ask for new candidates of a step",
   skip: "Skip a step",
+  rate: "Rate a candidate up or down (none takes it back), with an optional note",
   branch: "Fork the run at a step into a new run",
   rewind: "Send the run back to a step (history kept)",
   pause: "Pause the run",
-  resume: "Resume a paused or failed run",
+  resume: "Resume a paused or failed run; with model, continue on that model",
   cancel: "Cancel the run",
 };
 

@@ -1,7 +1,8 @@
 /**
  * The article as it stands, in Chromium: the newest whole draft rendered
  * with its word counts, edited in place (the edit becomes a candidate of
- * its step, and the step after it goes stale), and named in the page's title.
+ * its step, and the step after it goes stale), a candidate's provenance and
+ * rating, and the page titled by the run.
  */
 import assert from "node:assert/strict";
 import { WriteItClient } from "../../client/mod.ts";
@@ -76,6 +77,21 @@ Deno.test("dashboard: the article view shows the newest draft with word counts a
   const prompt = (await provenance.locator("pre.prompt").textContent()) ?? "";
   assert.equal(prompt, state.steps.polish.responses[0].promptUsed);
   await screenshot(page, "52-provenance");
+
+  // Rate it and note why: kept in the run (an event), shown on the card.
+  await polishCard.getByRole("button", { name: "Good candidate" }).click();
+  await polishCard.locator('button[aria-label="Good candidate"][aria-pressed="true"]').waitFor({
+    timeout: TIMEOUT,
+  });
+  await polishCard.getByRole("button", { name: "Add a note" }).click();
+  await polishCard.getByLabel("Note on this candidate").fill("Best opening so far");
+  await polishCard.getByRole("button", { name: "Save note" }).click();
+  await polishCard.getByText("Best opening so far").waitFor({ timeout: TIMEOUT });
+  const ratedRun = await client.getRun(runId);
+  const polishId = ratedRun.steps.polish.responses[0].responseId;
+  assert.equal(ratedRun.steps.polish.ratings?.[polishId]?.rating, "up");
+  assert.equal(ratedRun.steps.polish.ratings?.[polishId]?.note, "Best opening so far");
+  assert.equal(ratedRun.steps.polish.status, "awaiting_selection", "a rating decides nothing");
 
   // Edit in place: the text becomes a candidate of write, and polish is stale.
   await article.getByRole("button", { name: "Edit the article" }).click();

@@ -135,7 +135,7 @@ export function CandidateCardView(
                 disabled={busy}
                 onClick={() => onRate(rating?.rating === value ? "none" : value, rating?.note)}
               >
-                {value === "up" ? "👍" : "👎"}
+                {value === "up" ? "▲ Good" : "▼ Weak"}
               </button>
             ))}
             {noting.value === undefined

@@ -18,6 +18,7 @@ import {
   pickableCards,
   type StreamedCandidate,
 } from "./candidate_columns.ts";
+import { FocusedCompare } from "./focused_compare.tsx";
 import { CandidateCardView } from "./candidate_card.tsx";
 import { formatCost, formatTokens } from "./format.ts";
 import { attemptFailureNotice } from "../engine/attempt_failure_notice.ts";
@@ -63,6 +64,7 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
   const feedback = useSignal("");
   const editing = useSignal<string | undefined>(undefined);
   const instructions = useSignal("");
+  const comparing = useSignal(false);
   if (!step) return <section class="panel">Unknown step {props.stepId}</section>;
   const { columns, earlier } = candidateColumns(step, props.streams);
   const pickable = pickableCards(columns);
@@ -229,6 +231,29 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
           </details>
         )
         : null}
+      {comparing.value && ticked.value.length >= 2
+        ? (
+          <FocusedCompare
+            stepName={props.name}
+            candidates={ticked.value.slice(0, 4).flatMap((id) => {
+              const index = step.responses.findIndex((response) => response.responseId === id);
+              if (index < 0) return [];
+              const card = pickable.find((candidate) => candidate.responseIndex === index);
+              return [{
+                response: step.responses[index],
+                number: (card ? numberOf(card) : undefined) ?? index + 1,
+              }];
+            })}
+            canEdit={!props.readOnly && why("edit") === undefined}
+            busy={props.busy}
+            onSaveEdit={(text) => {
+              intent({ action: "edit", text });
+              comparing.value = false;
+            }}
+            onClose={() => (comparing.value = false)}
+          />
+        )
+        : null}
       {canAct && finished
         ? (
           <div class="step-controls actions">
@@ -343,6 +368,16 @@ export function StepPanel(props: StepPanelProps): JSX.Element {
                 }}
               >
                 {`Merge ticked (${ticked.value.length})`}
+              </button>
+              <button
+                type="button"
+                disabled={ticked.value.length < 2 || ticked.value.length > 4}
+                title={ticked.value.length > 4
+                  ? "Compare takes up to four candidates"
+                  : "Tick two to four candidates to compare them side by side"}
+                onClick={() => (comparing.value = true)}
+              >
+                {`Compare ticked (${ticked.value.length})`}
               </button>
               <button
                 type="button"

@@ -232,6 +232,26 @@ export function RunView(props: RunViewProps): JSX.Element {
   const announcement = useSignal("");
   const announce = (text: string) => (announcement.value = text);
   const seen = useRef<{ counts: Record<string, number>; waiting?: string }>({ counts: {} });
+  const seenOnce = useRef(false);
+  const notify = useSignal(false);
+  useEffect(() => {
+    notify.value = typeof Notification !== "undefined" &&
+      Notification.permission === "granted" &&
+      globalThis.localStorage?.getItem("writeit.notify") === "on";
+  }, []);
+  const toggleNotify = async () => {
+    if (notify.value) {
+      notify.value = false;
+      globalThis.localStorage?.setItem("writeit.notify", "off");
+      return;
+    }
+    const permission = await Notification.requestPermission();
+    notify.value = permission === "granted";
+    globalThis.localStorage?.setItem("writeit.notify", notify.value ? "on" : "off");
+    if (!notify.value) {
+      announce("The browser did not allow notifications: allow them for this site to be told");
+    }
+  };
   useEffect(() => {
     const current = live.run.value;
     const before = seen.current;
@@ -253,8 +273,25 @@ export function RunView(props: RunViewProps): JSX.Element {
       current.steps[id]?.status === "awaiting_selection"
     );
     if (waiting && waiting !== before.waiting) {
-      messages.push(`Your turn: pick a candidate for ${props.steps[waiting]?.name ?? waiting}`);
+      const name = props.steps[waiting]?.name ?? waiting;
+      messages.push(`Your turn: pick a candidate for ${name}`);
+      // Opted in, and the writer is looking elsewhere: a browser notification.
+      // (Not for the state the page opened on: only for what happens while it is open.)
+      if (notify.value && seenOnce.current) {
+        if (document.visibilityState !== "visible" || !document.hasFocus()) {
+          const count = current.steps[waiting]?.responses.length ?? 0;
+          try {
+            new Notification("WriteIt: your turn", {
+              body: `${name}: ${count} candidate${count === 1 ? " is" : "s are"} ready`,
+              tag: `writeit-${runId}`,
+            });
+          } catch {
+            // Notifications can be unavailable (an insecure origin, a browser without them).
+          }
+        }
+      }
     }
+    seenOnce.current = true;
     before.waiting = waiting;
     if (messages.length > 0) announce(messages.join(". "));
   }, [live.run.value]);
@@ -311,6 +348,19 @@ export function RunView(props: RunViewProps): JSX.Element {
         </h1>
         <StatusBadge status={status} label="Run status" />
         <ConnectionBadge state={live.connection.value} driving={driving} />
+        {typeof Notification !== "undefined" && !readOnly
+          ? (
+            <button
+              type="button"
+              class="small"
+              aria-pressed={notify.value}
+              title="A browser notification when candidates are ready and this tab is not in front"
+              onClick={toggleNotify}
+            >
+              {notify.value ? "Notifying you" : "Notify me"}
+            </button>
+          )
+          : null}
         <span class="text-mode" role="group" aria-label="Show texts as">
           {(["rendered", "markdown"] as const).map((mode) => (
             <button

@@ -13,9 +13,10 @@
  * again before then (a pick, then `advance`), it takes its lease back: with
  * no write at all when the same driver asks and the lease has most of its
  * lifetime left, else with one transaction that also replaces the old claim.
- * Until the removal is written, other processes see the run as driven (they
- * get the usual conflict, for at most that delay); a process that dies
- * first leaves a lease that is taken over at once, as above.
+ * Until the removal is written, other processes see the run as driven, so
+ * one that finds a run held by another process looks again once, after that
+ * delay, before it reports the conflict; a process that dies first leaves a
+ * lease that is taken over at once, as above.
  */
 import { processExists } from "../local_process.ts";
 import { hostname } from "node:os";
@@ -111,20 +112,27 @@ export class LmdbRunLeases implements RunLeases {
       }
     }
     const token = this.#context.newId();
-    const holder = await this.#database.transaction(() => {
-      const now = this.#context.now().getTime();
-      const current = store.get(runId);
-      const ours = given !== undefined && current?.token === given.token;
-      if (!ours && binding(current, now, host)) return current;
-      store.putSync(runId, {
-        owner: options.owner,
-        token,
-        expiresAt: now + ttl,
-        host,
-        pid: process.pid,
+    const claim = () =>
+      this.#database.transaction(() => {
+        const now = this.#context.now().getTime();
+        const current = store.get(runId);
+        const ours = given !== undefined && current?.token === given.token;
+        if (!ours && binding(current, now, host)) return current;
+        store.putSync(runId, {
+          owner: options.owner,
+          token,
+          expiresAt: now + ttl,
+          host,
+          pid: process.pid,
+        });
+        return undefined;
       });
-      return undefined;
-    });
+    let holder = await claim();
+    if (holder && (holder.host !== host || holder.pid !== process.pid)) {
+      // Another process may have given it up already, its removal not yet written: look again.
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_DELAY_MS + 15));
+      holder = await claim();
+    }
     if (holder) {
       throw new ConflictError(
         `Run "${runId}" is being driven by ${holder.owner}: wait for it to stop, or pause it there`,

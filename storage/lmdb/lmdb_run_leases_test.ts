@@ -107,3 +107,32 @@ Deno.test("LmdbRunLeases: a lease given up and taken back by its driver costs no
     await Deno.remove(directory, { recursive: true });
   }
 });
+
+Deno.test("LmdbRunLeases.acquire() looks again before refusing a run another process gave up moments ago", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "writeit-leases-" });
+  const database = openWorkspaceDatabase(directory);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "setTimeout(() => {}, 60000)"],
+  }).spawn();
+  try {
+    // A live driver process whose release is written a few milliseconds after we first look.
+    const store = database.openStore<Record<string, unknown>>("run_leases");
+    await store.put("run-1", {
+      owner: "server:other",
+      token: "t",
+      expiresAt: Date.now() + 60_000,
+      host: hostname(),
+      pid: child.pid,
+    });
+    const leases = new LmdbRunLeases(database, systemContext());
+    setTimeout(() => store.remove("run-1"), RELEASE_DELAY_MS / 2);
+    const lease = await leases.acquire("run-1", { owner: "cli:new" });
+    await lease.release();
+    await leases.flush();
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+    await database.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+});

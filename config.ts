@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Document, isMap, parseDocument } from "yaml";
 import { ValidationError } from "./engine/errors.ts";
 import { didYouMean } from "./engine/did_you_mean.ts";
+import { MAX_CONCURRENT_PIPELINES } from "./engine/concurrency_limits.ts";
 import { withLineFeeds } from "./engine/yaml_locations.ts";
 import { processEnvironment } from "./environment.ts";
 
@@ -27,6 +28,8 @@ interface KeySpec {
   choices?: readonly string[];
   min?: number;
   max?: number;
+  /** Said after a value out of range: what the limit means, and what to change instead. */
+  limitHint?: string;
 }
 
 /** Every fixed configuration key. Keys under `prices.` and `models.` are open maps. */
@@ -147,8 +150,11 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     type: "number",
     default: 4,
     min: 1,
-    max: 10,
-    help: "Runs one process drives at once",
+    max: MAX_CONCURRENT_PIPELINES,
+    help:
+      `Runs one process drives at once (1–${MAX_CONCURRENT_PIPELINES}; a server may go well past the seed's 10)`,
+    limitHint:
+      "runs past the limit wait their turn; for more model calls at once raise preferences.max_concurrent_calls",
   },
   "preferences.max_concurrent_calls": {
     type: "number",
@@ -331,7 +337,9 @@ export function parseConfigValue(
     const value = typeof raw === "number" ? raw : Number(String(raw).trim());
     if (String(raw).trim() === "" || !Number.isFinite(value)) throw fail("a number");
     if (spec.min !== undefined && value < spec.min) throw fail(`a number of at least ${spec.min}`);
-    if (spec.max !== undefined && value > spec.max) throw fail(`a number of at most ${spec.max}`);
+    if (spec.max !== undefined && value > spec.max) {
+      throw fail(`a number of at most ${spec.max}${spec.limitHint ? ` (${spec.limitHint})` : ""}`);
+    }
     return value;
   }
   if (spec.type === "boolean") {

@@ -11,6 +11,8 @@ export interface BenchResult {
   value: number;
   /** `events/s`, `ms`, `µs`, `bytes/event`, … */
   unit: string;
+  /** Lowest and highest of the repetitions `value` is the median of, when it was repeated. */
+  range?: [number, number];
   /** The same-run baseline, when the target is relative. */
   baseline?: { name: string; value: number };
   /** value / baseline.value (or the inverse where lower is better), precomputed. */

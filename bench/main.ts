@@ -34,9 +34,14 @@ for (const file of files) {
     const target = result.target
       ? `  target ${result.target} ${result.met ? "met" : "NOT MET"}`
       : "";
+    const range = result.range
+      ? ` (median; range ${formatNumber(result.range[0])}–${formatNumber(result.range[1])})`
+      : "";
     if (result.met === false) failures++;
     console.log(
-      `  ${result.name}: ${formatNumber(result.value)} ${result.unit}${baseline}${ratio}${target}`,
+      `  ${result.name}: ${
+        formatNumber(result.value)
+      } ${result.unit}${range}${baseline}${ratio}${target}`,
     );
   }
 }

@@ -6,6 +6,13 @@
  * (another process appended first) reloads and decides again. A command the
  * fresh state forbids surfaces as InvalidCommandError.
  *
+ * Group commit: executes without their own metadata or `decidedOn` (the
+ * engine's own facts, such as candidates finishing together) that queue up
+ * while an append is under way are decided one after another, each against
+ * the state the ones before it lead to, and stored in one append, so one
+ * durable commit holds them all. Each still resolves with its own events, and
+ * one that fails to decide rejects alone.
+ *
  * @example
  * ```ts
  * const journal = await RunJournal.open(store, "run-1", { context });
@@ -49,6 +56,8 @@ export class RunJournal {
   #options: RunJournalOptions;
   #tail: Promise<unknown> = Promise.resolve();
   #listeners = new Set<(events: EventEnvelope[]) => void>();
+  /** The group of batchable executes queued last, still taking members (see `execute`). */
+  #open?: PendingExecute[];
 
   constructor(store: EventStore, state: PipelineRun, options: RunJournalOptions) {
     this.runId = state.runId;
@@ -94,7 +103,87 @@ export class RunJournal {
     build: CommandBuilder,
     options: { metadata?: Partial<EventMetadata>; decidedOn?: DecidedOn } = {},
   ): Promise<EventEnvelope[]> {
-    return this.#enqueue(() => this.#executeNow(build, options.metadata, options.decidedOn));
+    if (options.metadata || options.decidedOn) {
+      this.#open = undefined; // later executes must not be decided before this one
+      return this.#enqueue(() => this.#executeNow(build, options.metadata, options.decidedOn));
+    }
+    return new Promise((resolve, reject) => {
+      const member: PendingExecute = { build, resolve, reject };
+      if (this.#open) {
+        this.#open.push(member);
+        return;
+      }
+      const group = [member];
+      this.#open = group;
+      this.#enqueue(() => {
+        if (this.#open === group) this.#open = undefined;
+        return this.#executeGroup(group);
+      }).catch(() => undefined);
+    });
+  }
+
+  /** Runs a group of batchable executes: alone as before, or decided in turn and appended at once. */
+  async #executeGroup(group: PendingExecute[]): Promise<void> {
+    if (group.length === 1) {
+      const [only] = group;
+      await this.#executeNow(only.build).then(only.resolve, only.reject);
+      return;
+    }
+    let members = group;
+    for (let attempt = 0;; attempt++) {
+      const decided: { member: PendingExecute; count: number }[] = [];
+      const events: NewEvent[] = [];
+      let scratch = this.#state;
+      for (const [index, member] of members.entries()) {
+        let mine: NewEvent[];
+        try {
+          const commands = member.build(scratch) ?? [];
+          mine = commands.length === 0 ? [] : decideAll(commands, scratch, this.#options.context);
+        } catch (error) {
+          member.reject(error);
+          continue;
+        }
+        decided.push({ member, count: mine.length });
+        if (mine.length === 0) continue;
+        events.push(...mine);
+        if (index < members.length - 1) {
+          if (scratch === this.#state) scratch = cloneState(this.#state);
+          evolveScratch(scratch, mine, this.#options.context);
+        }
+      }
+      if (events.length === 0) {
+        for (const { member } of decided) member.resolve([]);
+        return;
+      }
+      try {
+        const result = await this.#store.append(this.runId, events, {
+          expectedVersion: this.#state.version,
+          metadata: this.#options.metadata,
+        });
+        for (const event of result.events) evolveInPlace(this.#state, event);
+        this.#options.onEvents?.(result.events);
+        for (const listener of this.#listeners) listener(result.events);
+        let offset = 0;
+        for (const { member, count } of decided) {
+          member.resolve(result.events.slice(offset, offset + count));
+          offset += count;
+        }
+        return;
+      } catch (error) {
+        const stale = error instanceof ConflictError && error.code === "stale_version";
+        if (!stale || attempt >= MAX_CONFLICT_RETRIES) {
+          for (const { member } of decided) member.reject(error);
+          return;
+        }
+        members = decided.map(({ member }) => member);
+        try {
+          this.#state = await this.#store.loadRun(this.runId);
+        } catch (reloadError) {
+          for (const member of members) member.reject(reloadError);
+          return;
+        }
+      }
+    }
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -136,6 +225,28 @@ export class RunJournal {
   }
 }
 
+/** An execute waiting in a group. */
+interface PendingExecute {
+  build: CommandBuilder;
+  resolve(events: EventEnvelope[]): void;
+  reject(error: unknown): void;
+}
+
+/** Folds decided (not yet stored) events into a scratch state, stamped with placeholders. */
+function evolveScratch(scratch: PipelineRun, events: NewEvent[], context: EngineContext): void {
+  for (const event of events) {
+    evolveInPlace(scratch, {
+      ...event,
+      id: "",
+      runId: scratch.runId,
+      sequence: scratch.version + 1,
+      schemaVersion: RUN_EVENT_VERSIONS[event.type],
+      time: context.now().toISOString(),
+      metadata: { correlationId: "" },
+    } as EventEnvelope);
+  }
+}
+
 /** Decides several commands in order, each against the state the previous ones lead to. */
 export function decideAll(
   commands: RunCommand[],
@@ -147,17 +258,7 @@ export function decideAll(
   const all: NewEvent[] = [];
   for (const command of commands) {
     const events = decide(command, scratch);
-    for (const event of events) {
-      evolveInPlace(scratch, {
-        ...event,
-        id: "",
-        runId: scratch.runId,
-        sequence: scratch.version + 1,
-        schemaVersion: RUN_EVENT_VERSIONS[event.type],
-        time: context.now().toISOString(),
-        metadata: { correlationId: "" },
-      } as EventEnvelope);
-    }
+    evolveScratch(scratch, events, context);
     all.push(...events);
   }
   return all;

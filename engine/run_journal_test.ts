@@ -63,3 +63,40 @@ Deno.test("RunJournal.execute() appends several commands at once and serializes 
     await store.close();
   }
 });
+
+Deno.test("RunJournal.execute() stores executes queued together in one append, each resolving with its own events", async () => {
+  const context = fixedContext();
+  const store = new MemoryEventStore({ context });
+  try {
+    await created(store);
+    const journal = await RunJournal.open(store, "run-1", { context });
+    let appends = 0;
+    const append = store.append.bind(store);
+    store.append = (...args) => {
+      appends++;
+      return append(...args);
+    };
+    const first = journal.execute(() => [{ type: "startRun" }]);
+    const queued = [
+      journal.execute(() => [{ type: "addFeedback", stepId: "a", text: "one" }]),
+      journal.execute(() => [{ type: "startRun" }]), // refused: the run started just before
+      journal.execute((state) =>
+        state.steps.a.feedback.length === 1
+          ? [{ type: "addFeedback", stepId: "b", text: "sees the one before" }]
+          : []
+      ),
+      journal.execute(() => []),
+    ];
+    assert.equal((await first)[0].type, "run_started");
+    const [one, refused, after, nothing] = await Promise.allSettled(queued);
+    assert.equal(appends, 1, "the five executes took one append");
+    assert.equal(one.status === "fulfilled" && one.value.length, 1);
+    assert.ok(refused.status === "rejected" && refused.reason instanceof InvalidCommandError);
+    assert.equal(after.status === "fulfilled" && after.value[0].sequence, 4);
+    assert.deepEqual(nothing.status === "fulfilled" && nothing.value, []);
+    assert.equal(journal.state.steps.b.feedback[0].text, "sees the one before");
+    assert.equal(journal.state.version, 4);
+  } finally {
+    await store.close();
+  }
+});

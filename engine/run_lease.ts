@@ -22,7 +22,11 @@ export interface RunLease {
   readonly owner: string;
   /** Extends the lease by its ttl; throws ConflictError "run_leased" when it was lost. */
   renew(): Promise<void>;
-  /** Gives the lease up (idempotent). */
+  /**
+   * Gives the lease up (idempotent). A store may write the release a moment
+   * after this resolves (the LMDB one does, to spare a commit), provided a
+   * later `acquire` is never refused because of it.
+   */
   release(): Promise<void>;
 }
 

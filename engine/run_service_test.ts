@@ -705,7 +705,7 @@ Deno.test("RunService.merge() adds a selected merge candidate", async () => {
     assert.deepEqual(merged.sourceResponseIds, ids);
     assert.equal(state.steps.plan.selectedText, merged.processedContent);
     assert.ok(merged.promptUsed.includes("Keep the title of the first"));
-    assert.equal(chunks.join("").trim(), merged.processedContent);
+    assert.equal(chunks.join(""), merged.processedContent, "the merged text is kept byte for byte");
     state = await h.service.accept(run.runId, "plan");
     assert.equal(state.steps.plan.status, "completed");
     await assert.rejects(() => h.service.merge(run.runId, "plan", [ids[0]]), /at least two/);
@@ -1154,5 +1154,36 @@ steps:
     assert.deepEqual(second.validation, { passed: false, reasons: ["same text as candidate 1"] });
   } finally {
     await h.close();
+  }
+});
+
+Deno.test("RunService keeps a model's text byte for byte, surrounding whitespace included", async () => {
+  const context = systemContext();
+  const store = new MemoryEventStore({ context });
+  const text = "\n  Indented first line,\n\ttabbed second line.  \n\n";
+  const model: LanguageModel = {
+    provider: "verbatim",
+    modelId: "v",
+    async *stream() {
+      yield { type: "text", text };
+      yield { type: "finish", reason: "stop" };
+    },
+  };
+  const service = new RunService({
+    store,
+    models: { resolve: () => model },
+    context,
+    workspace: "w",
+  });
+  try {
+    const run = await service.createRun(pipelineOf(THREE_STEPS), { inputs: { topic: "x" } });
+    const state = await service.advance(run.runId);
+    const [response] = state.steps.plan.responses;
+    assert.equal(response.processedContent, text);
+    assert.equal(response.rawOutput, text);
+    assert.equal(response.validation.passed, true);
+  } finally {
+    await service.close();
+    await store.close();
   }
 });

@@ -253,8 +253,9 @@ async function generateCandidate(
   }
   if (request.signal.aborted) throw new CancelledError("The generation was aborted");
   const finishedAt = context.now();
-  const processed = text.trim();
-  if (processed === "") {
+  // The answer is kept byte for byte; whitespace is trimmed only to check it.
+  const visible = text.trim();
+  if (visible === "") {
     throw new RetryableError(
       `${set.label} returned an empty answer for step "${request.stepId}" (finish reason "${finishReason}"): nothing was recorded; check the prompt, or add another model to model_preference`,
       { code: "empty_answer" },
@@ -273,13 +274,13 @@ async function generateCandidate(
     provider: provider ?? "unknown",
     promptUsed: request.prompt,
     rawOutput: text,
-    processedContent: processed,
+    processedContent: text,
     createdAt: finishedAt.toISOString(),
     usage: usage ?? emptyUsage(),
     processingTime: Math.max(0, (finishedAt.getTime() - startedAt.getTime()) / 1000),
     origin: "model",
     cached,
-    validation: validateResponse(processed, request.validation),
+    validation: validateResponse(visible, request.validation),
     finishReason,
   };
 }

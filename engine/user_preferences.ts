@@ -6,6 +6,7 @@
  * doing. Validation follows the seed's rules.
  */
 import { z } from "zod";
+import { MAX_CONCURRENT_PIPELINES } from "./concurrency_limits.ts";
 
 /** Export formats WriteIt can write. */
 export const ExportFormatSchema = z.enum(["md", "json", "yaml", "html"]);
@@ -39,8 +40,11 @@ export const UserPreferencesSchema = z.object({
     },
   ),
   theme: z.enum(["auto", "light", "dark"]).default("auto"),
-  /** Runs this process drives at once (seed: between 1 and 10). */
-  maxConcurrentPipelines: z.number().int().min(1).max(10).default(4),
+  /** Runs this process drives at once (the seed allowed 1 to 10; servers need more: up to 256). */
+  maxConcurrentPipelines: z.number().int().min(1).max(MAX_CONCURRENT_PIPELINES, {
+    message:
+      `Runs driven at once must be at most ${MAX_CONCURRENT_PIPELINES}: runs past the limit wait their turn; for more model calls at once raise max_concurrent_calls`,
+  }).default(4),
   exportFormat: ExportFormatSchema.default("md"),
 });
 export type UserPreferences = z.infer<typeof UserPreferencesSchema>;

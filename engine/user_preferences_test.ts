@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { checkSessionClock, UserPreferencesSchema, UserSessionSchema } from "./user_preferences.ts";
 
-Deno.test("UserPreferencesSchema keeps max concurrent pipelines between 1 and 10", () => {
+Deno.test("UserPreferencesSchema keeps max concurrent pipelines between 1 and 256, for servers", () => {
   assert.equal(UserPreferencesSchema.safeParse({ maxConcurrentPipelines: 0 }).success, false);
-  assert.equal(UserPreferencesSchema.safeParse({ maxConcurrentPipelines: 11 }).success, false);
+  const tooMany = UserPreferencesSchema.safeParse({ maxConcurrentPipelines: 257 });
+  assert.equal(tooMany.success, false);
+  assert.match(tooMany.error!.issues[0].message, /at most 256: runs past the limit wait/);
   assert.equal(
-    UserPreferencesSchema.parse({ maxConcurrentPipelines: 10 }).maxConcurrentPipelines,
-    10,
+    UserPreferencesSchema.parse({ maxConcurrentPipelines: 256 }).maxConcurrentPipelines,
+    256,
   );
 });
 

@@ -125,10 +125,17 @@ Deno.test("writeit config set|get|list|unset layer values and say where each com
     typo.stderr,
     /Unknown configuration key "cache.ttl_hour": did you mean "cache.ttl_hours"\?/,
   );
-  const bad = await runCli(["config", "set", "preferences.max_concurrent_pipelines", "11"], {
+  const bad = await runCli(["config", "set", "preferences.max_concurrent_pipelines", "257"], {
     home: home.path,
   });
-  assert.match(bad.stderr, /expected a number of at most 10/);
+  assert.match(
+    bad.stderr,
+    /expected a number of at most 256 \(runs past the limit wait their turn/,
+  );
+  const server = await runCli(["config", "set", "preferences.max_concurrent_pipelines", "200"], {
+    home: home.path,
+  });
+  assert.equal(server.code, 0, server.stderr);
 });
 
 Deno.test("writeit config hides secrets from list and get", async () => {

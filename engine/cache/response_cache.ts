@@ -3,8 +3,12 @@
  * front of an optional persistent `CacheStore` (the workspace's LMDB). A
  * lookup tries memory, then the store (promoting what it finds); both tiers
  * honour the TTL against the injected clock. It also keeps the statistics:
- * this process's counts, and deltas flushed to the store so that totals add
- * up across processes (`flush()` before exit; `close()` does it).
+ * this process's counts in memory, and deltas flushed to the store so that
+ * totals add up across processes. A flush never takes a write transaction
+ * of its own per hit or miss: it is issued together with a cache entry's
+ * write (so both land in one commit), or when counts have waited
+ * `statsFlushIntervalMs` (by the injected clock, checked as counts arrive),
+ * and always by `flush()` and `close()` (call one before exit).
  *
  * @example
  * ```ts
@@ -37,7 +41,12 @@ export interface ResponseCacheOptions {
   ttlMs?: number;
   /** Current time in ms (from the engine context). */
   now: () => number;
+  /** Longest time counts wait in memory before a flush of their own (default 1 s). */
+  statsFlushIntervalMs?: number;
 }
+
+/** Default longest wait of counted statistics before they are written on their own. */
+export const DEFAULT_STATS_FLUSH_INTERVAL_MS = 1000;
 
 /** A snapshot of the cache's state. */
 export interface ResponseCacheReport {
@@ -65,6 +74,9 @@ export class ResponseCache {
   #delta = emptyCacheStats();
   #flushing?: Promise<void>;
   #dirty = false;
+  readonly #statsFlushIntervalMs: number;
+  /** When statistics were last handed to the store (ms, by `now`). */
+  #statsFlushedAt: number;
   readonly #pendingWrites = new Set<Promise<unknown>>();
   /** The store's epoch the memory tier was filled under. */
   #epoch: number;
@@ -73,6 +85,8 @@ export class ResponseCache {
     this.ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS;
     this.#store = options.store;
     this.#now = options.now;
+    this.#statsFlushIntervalMs = options.statsFlushIntervalMs ?? DEFAULT_STATS_FLUSH_INTERVAL_MS;
+    this.#statsFlushedAt = this.#now();
     this.#memory = new MemoryCache<CachedResponse>({
       maxEntries: options.maxEntries,
       maxBytes: options.maxBytes,
@@ -98,13 +112,19 @@ export class ResponseCache {
     return stored;
   }
 
-  /** Stores a complete answer in both tiers (the persistent write finishes in the background). */
+  /**
+   * Stores a complete answer in both tiers (the persistent write finishes in
+   * the background, with the counted statistics in the same commit).
+   */
   save(key: string, response: Omit<CachedResponse, "createdAt" | "expiresAt">): void {
     const createdAt = this.#now();
     const entry: CachedResponse = { ...response, createdAt, expiresAt: createdAt + this.ttlMs };
     this.#memory.set(key, entry);
     this.#count({ writes: 1 });
-    if (this.#store) this.#track(this.#store.put(key, entry));
+    if (!this.#store) return;
+    this.#track(this.#store.put(key, entry));
+    // Issued in the same turn as the put: the store commits both in one transaction.
+    this.#scheduleStatsFlush();
   }
 
   /** Counts a hit and what it saved. */
@@ -185,12 +205,15 @@ export class ResponseCache {
   #count(delta: Partial<CacheStats>): void {
     this.#session = addCacheStats(this.#session, delta);
     this.#delta = addCacheStats(this.#delta, delta);
-    if (this.#store) this.#scheduleStatsFlush();
+    if (this.#store && this.#now() - this.#statsFlushedAt >= this.#statsFlushIntervalMs) {
+      this.#scheduleStatsFlush();
+    }
   }
 
   #scheduleStatsFlush(): void {
     const store = this.#store;
     if (!store) return;
+    this.#statsFlushedAt = this.#now();
     if (this.#flushing) {
       this.#dirty = true;
       return;

@@ -1,6 +1,6 @@
 /**
  * A spending limit in US dollars. Before a call, `budgetMiddleware` estimates
- * its worst case (the prompt's tokens counted with the tokenizer plus
+ * its worst case (the prompt's tokens estimated from its characters plus
  * `maxTokens` of output, at the model's price) and refuses it with
  * `BudgetExceededError`, before anything is spent, when what was spent plus
  * what is in flight plus that estimate would pass the limit. After the call
@@ -15,7 +15,7 @@
 import { BudgetExceededError } from "../errors.ts";
 import type { LanguageModelMiddleware, ModelStreamPart } from "./language_model.ts";
 import type { PriceTable } from "./price_table.ts";
-import { countMessageTokens } from "./token_counter.ts";
+import { estimateMessageTokens } from "./token_estimate.ts";
 
 /** Output tokens assumed for a call that sets no `maxTokens`. */
 export const DEFAULT_OUTPUT_ESTIMATE = 4096;
@@ -84,7 +84,7 @@ export function budgetMiddleware(
       const price = options.prices.priceOf(model.provider, model.modelId);
       const free = !price || (price.inputPerMillion === 0 && price.outputPerMillion === 0);
       const estimateUsd = free ? 0 : options.prices.costOf(model.provider, model.modelId, {
-        inputTokens: await countMessageTokens(request.messages),
+        inputTokens: estimateMessageTokens(request.messages),
         outputTokens: request.maxTokens ?? DEFAULT_OUTPUT_ESTIMATE,
       });
       budget.reserve(estimateUsd, `${model.provider}:${model.modelId}`);

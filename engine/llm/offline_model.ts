@@ -7,7 +7,8 @@
  * "600-1000 words", "at least 500 characters") or by `maxTokens`, and it
  * differs per model name (`offline:brisk` vs `offline:careful`), candidate
  * index and variant. It streams word by word with an optional delay and
- * counts its usage with the tokenizer. It is only ever chosen by name.
+ * reports its usage as one token per four characters (it is its own provider:
+ * these are its counts, engine/llm/token_estimate.ts). It is only ever chosen by name.
  */
 import { CancelledError } from "../errors.ts";
 import type {
@@ -17,7 +18,7 @@ import type {
   ModelStreamPart,
   ResponseHints,
 } from "./language_model.ts";
-import { countMessageTokens, countTokens } from "./token_counter.ts";
+import { estimateMessageTokens, estimateTokens } from "./token_estimate.ts";
 import { abortableSleep } from "./retry_middleware.ts";
 
 /** Options for `createOfflineModel`. */
@@ -370,8 +371,8 @@ export function createOfflineModel(options: OfflineModelOptions = {}): LanguageM
         if (signal?.aborted) throw cancelled();
         yield { type: "text", text: chunk };
       }
-      const inputTokens = await countMessageTokens(request.messages);
-      const outputTokens = await countTokens(text);
+      const inputTokens = estimateMessageTokens(request.messages);
+      const outputTokens = estimateTokens(text);
       yield {
         type: "usage",
         usage: {

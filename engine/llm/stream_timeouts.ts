@@ -43,21 +43,32 @@ export function streamTimeoutMiddleware(
       ]();
       let first = true;
       let finished = false;
+      // One watchdog per stream rather than a timer per part: each part moves the deadline, and
+      // the timer, when it fires early, sleeps again until the deadline that is current then.
+      let deadline = Infinity;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let wake: ((value: typeof TIMED_OUT) => void) | undefined;
+      const watch = () => {
+        timer = undefined;
+        const left = deadline - performance.now();
+        if (left > 0) timer = setTimeout(watch, left);
+        else wake?.(TIMED_OUT);
+      };
       try {
         while (true) {
           const limit = first ? firstByteMs : betweenChunksMs;
           const next = iterator.next();
           let result: IteratorResult<ModelStreamPart> | typeof TIMED_OUT;
           if (limit > 0 && Number.isFinite(limit)) {
-            let timer: ReturnType<typeof setTimeout> | undefined;
-            const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-              timer = setTimeout(() => resolve(TIMED_OUT), limit);
-            });
-            try {
-              result = await Promise.race([next, timeout]);
-            } finally {
-              clearTimeout(timer);
-            }
+            deadline = performance.now() + limit;
+            if (timer === undefined) timer = setTimeout(watch, limit);
+            result = await new Promise<IteratorResult<ModelStreamPart> | typeof TIMED_OUT>(
+              (resolve, reject) => {
+                wake = resolve;
+                next.then(resolve, reject);
+              },
+            );
+            wake = undefined;
           } else {
             result = await next;
           }
@@ -86,6 +97,7 @@ export function streamTimeoutMiddleware(
           yield result.value;
         }
       } finally {
+        if (timer !== undefined) clearTimeout(timer);
         outer?.removeEventListener("abort", forwardAbort);
         if (!finished) await iterator.return?.(undefined)?.catch(() => undefined);
       }

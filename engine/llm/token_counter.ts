@@ -1,9 +1,10 @@
 /**
- * Counts tokens with js-tiktoken's `cl100k_base` ranks, bundled with the
- * package (no network). Used when a provider reports no usage (the result is
- * then marked `estimated`), by the offline model, and by budgets to estimate
- * a call before it is made. Building the encoder takes a few hundred
- * milliseconds, so it is loaded once, lazily, on first use.
+ * Counts tokens exactly with js-tiktoken's `cl100k_base` ranks, bundled with
+ * the package (no network), for callers that ask for an exact count. Nothing
+ * on the engine's hot path does: usage a provider did not report, budgets and
+ * the offline model estimate from characters (engine/llm/token_estimate.ts).
+ * Building the encoder takes a few hundred milliseconds and tens of MiB, so
+ * it is imported dynamically and built once, on first use.
  *
  * @example
  * ```ts

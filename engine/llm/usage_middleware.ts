@@ -1,10 +1,11 @@
 /**
  * Makes every successful stream end with exactly one priced `usage` part,
  * just before its `finish`: the provider's token counts when it gave them;
- * the tokenizer's count of the prompt and of the answer when it gave none;
- * and, when it gave only some (a `usage` part naming what is `missing`), its
- * counts with the rest counted by the tokenizer. Any count made by the
- * tokenizer marks the usage `estimated`. The cost comes from the price
+ * an estimate of the prompt and of the answer when it gave none (one token
+ * per four characters, engine/llm/token_estimate.ts: no tokenizer on the hot
+ * path); and, when it gave only some (a `usage` part naming what is
+ * `missing`), its counts with the rest estimated. Any estimated count marks
+ * the usage `estimated`. The cost comes from the price
  * table. Sits just above the retry middleware: the attempt that succeeded
  * is counted (a `reset` clears what it had collected), plus what attempts
  * refused after they finished cost (`spent` parts: an empty or a truncated
@@ -14,23 +15,23 @@ import type { TokenUsage } from "../run_model.ts";
 import { addUsage } from "../run_values.ts";
 import type { PriceTable } from "./price_table.ts";
 import type { ChatMessage, LanguageModelMiddleware, ModelStreamPart } from "./language_model.ts";
-import { countMessageTokens, countTokens } from "./token_counter.ts";
+import { estimateMessageTokens, estimateTokens } from "./token_estimate.ts";
 
 type UsagePart = Extract<ModelStreamPart, { type: "usage" }>;
 
-/** The provider's usage (if any) with what it left out counted by the tokenizer, without a price. */
-export async function completeUsage(
+/** The provider's usage (if any) with what it left out estimated from characters, without a price. */
+export function completeUsage(
   part: UsagePart | undefined,
   messages: ChatMessage[],
   answer: string,
-): Promise<TokenUsage> {
+): TokenUsage {
   const missing: string[] = part ? (part.missing ?? []) : ["input", "output"];
   const inputTokens = part && !missing.includes("input")
     ? part.usage.inputTokens
-    : await countMessageTokens(messages);
+    : estimateMessageTokens(messages);
   const outputTokens = part && !missing.includes("output")
     ? part.usage.outputTokens
-    : await countTokens(answer);
+    : estimateTokens(answer);
   const estimated = missing.length > 0 || (part?.usage.estimated ?? false);
   return {
     inputTokens,
@@ -64,11 +65,11 @@ export function usageMiddleware(prices: PriceTable): LanguageModelMiddleware {
           const given: UsagePart | undefined = part.usage
             ? { type: "usage", usage: part.usage, missing: part.missing }
             : undefined;
-          const spent = await completeUsage(given, request.messages, text.join(""));
+          const spent = completeUsage(given, request.messages, text.join(""));
           wasted = wasted ? addUsage(wasted, spent) : spent;
           continue;
         } else if (part.type === "finish") {
-          let usage = await completeUsage(held, request.messages, text.join(""));
+          let usage = completeUsage(held, request.messages, text.join(""));
           if (wasted) usage = addUsage(usage, wasted);
           usage.costUsd = prices.costOf(model.provider, model.modelId, usage);
           yield { type: "usage", usage };

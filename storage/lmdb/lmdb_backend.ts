@@ -77,6 +77,7 @@ export function openLmdbBackendAt(
     snapshotEvery: options.snapshotEvery ?? 100,
   });
   const home = options.home ?? root;
+  const leases = new LmdbRunLeases(database, context);
   const libraries = new Map<LibraryKind, FolderLibrary>();
   let closed = false;
   return {
@@ -86,7 +87,7 @@ export function openLmdbBackendAt(
     database,
     events,
     cache: createLmdbCacheStore(database),
-    leases: new LmdbRunLeases(database, context),
+    leases,
     documents: createLmdbLibraryStore(database, context),
     retention: lmdbRunRetention(events),
     describe: () => ({
@@ -105,6 +106,7 @@ export function openLmdbBackendAt(
     async close() {
       if (closed) return;
       closed = true;
+      await leases.flush();
       await events.close();
       await database.close();
     },

@@ -4,7 +4,10 @@
  * `e:<sha256>`, the persisted statistics under `s:stats`. An entry past its
  * expiry is a miss and is removed; `prune` sweeps them all. Reads are
  * synchronous memory-mapped lookups (microseconds); writes are LMDB's batched
- * asynchronous commits. Several processes may share it.
+ * asynchronous commits, so an entry (and the statistics the response cache
+ * writes with it) issued in the same turn as an event append, as a
+ * candidate's answer and its record are, shares the append's durable commit.
+ * Several processes may share it.
  *
  * @example
  * ```ts

@@ -5,7 +5,9 @@ import { ResponseCache } from "../../engine/cache/response_cache.ts";
 import { collectText, type ModelRequest } from "../../engine/llm/language_model.ts";
 import { createModelProvider } from "../../engine/llm/model_factory.ts";
 import { emptyProviderSettings } from "../../engine/llm/provider_settings.ts";
+import { decide, initialState } from "../../engine/run_decider.ts";
 import { createLmdbCacheStore } from "./lmdb_cache_store.ts";
+import { LmdbEventStore } from "./lmdb_event_store.ts";
 import { openWorkspaceDatabase } from "./workspace_database.ts";
 
 const request: ModelRequest = {
@@ -129,10 +131,15 @@ Deno.test("LMDB cache store clear() in one process empties another process' memo
     try {
       assert.equal((await collectText(cli.model.stream(request))).cached, false);
       await cli.cache.flush();
+      // lmdb-js keeps a handle's read snapshot until its next timer turn: let that turn pass.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       assert.equal((await collectText(server.model.stream(request))).cached, true, "warm");
       assert.equal((await collectText(server.model.stream(request))).cached, true, "from memory");
       const before = server.store.epoch();
       assert.equal(await cli.cache.clear(), 1);
+      // The same for the server's snapshot (its own writes used to renew it: a statistics
+      // write for every counted hit).
+      await new Promise((resolve) => setTimeout(resolve, 0));
       assert.equal(server.store.epoch(), before + 1, "the epoch moved for every process");
       assert.equal(
         (await collectText(server.model.stream(request))).cached,
@@ -142,6 +149,48 @@ Deno.test("LMDB cache store clear() in one process empties another process' memo
     } finally {
       await cli.close();
       await server.close();
+    }
+  });
+});
+
+Deno.test("LMDB cache entries and statistics written in the turn of an event append share its durable commit", async () => {
+  await withDirectory(async (directory) => {
+    const context = fixedContext();
+    const database = openWorkspaceDatabase(directory);
+    const events = new LmdbEventStore(database, { context });
+    const cache = new ResponseCache({
+      store: createLmdbCacheStore(database),
+      now: () => context.now().getTime(),
+    });
+    const commits = () => (database.root.getStats() as { lastTxnId: number }).lastTxnId;
+    try {
+      const created = decide({
+        type: "createRun",
+        pipelineId: "p",
+        pipelineHash: "h",
+        workspace: "w",
+        stepOrder: ["a"],
+        stepDependencies: {},
+        inputs: {},
+      }, initialState("run-1"));
+      await events.append("run-1", created, { expectedVersion: 0 });
+      const before = commits();
+      // A candidate's answer: saved in the cache, then recorded, in one turn.
+      cache.recordMiss();
+      cache.save("key", {
+        text: "An answer",
+        usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, costUsd: 0, estimated: false },
+        finishReason: "stop",
+        provider: "p",
+        modelId: "m",
+      });
+      await events.append("run-1", [{ type: "run_started", data: {} }], { expectedVersion: 1 });
+      await cache.flush();
+      assert.equal(commits(), before + 1, "entry, statistics and event in one commit");
+      assert.equal(createLmdbCacheStore(database).readStats().writes, 1);
+    } finally {
+      await events.close();
+      await database.close();
     }
   });
 });

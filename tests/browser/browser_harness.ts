@@ -129,3 +129,29 @@ export function collectPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** `writeit <args>` as another process on the dashboard's home (a CLI beside the browser). */
+export function writeitCommand(home: string, args: string[]): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-all",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      new URL("../../cli.ts", import.meta.url).pathname,
+      ...args,
+    ],
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: home,
+      WRITEIT_HOME: home,
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}

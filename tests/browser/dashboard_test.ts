@@ -14,6 +14,7 @@ import {
   launchChromium,
   screenshot,
   startDashboard,
+  writeitCommand,
 } from "./browser_harness.ts";
 
 const TIMEOUT = 30_000;
@@ -364,29 +365,7 @@ Deno.test("dashboard: merge, edit, pause, resume, skip, rewind in the browser wh
   await waitForStepStatus(page, "polish", "awaiting_selection");
 
   // A CLI in another process finishes the run; the browser follows it live.
-  const cli = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-all",
-      "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
-      new URL("../../cli.ts", import.meta.url).pathname,
-      "resume",
-      runId,
-      "--yes",
-    ],
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: dashboard.home,
-      WRITEIT_HOME: dashboard.home,
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-    },
-    stdout: "piped",
-    stderr: "piped",
-  });
+  const cli = writeitCommand(dashboard.home, ["resume", runId, "--yes"]);
   const output = await cli.output();
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
   await waitForRunStatus(page, "completed");

@@ -11,34 +11,12 @@ import {
   launchChromium,
   screenshot,
   startDashboard,
+  writeitCommand,
 } from "./browser_harness.ts";
 
 const TIMEOUT = 30_000;
 
-function cli(home: string, args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-all",
-      "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
-      new URL("../../cli.ts", import.meta.url).pathname,
-      ...args,
-    ],
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: home,
-      WRITEIT_HOME: home,
-      NO_COLOR: "1",
-      DENO_NO_UPDATE_CHECK: "1",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
+const cli = writeitCommand;
 
 async function rowOf(page: Page, text: string) {
   const row = page.locator("tr[data-run-id]", { hasText: text });

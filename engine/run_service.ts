@@ -28,6 +28,7 @@ import { mergeCandidates } from "./merge_action.ts";
 import type { RunCommand } from "./run_commands.ts";
 import { decide } from "./run_decider.ts";
 import { validateResponse } from "./response_validation.ts";
+import { type RunMatch, runMatch } from "./run_search.ts";
 import { cloneState } from "./run_evolve.ts";
 import type {
   ActionOptions,
@@ -282,6 +283,26 @@ export class RunService {
   /** Runs matching `filter`, newest first. */
   listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
     return this.#executor.listRuns(filter);
+  }
+
+  /**
+   * The runs (newest first, of the `scan` newest that match `filter`; default
+   * 500) whose text matches every word of `query`, each with where it matched.
+   */
+  async searchRuns(
+    query: string,
+    options: RunFilter & { scan?: number } = {},
+  ): Promise<Array<RunSummary & { match: RunMatch }>> {
+    const { scan = 500, limit, ...filter } = options;
+    const candidates = await this.#executor.listRuns({ ...filter, limit: scan });
+    const found: Array<RunSummary & { match: RunMatch }> = [];
+    for (const summary of candidates) {
+      if (limit !== undefined && found.length >= limit) break;
+      const state = await this.#executor.store.loadRun(summary.runId).catch(() => undefined);
+      const match = state ? runMatch(state, query) : undefined;
+      if (match) found.push({ ...summary, match });
+    }
+    return found;
   }
 
   /** The pipeline a run was created with (stored with the run). */

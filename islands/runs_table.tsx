@@ -23,7 +23,7 @@ export interface RunsTableProps {
   /** Rows the list keeps (default 200). */
   limit?: number;
   /** The page's filter: runs that do not match stay out. */
-  filter?: { status?: string; pipeline?: string };
+  filter?: { status?: string; pipeline?: string; query?: string };
 }
 
 /** Whether `run` belongs in a list filtered by `filter`. */
@@ -42,9 +42,12 @@ export function withRun(
   const rest = rows.filter((row) => row.runId !== changed.runId);
   if (!matchesFilter(changed, options.filter)) return rest;
   const index = rows.findIndex((row) => row.runId === changed.runId);
-  if (index < 0) return [changed, ...rest].slice(0, options.limit);
+  // A search's results are what matched when the page was read: new runs are not searched here.
+  if (index < 0) {
+    return options.filter?.query ? rows : [changed, ...rest].slice(0, options.limit);
+  }
   const next = [...rows];
-  next[index] = changed;
+  next[index] = { ...changed, ...(rows[index].match ? { match: rows[index].match } : {}) };
   return next;
 }
 
@@ -71,6 +74,20 @@ export function RunsTable(props: RunsTableProps): JSX.Element {
   }, []);
   const runs = rows.value;
   const workspace = props.workspace;
+  const filter = props.filter ?? {};
+  const asked = [
+    filter.query ? `“${filter.query}”` : "",
+    filter.status ? `status ${filter.status}` : "",
+    filter.pipeline ? `pipeline ${filter.pipeline}` : "",
+  ].filter(Boolean);
+  if (runs.length === 0 && asked.length > 0) {
+    return (
+      <p class="muted" data-live={live.value ? "true" : undefined}>
+        {`No run matches ${asked.join(", ")}: `}
+        <a href={workspaceHref("/runs", workspace)}>see every run</a>.
+      </p>
+    );
+  }
   if (runs.length === 0) {
     return (
       <p class="muted" data-live={live.value ? "true" : undefined}>
@@ -106,6 +123,14 @@ export function RunsTable(props: RunsTableProps): JSX.Element {
                     run.parentRunId ? `${run.title ? " · " : ""}branch` : ""
                   }`}
                 </span>
+                {run.match
+                  ? (
+                    <span class="small match" data-testid="match">
+                      <span class="muted">{`${run.match.where}: `}</span>
+                      {run.match.snippet}
+                    </span>
+                  )
+                  : null}
               </td>
               <td data-label="Pipeline">{run.pipelineId}</td>
               <td data-label="Status">

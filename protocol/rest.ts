@@ -217,6 +217,8 @@ export const ResumeBody = z.strictObject({
 /** Query of `GET /api/runs`. */
 export const ListRunsQuery = z.object({
   status: z.enum(RUN_STATUSES).optional(),
+  /** Text to search for in the runs (every word, anywhere: title, inputs, candidates, feedback). */
+  q: z.string().max(200).optional(),
   pipeline: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   offset: z.coerce.number().int().min(0).default(0),
@@ -251,6 +253,8 @@ export const RunSummarySchema = z.object({
   waitingFor: z.array(z.string()).optional(),
   /** What the run is called: its latest result's heading, else the subject it was started on. */
   title: z.string().optional(),
+  /** With a search (`q`): where the run matched, and a snippet. */
+  match: z.object({ where: z.string(), snippet: z.string() }).optional(),
   usage: TokenUsageSchema,
 }).loose().meta({ id: "RunSummary" });
 

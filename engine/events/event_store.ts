@@ -89,6 +89,8 @@ export interface RunSummary {
   waitingFor?: string[];
   /** What the run is called: its latest result's heading, else its subject (engine/run_title.ts). */
   title?: string;
+  /** In search results: where the run matched, and a snippet (engine/run_search.ts). */
+  match?: { where: string; snippet: string };
   usage: TokenUsage;
 }
 

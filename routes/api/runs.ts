@@ -59,12 +59,14 @@ export function runRoutes(): Hono<ApiEnv> {
 
   routes.get("/", async (context) => {
     const query = parseBody(ListRunsQuery, context.req.query(), "query");
-    const { store } = context.get("runtime");
-    const all = await store.listRuns({
-      status: query.status,
-      pipelineId: query.pipeline,
-      limit: Number.MAX_SAFE_INTEGER,
-    });
+    const { store, service } = context.get("runtime");
+    const all = query.q?.trim()
+      ? await service.searchRuns(query.q, { status: query.status, pipelineId: query.pipeline })
+      : await store.listRuns({
+        status: query.status,
+        pipelineId: query.pipeline,
+        limit: Number.MAX_SAFE_INTEGER,
+      });
     const runs = all.slice(query.offset, query.offset + query.limit);
     const next = query.offset + runs.length;
     return context.json(

@@ -189,16 +189,20 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
     guarded(async (context, runtime) => {
       const status = context.req.query("status") || undefined;
       const pipeline = context.req.query("pipeline") || undefined;
+      const query = context.req.query("q")?.trim().slice(0, 200) || undefined;
       if (status !== undefined && !isRunStatus(status)) {
         throw new ValidationError(
           `Unknown run status "${status}": use one of ${RUN_STATUSES.join(", ")}`,
         );
       }
-      const runs = await runtime.service.listRuns({
+      const filter = {
         ...(status ? { status } : {}),
         ...(pipeline ? { pipelineId: pipeline } : {}),
         limit: 200,
-      });
+      };
+      const runs = query
+        ? await runtime.service.searchRuns(query, filter)
+        : await runtime.service.listRuns(filter);
       return await page(context, {
         title: "Runs",
         section: "runs",
@@ -208,6 +212,7 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
           runs,
           status,
           pipeline,
+          query,
           pipelines: runtime.pipelines.list().map((entry) => entry.name),
         }),
       });

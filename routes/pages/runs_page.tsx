@@ -14,6 +14,8 @@ export interface RunsPageProps {
   runs: RunSummary[];
   status?: string;
   pipeline?: string;
+  /** The text searched for, if any. */
+  query?: string;
   pipelines: string[];
 }
 
@@ -24,6 +26,17 @@ export function RunsPage(props: RunsPageProps): JSX.Element {
       <h1>Runs</h1>
       <form class="panel actions" method="get" action="/runs" aria-label="Filter runs">
         <input type="hidden" name="workspace" value={props.workspace} />
+        <div>
+          <label for="filter-q">Search</label>
+          <input
+            id="filter-q"
+            name="q"
+            type="search"
+            maxLength={200}
+            placeholder="words in titles, inputs, candidates"
+            value={props.query ?? ""}
+          />
+        </div>
         <div>
           <label for="filter-status">Status</label>
           <select id="filter-status" name="status">
@@ -52,7 +65,7 @@ export function RunsPage(props: RunsPageProps): JSX.Element {
             runs: props.runs,
             workspace: props.workspace,
             caption: "Runs",
-            filter: { status: props.status, pipeline: props.pipeline },
+            filter: { status: props.status, pipeline: props.pipeline, query: props.query },
           }}
         />
       </section>

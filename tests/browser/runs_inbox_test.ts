@@ -87,6 +87,26 @@ Deno.test("dashboard: Home and Runs follow the workspace live, naming runs by su
   await page.waitForTimeout(1_000);
   assert.equal(await page.locator("tr[data-run-id]").count(), 1, "a paused run stays out");
 
+  // Search across runs by text: a word of one candidate finds its run, and says where.
+  const lighthouse = await (await fetch(`${dashboard.url}/api/runs?status=completed`)).json();
+  const { run } = await (await fetch(`${dashboard.url}/api/runs/${lighthouse.runs[0].runId}`))
+    .json();
+  const words = run.steps.write.responses[0].processedContent.match(/[A-Za-z]{9,}/g) as string[];
+  const rare = words.find((word) => !/lighthouse/i.test(word))!;
+  await page.goto(`${dashboard.url}/runs`);
+  await page.getByLabel("Search").fill(`${rare} lighthouses`);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/[?&]q=/);
+  const rows = page.locator("tr[data-run-id]");
+  assert.equal(await rows.count(), 1);
+  assert.match((await rows.first().getByTestId("match").textContent()) ?? "", new RegExp(rare));
+  await screenshot(page, "32-runs-search");
+  await page.getByLabel("Search").fill("nothing-like-this-anywhere");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByText(/^No run matches “nothing-like-this-anywhere”: /).waitFor({
+    timeout: TIMEOUT,
+  });
+
   // On a phone each run is a card: every value is on screen, none cut off.
   const phone = await session.context.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });

@@ -29,6 +29,8 @@ import type { RunCommand } from "./run_commands.ts";
 import { decide } from "./run_decider.ts";
 import { validateResponse } from "./response_validation.ts";
 import { type RunMatch, runMatch } from "./run_search.ts";
+import { estimateRun, type RunEstimate } from "./run_estimate.ts";
+import { candidateSets } from "./candidate_sets.ts";
 import { cloneState } from "./run_evolve.ts";
 import type {
   ActionOptions,
@@ -283,6 +285,38 @@ export class RunService {
   /** Runs matching `filter`, newest first. */
   listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
     return this.#executor.listRuns(filter);
+  }
+
+  /**
+   * What a run of `pipeline` with these options would cost, per step and
+   * model, before anything is created or spent (engine/run_estimate.ts).
+   * Throws what creating the run would throw for its inputs.
+   */
+  estimateRun(
+    pipeline: Pipeline,
+    options: { inputs?: Record<string, unknown>; modelOverride?: string; responses?: number } = {},
+  ): RunEstimate {
+    const serviceOptions = this.#executor.options;
+    const models = serviceOptions.models;
+    const choice = {
+      modelOverride: options.modelOverride,
+      defaultModel: serviceOptions.defaultModel,
+      defaultModels: serviceOptions.defaultModels,
+    };
+    return estimateRun(pipeline, {
+      inputs: options.inputs ?? {},
+      responses: options.responses,
+      sets: (step) => candidateSets(step, choice),
+      price: (name, tokens) => {
+        try {
+          const model = models.resolve(name);
+          if (!models.prices?.priceOf(model.provider, model.modelId)) return undefined;
+          return models.prices.costOf(model.provider, model.modelId, tokens);
+        } catch {
+          return undefined; // a model this server cannot call has no price here
+        }
+      },
+    });
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import type { EngineContext } from "./context.ts";
 import type { EventStore } from "./events/event_store.ts";
+import type { PriceTable } from "./llm/price_table.ts";
 import type { LanguageModel } from "./llm/language_model.ts";
 import type { RunLeases } from "./run_lease.ts";
 import type { RunUpdate } from "./run_update.ts";
@@ -20,6 +21,8 @@ export interface ModelSource {
    * (a step's `model_preference`). When absent, only the first name is used.
    */
   resolveChain?(names: string[]): LanguageModel;
+  /** Prices of models, for estimates before a run (absent: estimates carry no cost). */
+  readonly prices?: PriceTable;
 }
 
 /** Concurrency limits of one service (one process). */

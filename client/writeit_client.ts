@@ -41,6 +41,7 @@ import type {
   WorkspaceListItem,
 } from "./api_types.ts";
 import { RunSocket, type RunSocketOptions } from "./run_socket.ts";
+import type { RunEstimate } from "../engine/run_estimate.ts";
 
 /** Retrying refused requests (429, 503). */
 export interface RetryOptions {
@@ -194,6 +195,11 @@ export class WriteItClient {
   /** Creates a run; with `start: true` the server starts generating at once. */
   createRun(body: CreateRunRequest): Promise<RunResult> {
     return this.#action("/runs", body);
+  }
+
+  /** What a run with this body would cost, per step and model, before anything is created. */
+  estimateRun(body: CreateRunRequest): Promise<RunEstimate> {
+    return this.#request(scopedPath("/runs/estimate", this.workspace), { method: "POST", body });
   }
 
   /** Starts (or continues) generating in the background. */

@@ -23,6 +23,7 @@
 import type { RunFilter, RunSummary } from "./events/event_store.ts";
 import type { Pipeline } from "./pipeline_schema.ts";
 import type { PipelineRun } from "./run_model.ts";
+import { ConfigurationError } from "./errors.ts";
 import { Executor } from "./executor.ts";
 import { mergeCandidates } from "./merge_action.ts";
 import type { RunCommand } from "./run_commands.ts";
@@ -287,6 +288,22 @@ export class RunService {
     return this.#executor.listRuns(filter);
   }
 
+  /** Throws ConfigurationError (code `unknown_model`) for a model name no provider claims. */
+  checkModelName(name: string): void {
+    const models = this.#executor.options.models;
+    if (models.identify) {
+      models.identify(name);
+      return;
+    }
+    try {
+      models.resolve(name);
+    } catch (error) {
+      // A model that needs a key still has a name: only an unknown one is refused.
+      if (error instanceof ConfigurationError && error.code === "missing_api_key") return;
+      throw error;
+    }
+  }
+
   /**
    * What a run of `pipeline` with these options would cost, per step and
    * model, before anything is created or spent (engine/run_estimate.ts).
@@ -309,11 +326,11 @@ export class RunService {
       sets: (step) => candidateSets(step, choice),
       price: (name, tokens) => {
         try {
-          const model = models.resolve(name);
+          const model = models.identify?.(name) ?? models.resolve(name);
           if (!models.prices?.priceOf(model.provider, model.modelId)) return undefined;
           return models.prices.costOf(model.provider, model.modelId, tokens);
         } catch {
-          return undefined; // a model this server cannot call has no price here
+          return undefined; // a name no provider claims has no price
         }
       },
     });

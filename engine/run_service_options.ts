@@ -23,6 +23,8 @@ export interface ModelSource {
   resolveChain?(names: string[]): LanguageModel;
   /** Prices of models, for estimates before a run (absent: estimates carry no cost). */
   readonly prices?: PriceTable;
+  /** Which provider and model id a name means, without making the model (for prices). */
+  identify?(name: string): { provider: string; modelId: string };
 }
 
 /** Concurrency limits of one service (one process). */

@@ -7,6 +7,9 @@
  */
 import type { JSX } from "preact";
 import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import type { RunEstimate } from "../engine/run_estimate.ts";
+import { formatCost, formatTokens } from "./format.ts";
 import type { InputSpec } from "../engine/pipeline_schema.ts";
 import {
   type ConnectionProps,
@@ -52,6 +55,34 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
   const autoSelect = useSignal(false);
   const busy = useSignal(false);
   const failure = useSignal<FailureView | undefined>(undefined);
+  const estimate = useSignal<RunEstimate | undefined>(undefined);
+
+  // The cost before anything is spent, read again (debounced) as the options change.
+  useEffect(() => {
+    const timer = setTimeout(async () => {
+      try {
+        estimate.value = await dashboardClient(props).estimateRun({
+          pipeline: props.pipeline,
+          inputs: collectInputs(),
+          ...(model.value.trim() ? { model: model.value.trim() } : {}),
+          ...(responses.value ? { responses: Number(responses.value) } : {}),
+        });
+      } catch {
+        estimate.value = undefined; // the model field says what is wrong, on submit
+      }
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [model.value, responses.value, values.value]);
+
+  const collectInputs = (): Record<string, unknown> => {
+    const inputs: Record<string, unknown> = {};
+    for (const input of props.inputs) {
+      const value = values.value[input.name];
+      if (value === "" && !input.required) continue;
+      inputs[input.name] = input.type === "number" && value !== "" ? Number(value) : value;
+    }
+    return inputs;
+  };
 
   const setValue = (name: string, value: string | boolean) => {
     values.value = { ...values.value, [name]: value };
@@ -61,12 +92,7 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
     event.preventDefault();
     busy.value = true;
     failure.value = undefined;
-    const inputs: Record<string, unknown> = {};
-    for (const input of props.inputs) {
-      const value = values.value[input.name];
-      if (value === "" && !input.required) continue;
-      inputs[input.name] = input.type === "number" && value !== "" ? Number(value) : value;
-    }
+    const inputs = collectInputs();
     try {
       const client = dashboardClient(props);
       const { run } = await client.createRun({
@@ -218,6 +244,7 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
           Pick the first valid candidate at every step (no review)
         </label>
       </details>
+      {estimate.value ? <EstimateView estimate={estimate.value} /> : null}
       {failure.value && !modelProblem ? <FailureAlert failure={failure.value} /> : null}
       <div class="actions">
         <button class="primary" type="submit" disabled={busy.value}>
@@ -225,5 +252,47 @@ export function StartRunForm(props: StartRunFormProps): JSX.Element {
         </button>
       </div>
     </form>
+  );
+}
+
+/** The estimate under the form: the total, and per step and model on demand. */
+function EstimateView({ estimate }: { estimate: RunEstimate }): JSX.Element {
+  const tokens = estimate.inputTokens + estimate.outputTokens;
+  return (
+    <details class="estimate small" data-testid="estimate">
+      <summary>
+        {`Estimate: about ${formatTokens(tokens)} tokens, ${formatCost(estimate.costUsd)}${
+          estimate.unpriced.length ? ` (no price for ${estimate.unpriced.join(", ")})` : ""
+        }`}
+      </summary>
+      <table>
+        <caption class="sr-only">Estimate per step and model</caption>
+        <thead>
+          <tr>
+            <th scope="col">Step</th>
+            <th scope="col">Model</th>
+            <th scope="col" class="number">Candidates</th>
+            <th scope="col" class="number">Tokens in / out</th>
+            <th scope="col" class="number">Cost</th>
+          </tr>
+        </thead>
+        <tbody>
+          {estimate.steps.flatMap((step) =>
+            step.models.map((model) => (
+              <tr key={`${step.stepId}-${model.model}`}>
+                <td>{step.name}</td>
+                <td>{model.model}</td>
+                <td class="number">{String(model.candidates)}</td>
+                <td class="number">
+                  {`${formatTokens(model.inputTokens)} / ${formatTokens(model.outputTokens)}`}
+                </td>
+                <td class="number">{model.priced ? formatCost(model.costUsd) : "no price"}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+      <p class="muted">{`Assumes ${estimate.assumptions.join("; ")}.`}</p>
+    </details>
   );
 }

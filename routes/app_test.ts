@@ -274,3 +274,34 @@ Deno.test("GET /api/runs/live streams a run's summary when it changes, and stops
     await reader.cancel();
   });
 });
+
+Deno.test("POST /api/runs/estimate prices a run per step and model, and creates nothing", async () => {
+  await withApp(async (app, store) => {
+    const post = (body: unknown) =>
+      app.request("/api/runs/estimate", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const response = await post({
+      pipeline: "quick-article",
+      inputs: { topic: "Estimates", audience: "general" },
+    });
+    assert.equal(response.status, 200);
+    const estimate = await response.json();
+    assert.deepEqual(estimate.steps.map((step: { stepId: string }) => step.stepId), [
+      "plan",
+      "write",
+      "polish",
+    ]);
+    assert.ok(estimate.inputTokens > 0 && estimate.outputTokens > 0);
+    assert.ok(estimate.costUsd > 0, "the pipeline's own models have prices");
+    const offline = await (await post({ pipeline: "quick-article", inputs: {}, model: "offline" }))
+      .json();
+    assert.equal(offline.costUsd, 0);
+    assert.deepEqual(offline.unpriced, []);
+    const unknown = await post({ pipeline: "quick-article", model: "acme-9000" });
+    assert.equal(unknown.status, 422);
+    assert.deepEqual(await store.listRuns(), [], "nothing was created");
+  });
+});

@@ -74,6 +74,8 @@ export interface ModelProvider {
   resolve(name: string): LanguageModel;
   /** A step's `model_preference` as one model that falls back in order. */
   resolveChain(names: string[]): LanguageModel;
+  /** Which provider and model id a name means, without making the model (no key needed). */
+  identify(name: string): { provider: string; modelId: string };
   readonly prices: PriceTable;
 }
 
@@ -115,6 +117,10 @@ export function createModelProvider(options: ModelProviderOptions): ModelProvide
   return {
     prices,
     resolve,
+    identify(name) {
+      const resolved = registry.resolve(name);
+      return { provider: resolved.definition.name, modelId: resolved.modelId };
+    },
     resolveChain(names) {
       if (names.length === 0) {
         throw new ConfigurationError(

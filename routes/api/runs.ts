@@ -74,6 +74,28 @@ export function runRoutes(): Hono<ApiEnv> {
     );
   });
 
+  // What a run would cost, before it exists: the same body as creating one.
+  routes.post("/estimate", async (context) => {
+    const body = await readBody(context, CreateRunBody);
+    const runtime = await runWorkspace(context, body.workspace);
+    const entry = runtime.pipelines.findName(body.pipeline);
+    const { pipeline, issues } = checkPipelineEntry(runtime.pipelines, runtime.styles, entry);
+    if (!pipeline) {
+      throw new ValidationError(
+        `Pipeline "${entry.name}" does not validate: fix it, then check with POST /api/pipelines/validate`,
+        issues.filter((issue) => issue.severity === "error"),
+      );
+    }
+    if (body.model) runtime.service.checkModelName(body.model);
+    return context.json(
+      runtime.service.estimateRun(pipeline, {
+        inputs: body.inputs ?? {},
+        modelOverride: body.model,
+        responses: body.responses,
+      }),
+    );
+  });
+
   routes.post("/", async (context) => {
     const body = await readBody(context, CreateRunBody);
     const runtime = await runWorkspace(context, body.workspace);

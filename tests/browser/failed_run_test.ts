@@ -35,7 +35,16 @@ Deno.test("dashboard: a model the server cannot call is refused on the form; a r
     await page.goto(`${dashboard.url}/pipelines/quick-article`);
     await page.locator('[data-island="StartRunForm"][data-hydrated="true"]').waitFor();
     await page.getByLabel("Article Topic").fill("Outages");
+    // The cost before anything is spent, for the pipeline's own models, then for offline.
+    const estimate = page.getByTestId("estimate").locator("summary");
+    await estimate.waitFor({ timeout: TIMEOUT });
+    assert.match((await estimate.textContent()) ?? "", /^Estimate: about [\d,]+ tokens, \$0\.\d+/);
     await page.getByText("Run options").click();
+    await page.getByLabel("Model for every step").fill("offline");
+    await page.getByTestId("estimate").getByText(/^Estimate: about [\d,]+ tokens, \$0$/).waitFor({
+      timeout: TIMEOUT,
+    });
+    await screenshot(page, "39-form-estimate");
     await page.getByLabel("Model for every step").fill("acme-9000");
     await page.getByRole("button", { name: "Start run" }).click();
     const fieldError = page.locator("#run-model-error");

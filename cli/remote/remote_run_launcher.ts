@@ -14,6 +14,7 @@ import type { PipelineRun, StepState } from "../../engine/run_model.ts";
 import { openRemoteSession, WriteItApiError } from "../../client/mod.ts";
 import type { RunLauncher, RunRequest } from "../sources/run_launcher.ts";
 import { formatElapsed } from "../terminal/live_display.ts";
+import { checkSourcedLengths } from "../input_sources.ts";
 import { UsageError } from "../usage_error.ts";
 import type { RemoteContext } from "./remote_context.ts";
 import { followRun } from "./run_follower.ts";
@@ -49,6 +50,11 @@ async function launch(context: RemoteContext, request: RunRequest): Promise<void
   const started = Date.now();
   const { pipeline, inputs, responses } = request;
   const { client, output } = context;
+  if (Object.keys(request.inputSources).length > 0) {
+    // An input read from a file that is over its max_length is refused here, naming the file.
+    const detail = await client.getPipeline(pipeline).catch(() => undefined);
+    if (detail) checkSourcedLengths(detail.pipeline.inputs, inputs, request.inputSources);
+  }
   let created: PipelineRun;
   try {
     created = (await client.createRun({

@@ -52,6 +52,8 @@ async function launch(context: CliContext, request: RunRequest): Promise<void> {
       throw error;
     }
   }
+  const { checkSourcedLengths } = await import("../input_sources.ts");
+  checkSourcedLengths(pipeline.inputs, raw, request.inputSources);
   const { validateInputs } = await import("../../engine/pipeline_loader.ts");
   const checked = validateInputs(pipeline, raw);
   if (!checked.value) {

@@ -116,7 +116,10 @@ Examples:
           await wiring.service.resume(runId, { model: options.model });
         }
         const { TerminalInput } = await import("../terminal/terminal_input.ts");
-        const input = canAsk(options) ? new TerminalInput() : undefined;
+        const { InputHistory, historyPath } = await import("../terminal/input_history.ts");
+        const input = canAsk(options)
+          ? new TerminalInput({ history: InputHistory.open(historyPath(context.home)) })
+          : undefined;
         input?.catchInterrupts();
         const { driveRun } = await import("../terminal/step_driver.ts");
         await driveRun(context, wiring, runId, {

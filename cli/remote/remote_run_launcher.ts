@@ -20,6 +20,7 @@ import type { RemoteContext } from "./remote_context.ts";
 import { followRun } from "./run_follower.ts";
 import { type MenuResult, sessionMenu } from "../terminal/session_menu.ts";
 import { TerminalInput } from "../terminal/terminal_input.ts";
+import { historyPath, InputHistory } from "../terminal/input_history.ts";
 
 /** Missing required inputs are a usage error (exit 2), as locally. */
 function missingInputs(error: WriteItApiError): UsageError | undefined {
@@ -80,7 +81,11 @@ async function launch(context: RemoteContext, request: RunRequest): Promise<void
     ));
   }
   // In a terminal, the writer chooses at each step through the same menu as a local run.
-  const input = request.interactive ? new TerminalInput() : undefined;
+  const input = request.interactive
+    ? new TerminalInput({
+      history: context.home ? InputHistory.open(historyPath(context.home)) : undefined,
+    })
+    : undefined;
   // Step names for the menu's headings; the menu works without them.
   const spec = input
     ? await client.getPipeline(pipeline).then((detail) => detail.pipeline, () => undefined)

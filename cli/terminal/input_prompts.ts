@@ -33,9 +33,8 @@ function header(spec: InputSpec, io: PromptIo): void {
   if (spec.placeholder) io.write(`${styles.dim(`e.g. ${spec.placeholder}`)}\n`);
 }
 
-async function line(io: PromptIo, prompt: string): Promise<string | null> {
-  io.write(prompt);
-  return await io.input.readLine();
+async function line(io: PromptIo, prompt: string, history?: string): Promise<string | null> {
+  return await io.input.readLine({ prompt, history });
 }
 
 /** Checks one typed answer; returns the value or an error to show. */
@@ -135,7 +134,7 @@ export async function askInput(
   while (true) {
     const answer = spec.type === "textarea"
       ? await readTextarea(io)
-      : await line(io, prompts[spec.type]);
+      : await line(io, prompts[spec.type], `input.${spec.name}`);
     if (answer === null) return null;
     const parsed = parseAnswer(spec, answer);
     if ("empty" in parsed) {

@@ -36,13 +36,11 @@ export type MenuResult = { action: "continue"; runId: string } | { action: "quit
 
 async function ask(
   io: TerminalInput,
-  surface: MenuSurface,
   prompt: string,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; history?: string } = {},
 ): Promise<string | null> {
-  surface.output.write(prompt);
   try {
-    return await io.readLine({ signal });
+    return await io.readLine({ prompt, ...options });
   } catch (error) {
     if (error instanceof InterruptedError) return null;
     throw error;
@@ -110,7 +108,11 @@ function showStep(
   }
   if (step.feedback.length) {
     surface.output.print(
-      styles.dim(`Feedback so far: ${step.feedback.map((note) => note.text).join(" | ")}`),
+      styles.dim(
+        `Feedback so far: ${
+          step.feedback.map((note) => note.text.replace(/\s*\n\s*/g, " ↵ ")).join(" | ")
+        }`,
+      ),
     );
   }
   surface.output.print(candidateList(step, styles, { width }));
@@ -153,7 +155,10 @@ export async function sessionMenu(
       const step = state.steps[stepId];
       let line: string | null;
       try {
-        line = await ask(options.input, surface, styles.bold("choice> "), others.signal());
+        line = await ask(options.input, styles.bold("choice> "), {
+          signal: others.signal(),
+          history: "choice",
+        });
       } catch (error) {
         if (!(error instanceof ChangedElsewhere)) throw error;
         surface.output.print("");
@@ -322,14 +327,11 @@ async function act(
         );
         return "stay";
       }
-      let text = command.text;
-      if (!text) {
-        text = (await ask(
-          options.input,
-          surface,
-          "Feedback (one line; Enter on an empty line cancels)> ",
-        ))?.trim();
-      }
+      const { readFeedback } = await import("./feedback_prompt.ts");
+      const text = await readFeedback(options.input, {
+        write: (text) => surface.output.write(text),
+        styles,
+      }, { first: command.text });
       if (!text) {
         surface.output.print(styles.dim("No feedback given."));
         return "stay";

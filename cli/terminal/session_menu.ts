@@ -254,12 +254,16 @@ async function act(
       const valid = response.validation.passed
         ? styles.green("valid")
         : styles.red(`invalid: ${response.validation.reasons.join("; ")}`);
-      surface.output.print(
-        styles.bold(`\n${candidateLabel(response, command.number)}`) + `  ${valid}`,
+      const { pageText } = await import("./text_pager.ts");
+      await pageText(
+        [
+          styles.bold(`\n${candidateLabel(response, command.number)}`) + `  ${valid}`,
+          styles.dim("─".repeat(40)),
+          response.processedContent,
+          styles.dim("─".repeat(40)),
+        ].join("\n"),
+        { env: surface.env, output: surface.output },
       );
-      surface.output.print(styles.dim("─".repeat(40)));
-      surface.output.print(response.processedContent);
-      surface.output.print(styles.dim("─".repeat(40)));
       return "stay";
     }
     case "merge": {

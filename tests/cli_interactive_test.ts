@@ -11,72 +11,10 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { runCli, temporaryHome } from "./cli_harness.ts";
+import { Pane, requireTmux } from "./terminal_pane.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-
-function tmux(...args: string[]): string {
-  const output = new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).outputSync();
-  if (!output.success) {
-    throw new Error(`tmux ${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  return new TextDecoder().decode(output.stdout);
-}
-
-function requireTmux(): void {
-  try {
-    new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
-  } catch {
-    assert.fail("tmux is not installed: the interactive CLI test needs it (apt-get install tmux)");
-  }
-}
-
-/**
- * A CLI session in a detached tmux pane, on a tmux server of its own (`-L`):
- * on the shared default server, one test's last `kill-session` can stop the
- * server just as another test's `new-session` reaches it.
- */
-class Pane {
-  readonly name: string;
-  constructor(name: string, script: string) {
-    this.name = name;
-    this.#tmux("new-session", "-d", "-x", "200", "-y", "50", "-s", name, `sh ${script}`);
-  }
-  #tmux(...args: string[]): string {
-    return tmux("-L", this.name, ...args);
-  }
-  screen(): string {
-    return this.#tmux("capture-pane", "-p", "-J", "-S", "-", "-t", this.name);
-  }
-  type(text: string): void {
-    if (text) this.#tmux("send-keys", "-t", this.name, "-l", text);
-    this.#tmux("send-keys", "-t", this.name, "Enter");
-  }
-  count(text: string): number {
-    return this.screen().split(text).length - 1;
-  }
-  async waitFor(test: RegExp | ((screen: string) => boolean), what: string, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let screen = "";
-    while (Date.now() < deadline) {
-      screen = this.screen();
-      if (typeof test === "function" ? test(screen) : test.test(screen)) return screen;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`Timed out waiting for ${what}. Screen:\n${screen}`);
-  }
-  /** Waits for one more `choice>` prompt than `before`. */
-  async nextMenu(before: number, what: string) {
-    return await this.waitFor((screen) => screen.split("choice>").length - 1 > before, what);
-  }
-  close(): void {
-    try {
-      this.#tmux("kill-server");
-    } catch {
-      // already gone
-    }
-  }
-}
 
 async function launcher(home: string, args: string[]): Promise<string> {
   const editor = `${home}/editor.sh`;

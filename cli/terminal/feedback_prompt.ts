@@ -2,7 +2,8 @@
  * Asks for the feedback a step is regenerated with. One line is sent with
  * Enter; a line holding only `"""` starts a block of several lines, ended by
  * another `"""` line (or Ctrl-D), as in Python and simonw/llm's chat. Every
- * line is edited like any prompt, and Up brings back earlier feedback. An
+ * line is edited like any prompt, and Up brings back earlier one-line
+ * feedback (blocks are not kept, as the prompt edits one line). An
  * empty answer (or Ctrl-C) gives no feedback.
  *
  * @example
@@ -56,9 +57,8 @@ export async function readFeedback(
       if (next === null || next.trim() === BLOCK_FENCE) break;
       lines.push(next);
     }
-    const text = lines.join("\n").trim();
-    if (text) input.history.add("feedback", text);
-    return text || undefined;
+    // A block is not kept in the history: Up recalls one line at a time.
+    return lines.join("\n").trim() || undefined;
   } catch (error) {
     if (error instanceof InterruptedError) return undefined;
     throw error;

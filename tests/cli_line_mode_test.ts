@@ -6,7 +6,7 @@
  * file of the WriteIt home); feedback of several lines goes between `"""`
  * lines; `v N` of a text taller than the terminal opens `less -R`; and
  * Ctrl-C at the menu pauses the run with the terminal back in its normal
- * mode. tmux is required: without it the test fails and says so.
+ * mode, and the hint names the command as it was run (`./writeit`). tmux is required: without it the test fails and says so.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -44,6 +44,8 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
     session,
     await launcher(home.path, ["run", "quick-article", "--model", "offline"], {
       PATH: `/usr/bin:/bin`,
+      // As the ./writeit launcher says it was run: the hints name it.
+      WRITEIT_COMMAND: "./writeit",
     }),
     { columns: 100, rows: 14 },
   );
@@ -113,7 +115,7 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
 
     pane.keys("C-c");
     screen = await pane.waitFor(/__TTY_.*__/, "the end of the command");
-    assert.match(screen, new RegExp(`Paused\\. Continue later with: .*resume ${runId}`));
+    assert.match(screen, new RegExp(`Paused\\. Continue later with: \\./writeit resume ${runId}`));
     assert.match(screen, /__EXIT_0__/);
     assert.match(screen, /__TTY_icanon echo __/, "the terminal is back in its normal mode");
   } finally {

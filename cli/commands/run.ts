@@ -167,7 +167,9 @@ Examples:
         );
       }
       if (!options.yes) {
-        if (!options.json) context.output.note(`Continue it with: writeit resume ${child.runId}`);
+        if (!options.json) {
+          context.output.note(`Continue it with: ${context.command()} resume ${child.runId}`);
+        }
         return;
       }
       const { driveRun } = await import("../terminal/step_driver.ts");
@@ -204,7 +206,7 @@ Examples:
           return;
         }
         context.output.print(`Run ${runId} is back at step "${options.to}".`);
-        context.output.note(`Continue it with: writeit resume ${runId}`);
+        context.output.note(`Continue it with: ${context.command()} resume ${runId}`);
       },
     );
 }

@@ -13,6 +13,7 @@ import { WriteItApiError } from "../../client/api_error.ts";
 import { WriteItClient } from "../../client/writeit_client.ts";
 import { Output } from "../output.ts";
 import { UsageError } from "../usage_error.ts";
+import { invokedCommand } from "../invoked_command.ts";
 import { resolveHome } from "../../storage/lmdb/workspaces.ts";
 
 /** Global options a remote command may carry. */
@@ -89,9 +90,9 @@ export class RemoteContext {
     return this.output.json;
   }
 
-  /** `writeit --server URL [--workspace W]`, for "continue with" hints. */
+  /** `writeit --server URL [--workspace W]` (as the writer typed `writeit`), for "continue with" hints. */
   command(): string {
-    return `writeit --server ${this.server}${
+    return `${invokedCommand(this.env)} --server ${this.server}${
       this.workspace ? ` --workspace ${this.workspace}` : ""
     }`;
   }

@@ -75,6 +75,16 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
     pane.type("");
     let screen = await pane.nextMenu(0, "the first menu");
     runId = /Run ([0-9a-f-]{36})/.exec(screen)![1];
+    // One candidate on the first step: no merge and no back are offered, and merge says why.
+    assert.match(
+      screen,
+      /\n1 pick {3}v 1 view in full {3}e edit in \$EDITOR\nf feedback \+ regenerate {3}r regenerate {3}b branch {3}s skip {3}q quit\n/,
+    );
+    pane.type("m 1,2");
+    await pane.waitFor(
+      /Not possible now: Step "plan" has fewer than 2 candidates to merge\./,
+      "merge refused",
+    );
 
     // A text taller than the 14-row terminal opens in less; q comes back to the menu.
     pane.type("v 1");
@@ -87,8 +97,9 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
       /Feedback \(Enter sends · """ alone starts several lines/,
       "the feedback prompt",
     );
+    let menus = pane.count("choice>");
     pane.type("Shorter, please");
-    screen = await pane.nextMenu(2, "the menu after the first feedback");
+    screen = await pane.nextMenu(menus, "the menu after the first feedback");
     pane.type("f");
     await pane.waitFor(
       () => pane.count("Feedback (Enter sends") === 2,
@@ -98,8 +109,9 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
     await pane.waitFor(/Several lines: end with """/, "the block");
     pane.type("Open with a question.");
     pane.type("End with a list.");
+    menus = pane.count("choice>");
     pane.type('"""');
-    screen = await pane.nextMenu(3, "the menu after the block");
+    screen = await pane.nextMenu(menus, "the menu after the block");
     assert.match(
       screen,
       /Feedback so far: Shorter, please \| Open with a question\. ↵ End with a list\./,
@@ -108,8 +120,10 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
     // Up walks this prompt's history (menu keys, not feedback); Ctrl-U clears the line.
     pane.keys("Up");
     await pane.waitFor(() => pane.lastLine() === "choice> f", "Up: the last menu key");
-    pane.keys("Up", "Up");
-    await pane.waitFor(() => pane.lastLine() === "choice> v 1", "Up twice more: v 1");
+    pane.keys("Up");
+    await pane.waitFor(() => pane.lastLine() === "choice> v 1", "Up again: v 1");
+    pane.keys("Up");
+    await pane.waitFor(() => pane.lastLine() === "choice> m 1,2", "Up again: m 1,2");
     pane.keys("Down", "Down", "Down", "C-u");
     await pane.waitFor(() => pane.lastLine() === "choice>", "Down back to an empty line");
 

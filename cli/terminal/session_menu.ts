@@ -10,6 +10,7 @@ import { WriteItError } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import { MAX_STEP_RETRIES, type PipelineRun, type StepState } from "../../engine/run_model.ts";
 import type { RunSessionPort } from "../../engine/run_session_port.ts";
+import { allowedActions, type SessionActionName } from "../../engine/run_session.ts";
 import { StaleActionError } from "../../engine/stale_action.ts";
 import type { Output } from "../output.ts";
 import {
@@ -17,6 +18,7 @@ import {
   candidateList,
   type MenuCommand,
   menuHelp,
+  type MenuOffer,
   parseMenuCommand,
   stepHeading,
 } from "./step_menu.ts";
@@ -116,7 +118,7 @@ function showStep(
     );
   }
   surface.output.print(candidateList(step, styles, { width }));
-  surface.output.print(menuHelp(step.responses.length, styles));
+  surface.output.print(menuHelp(step.responses.length, styles, menuOffer(state, step.stepId)));
 }
 
 function safeColumns(): number {
@@ -174,13 +176,21 @@ export async function sessionMenu(
       }
       const parsed = parseMenuCommand(line, step.responses.length);
       if ("error" in parsed) {
-        surface.output.print(styles.yellow(parsed.error));
+        // "m 1,2" with one candidate: say why merging is not possible, not that 2 is missing.
+        const merge = allowedActions(state, stepId).merge;
+        const why = /^m(erge)?\b/i.test(line.trim()) && !merge.allowed ? merge.why : undefined;
+        surface.output.print(styles.yellow(why ? `Not possible now: ${why}.` : parsed.error));
         continue;
       }
       if (step.status === "failed" && ["pick", "view", "merge", "edit"].includes(parsed.type)) {
         surface.output.print(
           styles.yellow("This step has no candidates to use: r to retry, s to skip, q to quit"),
         );
+        continue;
+      }
+      const why = refusal(state, stepId, parsed);
+      if (why) {
+        surface.output.print(styles.yellow(`Not possible now: ${why}.`));
         continue;
       }
       try {
@@ -214,6 +224,36 @@ export async function sessionMenu(
   }
 }
 
+/** The menu's entries as the run session allows them now. */
+function menuOffer(state: PipelineRun, stepId: string): MenuOffer {
+  const allowed = allowedActions(state, stepId);
+  return {
+    pick: allowed.select.allowed,
+    merge: allowed.merge.allowed,
+    edit: allowed.edit.allowed,
+    feedback: allowed.feedback.allowed && allowed.regenerate.allowed,
+    regenerate: allowed.regenerate.allowed,
+    branch: allowed.branch.allowed,
+    back: state.stepOrder.indexOf(stepId) > 0,
+    skip: allowed.skip.allowed,
+  };
+}
+
+/** Why a menu command cannot be done now, from the run session; undefined when it can. */
+function refusal(state: PipelineRun, stepId: string, command: MenuCommand): string | undefined {
+  const names: Partial<Record<MenuCommand["type"], SessionActionName>> = {
+    pick: "select",
+    merge: "merge",
+    edit: "edit",
+    regenerate: "regenerate",
+    branch: "branch",
+    skip: "skip",
+  };
+  const name = names[command.type];
+  const permission = name ? allowedActions(state, stepId)[name] : { allowed: true as const };
+  return permission.allowed ? undefined : permission.why;
+}
+
 /** Whether `stepId` still waits for the writer (candidates to pick from, or a failure to handle). */
 function isWaiting(state: PipelineRun, stepId: string): boolean {
   const status = state.steps[stepId]?.status;
@@ -244,7 +284,7 @@ async function act(
     case "list":
       return "redraw";
     case "help":
-      surface.output.print(menuHelp(step.responses.length, styles));
+      surface.output.print(menuHelp(step.responses.length, styles, menuOffer(state, stepId)));
       return "stay";
     case "pick":
       await session.act({ action: "select", stepId, index: command.number - 1, basedOn });

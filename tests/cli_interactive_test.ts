@@ -2,7 +2,8 @@
  * The interactive `writeit run` in a real terminal: tmux runs the CLI in a
  * detached 200×50 pane, the test types with `send-keys` and reads the screen
  * with `capture-pane`. It answers the input prompts, gives feedback and
- * regenerates, picks, edits in $EDITOR (a script that rewrites the file),
+ * regenerates, picks, edits in $EDITOR (a script that rewrites the file;
+ * the result is shown to keep, edit again or discard),
  * goes back a step, quits, and resumes to the end. A run that `--yes` stopped
  * at a step with no valid candidate opens on that step's menu when resumed,
  * where a merge that fails validation says which checks. tmux is required: without
@@ -74,8 +75,26 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
     screen = await first.nextMenu(3, "the second step's menu");
     assert.match(screen, /Step 2\/3 · Write Article \(write\)/);
 
+    // The saved edit is shown and waits for a decision: discard it, then edit, edit again and keep.
     first.type("e");
-    screen = await first.nextMenu(4, "the third step's menu after the edit");
+    screen = await first.waitFor(
+      /Keep this edit\? k keep · e edit again · d discard/,
+      "the review",
+    );
+    assert.match(screen, /Your edit: 56 chars, 10 words \(was [\d,]+ chars, [\d,]+ words\)/);
+    assert.match(screen, /The editor test replaced this draft\./);
+    first.type("d");
+    screen = await first.nextMenu(4, "the menu after discarding");
+    assert.match(screen, /Discarded your edit: nothing recorded\./);
+    first.type("e");
+    await first.waitFor(() => first.count("Keep this edit?") === 2, "the second review");
+    first.type("e");
+    await first.waitFor(
+      () => first.count("Keep this edit?") === 3,
+      "the review after editing again",
+    );
+    first.type("");
+    screen = await first.nextMenu(5, "the third step's menu after the edit");
     assert.match(
       screen,
       /Saved your edit \(56 chars\) as the result of "write", although it fails validation: shorter than 800 characters \(56\)/,
@@ -83,7 +102,7 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
     assert.match(screen, /Step 3\/3 · Polish & Perfect \(polish\)/);
 
     first.type("<");
-    screen = await first.nextMenu(5, "the second step again");
+    screen = await first.nextMenu(6, "the second step again");
     assert.match(screen, /Back to step "write"/);
     // The edit is one of write's candidates again, the one selected, not only an event.
     assert.match(screen, /\[3\] edited {2}56 chars {2}✗ shorter than 800 characters \(56\)/);

@@ -336,16 +336,14 @@ async function act(
       const original = command.number === undefined && step.selectedText !== undefined
         ? step.selectedText
         : source?.processedContent ?? "";
-      const { editText } = await import("./text_editor.ts");
-      const edited = await editText(original, { env: surface.env, name: `${stepId}-${index + 1}` });
-      if (edited.trim() === original.trim()) {
-        surface.output.print(styles.dim("No changes: nothing recorded."));
-        return "stay";
-      }
-      if (edited.trim() === "") {
-        surface.output.print(styles.yellow("The text is empty: nothing recorded."));
-        return "stay";
-      }
+      const { editAndReview } = await import("./edit_review.ts");
+      const edited = await editAndReview(original, {
+        input: options.input,
+        output: surface.output,
+        env: surface.env,
+        name: `${stepId}-${index + 1}`,
+      });
+      if (edited === undefined) return "stay";
       const { run } = await session.act({ action: "edit", stepId, text: edited, basedOn });
       const saved = run.steps[stepId];
       const checks = saved?.responses[saved.userSelection ?? -1]?.validation;

@@ -160,3 +160,72 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
     again.close();
   }
 });
+
+Deno.test("writeit run in a terminal: parallel steps stream on lines that name their step, and a merge shows its progress", async () => {
+  requireTmux();
+  await using home = await temporaryHome();
+  const session = `writeit-line-${crypto.randomUUID().slice(0, 8)}`;
+  const parallel = new Pane(
+    session,
+    await launcher(
+      home.path,
+      [
+        "run",
+        "field-guide",
+        "--model",
+        "offline",
+        "--input",
+        "subject=Feature flags",
+        "--input",
+        "notes=Flags decouple deploy from release.",
+        "--input",
+        "reader=newcomers",
+        "--input",
+        "sections=3",
+      ],
+      { WRITEIT_OFFLINE_CHUNK_DELAY_MS: "15" },
+    ),
+  );
+  try {
+    // research and audience_map run side by side after brief.
+    await parallel.nextMenu(0, "the brief's menu");
+    parallel.type("1");
+    const streaming = await parallel.waitFor(
+      (screen) =>
+        /\[\d\] research · offline:gpt-4\.1 #1 [\d,]+ chars/.test(screen) &&
+        /\[\d\] audience_map · offline:gpt-4\.1 #1 [\d,]+ chars/.test(screen),
+      "both steps streaming",
+    );
+    assert.match(streaming, /steps 2\+3\/6 (research, audience_map|audience_map, research) · /);
+    await parallel.waitFor(
+      / {2}(research|audience_map) · offline:\S+ #\d {2}[\d,]+ chars {2}✓/,
+      "a finished candidate named with its step",
+    );
+  } finally {
+    parallel.close();
+  }
+
+  const merging = new Pane(
+    `${session}-merge`,
+    await launcher(
+      home.path,
+      ["run", "quick-article", "--model", "offline", "-n", "2", "--input", "topic=Merges"],
+      { WRITEIT_OFFLINE_CHUNK_DELAY_MS: "4" },
+    ),
+  );
+  try {
+    await merging.waitFor(/1-3 or value>/, "the audience choice");
+    merging.type("");
+    await merging.nextMenu(0, "the first menu");
+    merging.type("m 1,2");
+    await merging.waitFor(
+      /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Merging 1, 2 · [1-9][\d,]* chars received · \d+s/,
+      "the merge's progress line",
+    );
+    const screen = await merging.nextMenu(1, "the menu after the merge");
+    assert.match(screen, /Merged 1, 2 in \d+\.\ds\./);
+    assert.match(screen, /Merged into candidate 3/);
+  } finally {
+    merging.close();
+  }
+});

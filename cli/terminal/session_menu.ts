@@ -308,14 +308,25 @@ async function act(
     }
     case "merge": {
       const ids = command.numbers.map((number) => step.responses[number - 1].responseId);
-      surface.output.print(styles.dim(`Merging ${command.numbers.join(", ")}…`));
-      const { run: merged } = await session.act({
-        action: "merge",
+      const { showMergeProgress } = await import("./merge_progress.ts");
+      const progress = showMergeProgress(session, {
+        output: surface.output,
         stepId,
-        responseIds: ids,
-        instructions: command.instructions,
-        basedOn,
+        candidateIndex: step.responses.length,
+        numbers: command.numbers,
       });
+      let merged: PipelineRun;
+      try {
+        merged = (await session.act({
+          action: "merge",
+          stepId,
+          responseIds: ids,
+          instructions: command.instructions,
+          basedOn,
+        })).run;
+      } finally {
+        progress.stop();
+      }
       const responses = merged.steps[stepId].responses;
       const count = responses.length;
       const validation = responses[count - 1]?.validation;

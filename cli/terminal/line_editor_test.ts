@@ -55,7 +55,7 @@ Deno.test("renderLine() redraws in place and scrolls a line longer than the scre
   assert.equal(renderLine("> ", { text: "abc", cursor: 1 }, 80), "\r> abc\x1b[K\x1b[2D");
   const long = "x".repeat(100) + "END";
   const drawn = renderLine("> ", { text: long, cursor: long.length }, 40);
-  assert.match(drawn, /^\r> …x+END\x1b\[K$/);
+  assert.ok(drawn.startsWith("\r> …x") && drawn.endsWith("xEND\x1b[K"), JSON.stringify(drawn));
   // The prompt, then one column short of the rest of the screen, for the cursor after the end.
   assert.equal(drawn.length - "\r> \x1b[K".length, 40 - 2 - 2);
 });

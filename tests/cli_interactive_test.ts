@@ -63,7 +63,7 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
     runId = /Run ([0-9a-f-]{36})/.exec(screen)![1];
 
     first.type("f");
-    await first.waitFor(/Feedback \(Enter sends/, "the feedback prompt");
+    await first.waitFor(/Feedback \(Enter sends[^\n]*\nfeedback>/, "the feedback prompt");
     first.type("Shorter, with a question in the title");
     screen = await first.nextMenu(1, "the menu after regenerating");
     assert.match(screen, /Feedback so far: Shorter, with a question in the title/);

@@ -94,7 +94,9 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
 
     pane.type("f");
     await pane.waitFor(
-      /Feedback \(Enter sends · """ alone starts several lines/,
+      (screen) =>
+        /Feedback \(Enter sends · """ alone starts several lines · empty cancels\)\nfeedback>/
+          .test(screen) && pane.lastLine() === "feedback>",
       "the feedback prompt",
     );
     let menus = pane.count("choice>");
@@ -102,7 +104,7 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
     screen = await pane.nextMenu(menus, "the menu after the first feedback");
     pane.type("f");
     await pane.waitFor(
-      () => pane.count("Feedback (Enter sends") === 2,
+      () => pane.count("Feedback (Enter sends") === 2 && pane.lastLine() === "feedback>",
       "the second feedback prompt",
     );
     pane.type('"""');
@@ -145,10 +147,10 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
   try {
     await again.nextMenu(0, "the menu of the resumed run");
     again.type("f");
-    await again.waitFor(/Feedback \(Enter sends/, "the feedback prompt");
+    await again.waitFor(() => again.lastLine() === "feedback>", "the feedback prompt");
     again.keys("Up");
     await again.waitFor(
-      () => again.lastLine().endsWith("> Shorter, please"),
+      () => again.lastLine() === "feedback> Shorter, please",
       "the feedback of the earlier command",
     );
     again.keys("C-u");

@@ -36,12 +36,15 @@ export async function readFeedback(
   try {
     let first = options.first?.trim();
     if (!first) {
-      first = (await input.readLine({
-        prompt: `Feedback ${
+      io.write(
+        `Feedback ${
           io.styles.dim(
             `(Enter sends · ${BLOCK_FENCE} alone starts several lines · empty cancels)`,
           )
-        }> `,
+        }\n`,
+      );
+      first = (await input.readLine({
+        prompt: "feedback> ",
         history: "feedback",
         remember: false,
       }))?.trim();

@@ -14,6 +14,7 @@
 import { decodeKeys } from "./key_decoder.ts";
 import { InputHistory } from "./input_history.ts";
 import { LineEditor, renderLine } from "./line_editor.ts";
+import { visibleLength } from "../output.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -176,7 +177,11 @@ export class TerminalInput {
   }
 
   async #editLine(options: ReadLineOptions): Promise<string | null> {
-    const prompt = options.prompt ?? "";
+    let prompt = options.prompt ?? "";
+    // A prompt too wide to leave room for typing goes on a line of its own, so redraws stay on one row.
+    if (visibleLength(prompt.slice(prompt.lastIndexOf("\n") + 1)) > columns() - 12) {
+      prompt += "\n> ";
+    }
     const cut = prompt.lastIndexOf("\n") + 1;
     const shown = prompt.slice(cut);
     const editor = new LineEditor({

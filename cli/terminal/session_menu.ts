@@ -101,10 +101,14 @@ function showStep(
   );
   if (step.status === "failed") {
     surface.output.print(styles.red(`This step failed: ${step.error ?? "unknown error"}`));
+    const offer = menuOffer(state, step.stepId);
     surface.output.print(
-      `${styles.cyan("r")} retry   ${styles.cyan("s")} skip   ${styles.cyan("<")} back   ${
-        styles.cyan("q")
-      } quit`,
+      [
+        ...(offer.regenerate ? [`${styles.cyan("r")} retry`] : []),
+        ...(offer.skip ? [`${styles.cyan("s")} skip`] : []),
+        ...(offer.back ? [`${styles.cyan("<")} back`] : []),
+        `${styles.cyan("q")} quit`,
+      ].join("   "),
     );
     return;
   }

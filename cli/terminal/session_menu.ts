@@ -10,7 +10,7 @@ import { WriteItError } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import { MAX_STEP_RETRIES, type PipelineRun, type StepState } from "../../engine/run_model.ts";
 import type { RunSessionPort } from "../../engine/run_session_port.ts";
-import { allowedActions, type SessionActionName } from "../../engine/run_session.ts";
+import { allowedActions } from "../../engine/run_session.ts";
 import { StaleActionError } from "../../engine/stale_action.ts";
 import type { Output } from "../output.ts";
 import {
@@ -18,11 +18,11 @@ import {
   candidateList,
   type MenuCommand,
   menuHelp,
-  type MenuOffer,
   parseMenuCommand,
   stepHeading,
 } from "./step_menu.ts";
 import { InterruptedError, type TerminalInput } from "./terminal_input.ts";
+import { menuOffer, refusal } from "./menu_offer.ts";
 
 /** Where the menu prints and what it tells the writer. */
 export interface MenuSurface {
@@ -226,36 +226,6 @@ export async function sessionMenu(
       }
     }
   }
-}
-
-/** The menu's entries as the run session allows them now. */
-function menuOffer(state: PipelineRun, stepId: string): MenuOffer {
-  const allowed = allowedActions(state, stepId);
-  return {
-    pick: allowed.select.allowed,
-    merge: allowed.merge.allowed,
-    edit: allowed.edit.allowed,
-    feedback: allowed.feedback.allowed && allowed.regenerate.allowed,
-    regenerate: allowed.regenerate.allowed,
-    branch: allowed.branch.allowed,
-    back: state.stepOrder.indexOf(stepId) > 0,
-    skip: allowed.skip.allowed,
-  };
-}
-
-/** Why a menu command cannot be done now, from the run session; undefined when it can. */
-function refusal(state: PipelineRun, stepId: string, command: MenuCommand): string | undefined {
-  const names: Partial<Record<MenuCommand["type"], SessionActionName>> = {
-    pick: "select",
-    merge: "merge",
-    edit: "edit",
-    regenerate: "regenerate",
-    branch: "branch",
-    skip: "skip",
-  };
-  const name = names[command.type];
-  const permission = name ? allowedActions(state, stepId)[name] : { allowed: true as const };
-  return permission.allowed ? undefined : permission.why;
 }
 
 /** Whether `stepId` still waits for the writer (candidates to pick from, or a failure to handle). */

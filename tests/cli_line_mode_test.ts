@@ -4,7 +4,8 @@
  * Ctrl-W, Ctrl-U) instead of printing `^[[D`; Up brings back what was typed
  * at that kind of prompt, in this run and in the next command (the history
  * file of the WriteIt home); feedback of several lines goes between `"""`
- * lines; `v N` of a text taller than the terminal opens `less -R`; and
+ * lines; `@path` at a text prompt reads the file; `v N` of a text taller
+ * than the terminal opens `less -R`; and
  * Ctrl-C at the menu pauses the run with the terminal back in its normal
  * mode, and the hint names the command as it was run (`./writeit`). tmux is required: without it the test fails and says so.
  */
@@ -55,6 +56,13 @@ Deno.test("writeit run in a terminal: line editing, history per prompt, a feedba
       (text) => text.includes("Article Topic (topic)") && pane.lastLine() === ">",
       "the topic prompt",
     );
+    // "@path" at a text prompt reads the file; a missing one is said and the input asked again.
+    pane.type("@nope.md");
+    await pane.waitFor(
+      /Input "topic" names "nope.md", which does not exist: check the path/,
+      "the missing file",
+    );
+    await pane.waitFor(() => pane.lastLine() === ">", "the topic asked again");
     pane.typeOnly("Event sorcing");
     pane.keys("Left", "Left", "Left", "Left", "Left", "Left", "BSpace");
     pane.typeOnly("ou");
@@ -167,6 +175,7 @@ Deno.test("writeit run in a terminal: parallel steps stream on lines that name t
   requireTmux();
   await using home = await temporaryHome();
   const session = `writeit-line-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.writeTextFile(`${home.path}/notes.md`, "Flags decouple deploy from release.\n");
   const parallel = new Pane(
     session,
     await launcher(
@@ -179,8 +188,6 @@ Deno.test("writeit run in a terminal: parallel steps stream on lines that name t
         "--input",
         "subject=Feature flags",
         "--input",
-        "notes=Flags decouple deploy from release.",
-        "--input",
         "reader=newcomers",
         "--input",
         "sections=3",
@@ -189,6 +196,13 @@ Deno.test("writeit run in a terminal: parallel steps stream on lines that name t
     ),
   );
   try {
+    // The textarea's text from a file, typed as @path at its prompt.
+    await parallel.waitFor(
+      /Notes and sources \(notes\)[\s\S]*or type @path to read a file/,
+      "the notes prompt",
+    );
+    parallel.type("@notes.md");
+    await parallel.waitFor(/Read 35 characters from "notes.md"\./, "the file read");
     // research and audience_map run side by side after brief.
     await parallel.nextMenu(0, "the brief's menu");
     parallel.type("1");

@@ -134,8 +134,13 @@ export function decodeKeys(input: string): { keys: Key[]; rest: string } {
       }
       const name = ALT[next];
       flush();
-      if (name) keys.push({ type: name });
-      index += 2;
+      if (name) {
+        keys.push({ type: name });
+        index += 2;
+      } else {
+        // A lone Escape before a key: the key counts, the Escape does not.
+        index += 1;
+      }
       continue;
     }
     const control = CONTROLS[char];

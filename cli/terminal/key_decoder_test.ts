@@ -33,6 +33,7 @@ Deno.test("decodeKeys() keeps an escape sequence cut at the end of a chunk, and 
   assert.deepEqual(decodeKeys("x\x1b["), { keys: [{ type: "text", text: "x" }], rest: "\x1b[" });
   assert.deepEqual(decodeKeys("\x1b"), { keys: [], rest: "\x1b" });
   assert.deepEqual(decodeKeys("\x1b[200~hi\x1b[201~\x1b[15~").keys, [{ type: "text", text: "hi" }]);
+  assert.deepEqual(decodeKeys("\x1bx").keys, [{ type: "text", text: "x" }]);
   assert.deepEqual(decodeKeys("\x1bb\x1bf\x1b\x7f").keys.map((key) => key.type), [
     "word-left",
     "word-right",

@@ -21,6 +21,7 @@ import {
   type WorkspaceInfo,
   Workspaces,
 } from "../storage/lmdb/workspaces.ts";
+import { commandWithFlags } from "./invoked_command.ts";
 import { Output } from "./output.ts";
 
 /** Options every command may carry (global ones come from the program). */
@@ -60,6 +61,15 @@ export class CliContext {
   /** Whether output should be JSON. */
   get json(): boolean {
     return this.output.json;
+  }
+
+  /**
+   * The command to type for another WriteIt command on the same data, for
+   * hints: `./writeit` or `writeit` as the writer ran it, with `--home` and
+   * `--workspace` when they were given as flags.
+   */
+  command(): string {
+    return commandWithFlags(this.env, this.options);
   }
 
   /** The name of the selected workspace (not checked). */

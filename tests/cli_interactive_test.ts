@@ -2,7 +2,8 @@
  * The interactive `writeit run` in a real terminal: tmux runs the CLI in a
  * detached 200×50 pane, the test types with `send-keys` and reads the screen
  * with `capture-pane`. It answers the input prompts, gives feedback and
- * regenerates, picks, edits in $EDITOR (a script that rewrites the file),
+ * regenerates, picks, edits in $EDITOR (a script that rewrites the file;
+ * the result is shown to keep, edit again or discard),
  * goes back a step, quits, and resumes to the end. A run that `--yes` stopped
  * at a step with no valid candidate opens on that step's menu when resumed,
  * where a merge that fails validation says which checks. tmux is required: without
@@ -11,72 +12,10 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { runCli, temporaryHome } from "./cli_harness.ts";
+import { Pane, requireTmux } from "./terminal_pane.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-
-function tmux(...args: string[]): string {
-  const output = new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).outputSync();
-  if (!output.success) {
-    throw new Error(`tmux ${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  return new TextDecoder().decode(output.stdout);
-}
-
-function requireTmux(): void {
-  try {
-    new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).outputSync();
-  } catch {
-    assert.fail("tmux is not installed: the interactive CLI test needs it (apt-get install tmux)");
-  }
-}
-
-/**
- * A CLI session in a detached tmux pane, on a tmux server of its own (`-L`):
- * on the shared default server, one test's last `kill-session` can stop the
- * server just as another test's `new-session` reaches it.
- */
-class Pane {
-  readonly name: string;
-  constructor(name: string, script: string) {
-    this.name = name;
-    this.#tmux("new-session", "-d", "-x", "200", "-y", "50", "-s", name, `sh ${script}`);
-  }
-  #tmux(...args: string[]): string {
-    return tmux("-L", this.name, ...args);
-  }
-  screen(): string {
-    return this.#tmux("capture-pane", "-p", "-J", "-S", "-", "-t", this.name);
-  }
-  type(text: string): void {
-    if (text) this.#tmux("send-keys", "-t", this.name, "-l", text);
-    this.#tmux("send-keys", "-t", this.name, "Enter");
-  }
-  count(text: string): number {
-    return this.screen().split(text).length - 1;
-  }
-  async waitFor(test: RegExp | ((screen: string) => boolean), what: string, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    let screen = "";
-    while (Date.now() < deadline) {
-      screen = this.screen();
-      if (typeof test === "function" ? test(screen) : test.test(screen)) return screen;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`Timed out waiting for ${what}. Screen:\n${screen}`);
-  }
-  /** Waits for one more `choice>` prompt than `before`. */
-  async nextMenu(before: number, what: string) {
-    return await this.waitFor((screen) => screen.split("choice>").length - 1 > before, what);
-  }
-  close(): void {
-    try {
-      this.#tmux("kill-server");
-    } catch {
-      // already gone
-    }
-  }
-}
 
 async function launcher(home: string, args: string[]): Promise<string> {
   const editor = `${home}/editor.sh`;
@@ -124,7 +63,7 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
     runId = /Run ([0-9a-f-]{36})/.exec(screen)![1];
 
     first.type("f");
-    await first.waitFor(/Feedback \(one line/, "the feedback prompt");
+    await first.waitFor(/Feedback \(Enter sends[^\n]*\nfeedback>/, "the feedback prompt");
     first.type("Shorter, with a question in the title");
     screen = await first.nextMenu(1, "the menu after regenerating");
     assert.match(screen, /Feedback so far: Shorter, with a question in the title/);
@@ -136,8 +75,26 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
     screen = await first.nextMenu(3, "the second step's menu");
     assert.match(screen, /Step 2\/3 · Write Article \(write\)/);
 
+    // The saved edit is shown and waits for a decision: discard it, then edit, edit again and keep.
     first.type("e");
-    screen = await first.nextMenu(4, "the third step's menu after the edit");
+    screen = await first.waitFor(
+      /Keep this edit\? k keep · e edit again · d discard/,
+      "the review",
+    );
+    assert.match(screen, /Your edit: 56 chars, 10 words \(was [\d,]+ chars, [\d,]+ words\)/);
+    assert.match(screen, /The editor test replaced this draft\./);
+    first.type("d");
+    screen = await first.nextMenu(4, "the menu after discarding");
+    assert.match(screen, /Discarded your edit: nothing recorded\./);
+    first.type("e");
+    await first.waitFor(() => first.count("Keep this edit?") === 2, "the second review");
+    first.type("e");
+    await first.waitFor(
+      () => first.count("Keep this edit?") === 3,
+      "the review after editing again",
+    );
+    first.type("");
+    screen = await first.nextMenu(5, "the third step's menu after the edit");
     assert.match(
       screen,
       /Saved your edit \(56 chars\) as the result of "write", although it fails validation: shorter than 800 characters \(56\)/,
@@ -145,7 +102,7 @@ Deno.test("writeit run in a terminal: inputs, feedback + regenerate, pick, edit,
     assert.match(screen, /Step 3\/3 · Polish & Perfect \(polish\)/);
 
     first.type("<");
-    screen = await first.nextMenu(5, "the second step again");
+    screen = await first.nextMenu(6, "the second step again");
     assert.match(screen, /Back to step "write"/);
     // The edit is one of write's candidates again, the one selected, not only an event.
     assert.match(screen, /\[3\] edited {2}56 chars {2}✗ shorter than 800 characters \(56\)/);

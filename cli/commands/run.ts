@@ -33,8 +33,13 @@ export function registerRunCommands(program: Command): void {
   program.command("run")
     .description("run a pipeline: answer its inputs, steer every step, get an article")
     .argument("<pipeline>", "pipeline name (see `writeit pipeline list`) or path to a YAML file")
-    .option("-i, --input <key=value>", "an input value (repeatable)", collect, [])
-    .option("--inputs <file>", "inputs from a YAML or JSON file")
+    .option(
+      "-i, --input <key=value>",
+      'an input value (repeatable); key=@path reads a file, key=- standard input, key=@@x is "@x"',
+      collect,
+      [],
+    )
+    .option("--inputs <file>", "inputs from a YAML or JSON file (- reads standard input)")
     .option(
       "-y, --yes",
       "never wait: pick the first candidate that passes validation at every step",
@@ -57,13 +62,17 @@ failed checks; --accept-invalid takes the first candidate anyway.
 
 Examples:
   writeit run quick-article --input topic="Event sourcing" --model offline --yes
-  writeit run ./my-pipeline.yaml --inputs inputs.yaml`,
+  writeit run ./my-pipeline.yaml --inputs inputs.yaml
+  writeit run quick-article --input topic="Notes" --input notes=@notes.md
+  pbpaste | writeit run quick-article --input topic="Notes" --input notes=- --yes`,
     )
     .action(async function (this: Command, pipeline: string, options: RunOptions) {
       const responses = parseResponses(options.responses);
+      const given = await givenInputs(options);
       const request: RunRequest = {
         pipeline,
-        inputs: await givenInputs(options),
+        inputs: given.values,
+        inputSources: given.sources,
         responses,
         model: options.model,
         style: options.style,
@@ -107,7 +116,10 @@ Examples:
           await wiring.service.resume(runId, { model: options.model });
         }
         const { TerminalInput } = await import("../terminal/terminal_input.ts");
-        const input = canAsk(options) ? new TerminalInput() : undefined;
+        const { InputHistory, historyPath } = await import("../terminal/input_history.ts");
+        const input = canAsk(options)
+          ? new TerminalInput({ history: InputHistory.open(historyPath(context.home)) })
+          : undefined;
         input?.catchInterrupts();
         const { driveRun } = await import("../terminal/step_driver.ts");
         await driveRun(context, wiring, runId, {
@@ -155,7 +167,9 @@ Examples:
         );
       }
       if (!options.yes) {
-        if (!options.json) context.output.note(`Continue it with: writeit resume ${child.runId}`);
+        if (!options.json) {
+          context.output.note(`Continue it with: ${context.command()} resume ${child.runId}`);
+        }
         return;
       }
       const { driveRun } = await import("../terminal/step_driver.ts");
@@ -192,7 +206,7 @@ Examples:
           return;
         }
         context.output.print(`Run ${runId} is back at step "${options.to}".`);
-        context.output.note(`Continue it with: writeit resume ${runId}`);
+        context.output.note(`Continue it with: ${context.command()} resume ${runId}`);
       },
     );
 }

@@ -13,9 +13,12 @@ import { WriteItApiError } from "../../client/api_error.ts";
 import { WriteItClient } from "../../client/writeit_client.ts";
 import { Output } from "../output.ts";
 import { UsageError } from "../usage_error.ts";
+import { invokedCommand } from "../invoked_command.ts";
+import { resolveHome } from "../../storage/lmdb/workspaces.ts";
 
 /** Global options a remote command may carry. */
 export interface RemoteOptions {
+  home?: string;
   server?: string;
   token?: string;
   workspace?: string;
@@ -45,11 +48,18 @@ export class RemoteContext {
   readonly output: Output;
   /** The environment the command runs in (for $EDITOR). */
   readonly env: Environment;
+  /** The WriteIt home on this machine, for the prompts' history (none when HOME is unset). */
+  readonly home?: string;
   /** Exit code for a command that printed its own failure; 0 by default. */
   exitCode = 0;
 
   constructor(options: RemoteOptions, env: Environment) {
     this.env = env;
+    try {
+      this.home = resolveHome(env, options.home);
+    } catch {
+      // No home folder: the prompts keep their history in memory only.
+    }
     this.output = new Output({
       json: options.json ?? false,
       colour: options.color === false ? false : undefined,
@@ -80,9 +90,9 @@ export class RemoteContext {
     return this.output.json;
   }
 
-  /** `writeit --server URL [--workspace W]`, for "continue with" hints. */
+  /** `writeit --server URL [--workspace W]` (as the writer typed `writeit`), for "continue with" hints. */
   command(): string {
-    return `writeit --server ${this.server}${
+    return `${invokedCommand(this.env)} --server ${this.server}${
       this.workspace ? ` --workspace ${this.workspace}` : ""
     }`;
   }

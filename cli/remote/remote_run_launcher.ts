@@ -14,11 +14,13 @@ import type { PipelineRun, StepState } from "../../engine/run_model.ts";
 import { openRemoteSession, WriteItApiError } from "../../client/mod.ts";
 import type { RunLauncher, RunRequest } from "../sources/run_launcher.ts";
 import { formatElapsed } from "../terminal/live_display.ts";
+import { checkSourcedLengths } from "../input_sources.ts";
 import { UsageError } from "../usage_error.ts";
 import type { RemoteContext } from "./remote_context.ts";
 import { followRun } from "./run_follower.ts";
 import { type MenuResult, sessionMenu } from "../terminal/session_menu.ts";
 import { TerminalInput } from "../terminal/terminal_input.ts";
+import { historyPath, InputHistory } from "../terminal/input_history.ts";
 
 /** Missing required inputs are a usage error (exit 2), as locally. */
 function missingInputs(error: WriteItApiError): UsageError | undefined {
@@ -49,6 +51,11 @@ async function launch(context: RemoteContext, request: RunRequest): Promise<void
   const started = Date.now();
   const { pipeline, inputs, responses } = request;
   const { client, output } = context;
+  if (Object.keys(request.inputSources).length > 0) {
+    // An input read from a file that is over its max_length is refused here, naming the file.
+    const detail = await client.getPipeline(pipeline).catch(() => undefined);
+    if (detail) checkSourcedLengths(detail.pipeline.inputs, inputs, request.inputSources);
+  }
   let created: PipelineRun;
   try {
     created = (await client.createRun({
@@ -74,7 +81,11 @@ async function launch(context: RemoteContext, request: RunRequest): Promise<void
     ));
   }
   // In a terminal, the writer chooses at each step through the same menu as a local run.
-  const input = request.interactive ? new TerminalInput() : undefined;
+  const input = request.interactive
+    ? new TerminalInput({
+      history: context.home ? InputHistory.open(historyPath(context.home)) : undefined,
+    })
+    : undefined;
   // Step names for the menu's headings; the menu works without them.
   const spec = input
     ? await client.getPipeline(pipeline).then((detail) => detail.pipeline, () => undefined)

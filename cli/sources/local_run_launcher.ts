@@ -34,7 +34,10 @@ async function launch(context: CliContext, request: RunRequest): Promise<void> {
   if (request.style) (await context.library("style")).find(request.style);
   let raw = given;
   const { TerminalInput, InterruptedError } = await import("../terminal/terminal_input.ts");
-  const input = interactive ? new TerminalInput() : undefined;
+  const { InputHistory, historyPath } = await import("../terminal/input_history.ts");
+  const input = interactive
+    ? new TerminalInput({ history: InputHistory.open(historyPath(context.home)) })
+    : undefined;
   if (input) {
     const { askInputs } = await import("../terminal/input_prompts.ts");
     input.catchInterrupts();
@@ -52,6 +55,8 @@ async function launch(context: CliContext, request: RunRequest): Promise<void> {
       throw error;
     }
   }
+  const { checkSourcedLengths } = await import("../input_sources.ts");
+  checkSourcedLengths(pipeline.inputs, raw, request.inputSources);
   const { validateInputs } = await import("../../engine/pipeline_loader.ts");
   const checked = validateInputs(pipeline, raw);
   if (!checked.value) {

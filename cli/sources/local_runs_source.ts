@@ -10,7 +10,7 @@ import type { RunsSource } from "./runs_source.ts";
 export async function localRunsSource(context: CliContext): Promise<RunsSource> {
   const store = await openRunStore(context);
   return {
-    command: "writeit",
+    command: context.command(),
     list: (filter) =>
       store.listRuns({ status: filter.status, pipelineId: filter.pipeline, limit: filter.limit }),
     count: async () => (await store.listRuns({ limit: Number.MAX_SAFE_INTEGER })).length,

@@ -10,8 +10,10 @@
 export interface RunRequest {
   /** Pipeline name, or a path to a YAML file locally. */
   pipeline: string;
-  /** The inputs given with `--inputs FILE` and `--input key=value`. */
+  /** The inputs given with `--inputs FILE` and `--input key=value` (files and stdin read). */
   inputs: Record<string, unknown>;
+  /** Where the inputs read from a file or standard input came from (`notes` → `"notes.md"`). */
+  inputSources: Record<string, string>;
   responses?: number;
   model?: string;
   style?: string;

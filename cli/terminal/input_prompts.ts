@@ -4,11 +4,15 @@
  * number (asked again with the reason when the value is not acceptable),
  * boolean (y/n) and choice (a numbered list with labels and descriptions; a
  * number or a value is accepted). Each prompt shows the label, the help, the
- * default (Enter accepts it) and whether the input is required.
+ * default (Enter accepts it) and whether the input is required. At a text
+ * or textarea prompt, `@path` (alone on the first line) reads the file, as
+ * `--input name=@path` does, and `@@` starts a literal `@`.
  */
 import type { InputSpec } from "../../engine/pipeline_schema.ts";
 import type { Styles } from "../output.ts";
 import type { TerminalInput } from "./terminal_input.ts";
+import { readInputValue, StdinOnce } from "../input_sources.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** Where prompts are written and answers read. */
 export interface PromptIo {
@@ -31,11 +35,11 @@ function header(spec: InputSpec, io: PromptIo): void {
   );
   if (spec.help) io.write(`${styles.dim(spec.help)}\n`);
   if (spec.placeholder) io.write(`${styles.dim(`e.g. ${spec.placeholder}`)}\n`);
+  if (spec.type === "text") io.write(`${styles.dim("(@path reads a file)")}\n`);
 }
 
-async function line(io: PromptIo, prompt: string): Promise<string | null> {
-  io.write(prompt);
-  return await io.input.readLine();
+async function line(io: PromptIo, prompt: string, history?: string): Promise<string | null> {
+  return await io.input.readLine({ prompt, history });
 }
 
 /** Checks one typed answer; returns the value or an error to show. */
@@ -89,10 +93,16 @@ export function parseAnswer(
 }
 
 async function readTextarea(io: PromptIo): Promise<string | null> {
-  io.write(io.styles.dim('Several lines: end with a line containing only "." or press Ctrl-D.\n'));
+  io.write(
+    io.styles.dim(
+      'Several lines: end with a line containing only "." or press Ctrl-D (or type @path to read a file).\n',
+    ),
+  );
   const lines: string[] = [];
   while (true) {
     const next = await line(io, "| ");
+    // "@path" alone on the first line reads a file (askInput reads it).
+    if (lines.length === 0 && next !== null && /^@(?!@)\S/.test(next.trim())) return next.trim();
     if (next === null) {
       if (lines.length === 0) return null;
       io.write("\n");
@@ -102,6 +112,43 @@ async function readTextarea(io: PromptIo): Promise<string | null> {
     lines.push(next);
   }
   return lines.join("\n");
+}
+
+/**
+ * The answer to a text prompt, with `@path` read from the file and `@@x`
+ * as the literal `@x`; undefined (after saying why) when the file cannot be
+ * read.
+ */
+async function fromFile(
+  spec: InputSpec,
+  answer: string,
+  io: PromptIo,
+): Promise<string | undefined> {
+  const typed = answer.trim();
+  if (!typed.startsWith("@")) return answer;
+  if (typed === "@-") {
+    io.write(
+      io.styles.yellow("Standard input is this terminal: type or paste the text, or give @path.\n"),
+    );
+    return undefined;
+  }
+  // Standard input is never read here: "@-" is answered above.
+  const stdin = new StdinOnce(() => Promise.resolve(new Uint8Array()));
+  try {
+    const read = await readInputValue(spec.name, typed, { stdin });
+    if (read.source) {
+      io.write(
+        io.styles.dim(
+          `Read ${read.value.length.toLocaleString("en-US")} characters from ${read.source}.\n`,
+        ),
+      );
+    }
+    return read.value;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.write(io.styles.yellow(`${error.message}.\n`));
+    return undefined;
+  }
 }
 
 /**
@@ -135,9 +182,13 @@ export async function askInput(
   while (true) {
     const answer = spec.type === "textarea"
       ? await readTextarea(io)
-      : await line(io, prompts[spec.type]);
+      : await line(io, prompts[spec.type], `input.${spec.name}`);
     if (answer === null) return null;
-    const parsed = parseAnswer(spec, answer);
+    const text = spec.type === "text" || spec.type === "textarea"
+      ? await fromFile(spec, answer, io)
+      : answer;
+    if (text === undefined) continue;
+    const parsed = parseAnswer(spec, text);
     if ("empty" in parsed) {
       if (spec.default !== undefined || !spec.required) return undefined;
       io.write(io.styles.yellow(`${spec.label} is required: type a value.\n`));

@@ -1,8 +1,10 @@
 /**
  * Shows a run while it generates. In a terminal: a block redrawn in place
- * with one line per streaming candidate (labelled by model, `[1] gpt-4.1 #1`,
- * with its size and the tail of its text) and a progress line
- * (`step 2/4 outline · 1,234 tokens · $0.0123 · 00:12`). Without a terminal:
+ * with one line per streaming candidate (labelled by step and model,
+ * `[1] outline · gpt-4.1 #1`, with its size and the tail of its text) and a
+ * progress line (`step 2/4 outline · 1,234 tokens · $0.0123 · 00:12`, every
+ * step named when several generate side by side). A finished candidate of
+ * one of several parallel steps is named with its step. Without a terminal:
  * one plain line per fact on stderr. With `--json`: every update as one JSON
  * object per line on stdout, nothing else.
  */
@@ -38,16 +40,23 @@ export function formatElapsed(milliseconds: number): string {
   return hours > 0 ? `${hours}:${rest}` : rest;
 }
 
-/** `step 2/4 outline · 1,234 tokens · $0.0123 · 00:12`. */
+/**
+ * `step 2/4 outline · 1,234 tokens · $0.0123 · 00:12`; steps generating side
+ * by side are all named: `steps 2+3/4 research, audience_map · …`.
+ */
 export function progressLine(
   run: PipelineRun,
-  options: { stepId?: string; extraTokens?: number; elapsedMs: number },
+  options: { stepId?: string; stepIds?: string[]; extraTokens?: number; elapsedMs: number },
 ): string {
-  const stepId = options.stepId ?? run.currentStep ?? run.stepOrder.at(-1) ?? "";
-  const index = Math.max(0, run.stepOrder.indexOf(stepId));
+  const stepIds = options.stepIds && options.stepIds.length > 0
+    ? options.stepIds
+    : [options.stepId ?? run.currentStep ?? run.stepOrder.at(-1) ?? ""];
+  const numbers = stepIds.map((id) => Math.max(0, run.stepOrder.indexOf(id)) + 1);
   const tokens = run.usage.totalTokens + (options.extraTokens ?? 0);
   return [
-    `step ${index + 1}/${run.stepOrder.length} ${stepId}`,
+    `step${stepIds.length > 1 ? "s" : ""} ${numbers.join("+")}/${run.stepOrder.length} ${
+      stepIds.join(", ")
+    }`,
     `${tokens.toLocaleString("en-US")} tokens`,
     `$${run.usage.costUsd.toFixed(4)}`,
     formatElapsed(options.elapsedMs),
@@ -62,6 +71,10 @@ export class LiveDisplay {
   readonly #started: number;
   readonly #acceptInvalid: boolean;
   #streams = new Map<string, Stream>();
+  /** Steps started whose candidates are not all in yet, with how many are still to come. */
+  #generating = new Map<string, number>();
+  /** Steps that generated while another did: their lines name them. */
+  #sideBySide = new Set<string>();
   #drawnLines = 0;
   #lastDraw = 0;
   #timer?: ReturnType<typeof setInterval>;
@@ -151,6 +164,10 @@ export class LiveDisplay {
       case "step_started": {
         const data = event.data;
         const count = data.models.length * data.responseCount;
+        if (this.#generating.size > 0) {
+          for (const id of [...this.#generating.keys(), data.stepId]) this.#sideBySide.add(id);
+        }
+        this.#generating.set(data.stepId, count);
         this.#above(
           styles.bold(`Step ${position(data.stepId)} · ${data.stepId}`) +
             styles.dim(
@@ -176,9 +193,14 @@ export class LiveDisplay {
         const valid = response.validation.passed
           ? styles.green("✓ valid")
           : styles.red(`✗ ${response.validation.reasons.join("; ")}`);
+        // Steps generating side by side: each finished candidate says whose it is.
+        const owner = this.#sideBySide.has(event.data.stepId) ? `${event.data.stepId} · ` : "";
+        const left = (this.#generating.get(event.data.stepId) ?? 1) - 1;
+        if (left > 0) this.#generating.set(event.data.stepId, left);
+        else this.#generating.delete(event.data.stepId);
         this.#above(
           // No number yet: candidates are numbered in the menu, once all are in.
-          `  ${candidateName(response)}  ${
+          `  ${owner}${candidateName(response)}  ${
             response.processedContent.length.toLocaleString("en-US")
           } chars  ${valid}` +
             (response.cached ? styles.dim("  (cached)") : ""),
@@ -209,6 +231,7 @@ export class LiveDisplay {
         return;
       }
       case "step_failed":
+        this.#generating.delete(event.data.stepId);
         this.#dropStreams(event.data.stepId);
         this.#above(styles.red(`  ✗ ${event.data.stepId} failed: ${event.data.error}`));
         return;
@@ -283,10 +306,12 @@ export class LiveDisplay {
     const lines: string[] = [];
     let streamed = 0;
     let number = 0;
+    const stepIds = [...new Set([...this.#streams.values()].map((stream) => stream.stepId))];
     for (const stream of this.#streams.values()) {
       number++;
       streamed += stream.characters;
-      const label = `[${number}] ${stream.model} #${stream.candidateIndex + 1}`;
+      // Each line names its step: two steps generating side by side would look alike.
+      const label = `[${number}] ${stream.stepId} · ${stream.model} #${stream.candidateIndex + 1}`;
       const head = `  ${styles.cyan(label)} ${
         styles.dim(`${stream.characters.toLocaleString("en-US")} chars`)
       } `;
@@ -294,11 +319,10 @@ export class LiveDisplay {
       const tail = stream.tail.replace(/\s+/g, " ").trim().slice(-room);
       lines.push(head + tail);
     }
-    const stepId = this.#streams.values().next().value?.stepId;
     lines.push(
       styles.dim(
         progressLine(this.state, {
-          stepId,
+          stepIds,
           extraTokens: Math.round(streamed / 4),
           elapsedMs: this.elapsed(),
         }),

@@ -10,6 +10,7 @@ import { WriteItError } from "../../engine/errors.ts";
 import type { Pipeline } from "../../engine/pipeline_schema.ts";
 import { MAX_STEP_RETRIES, type PipelineRun, type StepState } from "../../engine/run_model.ts";
 import type { RunSessionPort } from "../../engine/run_session_port.ts";
+import { allowedActions } from "../../engine/run_session.ts";
 import { StaleActionError } from "../../engine/stale_action.ts";
 import type { Output } from "../output.ts";
 import {
@@ -21,6 +22,7 @@ import {
   stepHeading,
 } from "./step_menu.ts";
 import { InterruptedError, type TerminalInput } from "./terminal_input.ts";
+import { menuOffer, refusal } from "./menu_offer.ts";
 
 /** Where the menu prints and what it tells the writer. */
 export interface MenuSurface {
@@ -36,13 +38,11 @@ export type MenuResult = { action: "continue"; runId: string } | { action: "quit
 
 async function ask(
   io: TerminalInput,
-  surface: MenuSurface,
   prompt: string,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; history?: string } = {},
 ): Promise<string | null> {
-  surface.output.write(prompt);
   try {
-    return await io.readLine({ signal });
+    return await io.readLine({ prompt, ...options });
   } catch (error) {
     if (error instanceof InterruptedError) return null;
     throw error;
@@ -101,20 +101,28 @@ function showStep(
   );
   if (step.status === "failed") {
     surface.output.print(styles.red(`This step failed: ${step.error ?? "unknown error"}`));
+    const offer = menuOffer(state, step.stepId);
     surface.output.print(
-      `${styles.cyan("r")} retry   ${styles.cyan("s")} skip   ${styles.cyan("<")} back   ${
-        styles.cyan("q")
-      } quit`,
+      [
+        ...(offer.regenerate ? [`${styles.cyan("r")} retry`] : []),
+        ...(offer.skip ? [`${styles.cyan("s")} skip`] : []),
+        ...(offer.back ? [`${styles.cyan("<")} back`] : []),
+        `${styles.cyan("q")} quit`,
+      ].join("   "),
     );
     return;
   }
   if (step.feedback.length) {
     surface.output.print(
-      styles.dim(`Feedback so far: ${step.feedback.map((note) => note.text).join(" | ")}`),
+      styles.dim(
+        `Feedback so far: ${
+          step.feedback.map((note) => note.text.replace(/\s*\n\s*/g, " ↵ ")).join(" | ")
+        }`,
+      ),
     );
   }
   surface.output.print(candidateList(step, styles, { width }));
-  surface.output.print(menuHelp(step.responses.length, styles));
+  surface.output.print(menuHelp(step.responses.length, styles, menuOffer(state, step.stepId)));
 }
 
 function safeColumns(): number {
@@ -153,7 +161,10 @@ export async function sessionMenu(
       const step = state.steps[stepId];
       let line: string | null;
       try {
-        line = await ask(options.input, surface, styles.bold("choice> "), others.signal());
+        line = await ask(options.input, styles.bold("choice> "), {
+          signal: others.signal(),
+          history: "choice",
+        });
       } catch (error) {
         if (!(error instanceof ChangedElsewhere)) throw error;
         surface.output.print("");
@@ -169,13 +180,21 @@ export async function sessionMenu(
       }
       const parsed = parseMenuCommand(line, step.responses.length);
       if ("error" in parsed) {
-        surface.output.print(styles.yellow(parsed.error));
+        // "m 1,2" with one candidate: say why merging is not possible, not that 2 is missing.
+        const merge = allowedActions(state, stepId).merge;
+        const why = /^m(erge)?\b/i.test(line.trim()) && !merge.allowed ? merge.why : undefined;
+        surface.output.print(styles.yellow(why ? `Not possible now: ${why}.` : parsed.error));
         continue;
       }
       if (step.status === "failed" && ["pick", "view", "merge", "edit"].includes(parsed.type)) {
         surface.output.print(
           styles.yellow("This step has no candidates to use: r to retry, s to skip, q to quit"),
         );
+        continue;
+      }
+      const why = refusal(state, stepId, parsed);
+      if (why) {
+        surface.output.print(styles.yellow(`Not possible now: ${why}.`));
         continue;
       }
       try {
@@ -239,7 +258,7 @@ async function act(
     case "list":
       return "redraw";
     case "help":
-      surface.output.print(menuHelp(step.responses.length, styles));
+      surface.output.print(menuHelp(step.responses.length, styles, menuOffer(state, stepId)));
       return "stay";
     case "pick":
       await session.act({ action: "select", stepId, index: command.number - 1, basedOn });
@@ -249,24 +268,39 @@ async function act(
       const valid = response.validation.passed
         ? styles.green("valid")
         : styles.red(`invalid: ${response.validation.reasons.join("; ")}`);
-      surface.output.print(
-        styles.bold(`\n${candidateLabel(response, command.number)}`) + `  ${valid}`,
+      const { pageText } = await import("./text_pager.ts");
+      await pageText(
+        [
+          styles.bold(`\n${candidateLabel(response, command.number)}`) + `  ${valid}`,
+          styles.dim("─".repeat(40)),
+          response.processedContent,
+          styles.dim("─".repeat(40)),
+        ].join("\n"),
+        { env: surface.env, output: surface.output },
       );
-      surface.output.print(styles.dim("─".repeat(40)));
-      surface.output.print(response.processedContent);
-      surface.output.print(styles.dim("─".repeat(40)));
       return "stay";
     }
     case "merge": {
       const ids = command.numbers.map((number) => step.responses[number - 1].responseId);
-      surface.output.print(styles.dim(`Merging ${command.numbers.join(", ")}…`));
-      const { run: merged } = await session.act({
-        action: "merge",
+      const { showMergeProgress } = await import("./merge_progress.ts");
+      const progress = showMergeProgress(session, {
+        output: surface.output,
         stepId,
-        responseIds: ids,
-        instructions: command.instructions,
-        basedOn,
+        candidateIndex: step.responses.length,
+        numbers: command.numbers,
       });
+      let merged: PipelineRun;
+      try {
+        merged = (await session.act({
+          action: "merge",
+          stepId,
+          responseIds: ids,
+          instructions: command.instructions,
+          basedOn,
+        })).run;
+      } finally {
+        progress.stop();
+      }
       const responses = merged.steps[stepId].responses;
       const count = responses.length;
       const validation = responses[count - 1]?.validation;
@@ -287,16 +321,14 @@ async function act(
       const original = command.number === undefined && step.selectedText !== undefined
         ? step.selectedText
         : source?.processedContent ?? "";
-      const { editText } = await import("./text_editor.ts");
-      const edited = await editText(original, { env: surface.env, name: `${stepId}-${index + 1}` });
-      if (edited.trim() === original.trim()) {
-        surface.output.print(styles.dim("No changes: nothing recorded."));
-        return "stay";
-      }
-      if (edited.trim() === "") {
-        surface.output.print(styles.yellow("The text is empty: nothing recorded."));
-        return "stay";
-      }
+      const { editAndReview } = await import("./edit_review.ts");
+      const edited = await editAndReview(original, {
+        input: options.input,
+        output: surface.output,
+        env: surface.env,
+        name: `${stepId}-${index + 1}`,
+      });
+      if (edited === undefined) return "stay";
       const { run } = await session.act({ action: "edit", stepId, text: edited, basedOn });
       const saved = run.steps[stepId];
       const checks = saved?.responses[saved.userSelection ?? -1]?.validation;
@@ -322,14 +354,11 @@ async function act(
         );
         return "stay";
       }
-      let text = command.text;
-      if (!text) {
-        text = (await ask(
-          options.input,
-          surface,
-          "Feedback (one line; Enter on an empty line cancels)> ",
-        ))?.trim();
-      }
+      const { readFeedback } = await import("./feedback_prompt.ts");
+      const text = await readFeedback(options.input, {
+        write: (text) => surface.output.write(text),
+        styles,
+      }, { first: command.text });
       if (!text) {
         surface.output.print(styles.dim("No feedback given."));
         return "stay";

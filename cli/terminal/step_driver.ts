@@ -116,7 +116,7 @@ export async function driveRun(
       if (controller.signal.aborted) {
         await service.pause(runId, { reason: "interrupted" }).catch(() => undefined);
         throw new CancelledError(
-          `Stopped. Run ${runId} is paused and keeps every finished candidate: continue it with \`writeit resume ${runId}\``,
+          `Stopped. Run ${runId} is paused and keeps every finished candidate: continue it with \`${context.command()} resume ${runId}\``,
         );
       }
       if (state.status === "completed") {
@@ -128,7 +128,7 @@ export async function driveRun(
           "run_failed",
           `Run ${runId} failed: ${
             state.error ?? "unknown error"
-          }. Fix the cause, then \`writeit resume ${runId}\`, or continue on another model with \`writeit resume ${runId} --model NAME\``,
+          }. Fix the cause, then \`${context.command()} resume ${runId}\`, or continue on another model with \`${context.command()} resume ${runId} --model NAME\``,
         );
       }
       if (state.status === "cancelled") {
@@ -136,7 +136,7 @@ export async function driveRun(
         return;
       }
       if (state.status === "paused" && state.pausedStep !== undefined) {
-        if (!options.input || options.yes) throw noValidCandidate(state);
+        if (!options.input || options.yes) throw noValidCandidate(state, context.command());
         // A run started with --yes, resumed in a terminal: the writer picks at this step.
         output.note(state.pauseReason ?? `Step "${state.pausedStep}" needs a choice`);
         state = await service.resume(runId);
@@ -148,7 +148,7 @@ export async function driveRun(
       if (!step) {
         throw new WriteItError(
           "run_stuck",
-          `Run ${runId} stopped with nothing to do at step "${state.currentStep}": try \`writeit resume ${runId}\``,
+          `Run ${runId} stopped with nothing to do at step "${state.currentStep}": try \`${context.command()} resume ${runId}\``,
         );
       }
       if (!options.input) {
@@ -157,7 +157,7 @@ export async function driveRun(
             "step_failed",
             `Step "${step.stepId}" of run ${runId} failed: ${
               step.error ?? "unknown error"
-            }. Retry with \`writeit resume ${runId}\``,
+            }. Retry with \`${context.command()} resume ${runId}\``,
           );
         }
         await service.pause(runId, { reason: `waiting for a choice at step ${step.stepId}` });
@@ -221,13 +221,13 @@ async function advanceOrFollow(
 }
 
 /** The stop of `--yes` at a step where no candidate passes validation. */
-function noValidCandidate(run: PipelineRun): WriteItError {
+function noValidCandidate(run: PipelineRun, command: string): WriteItError {
   const runId = run.runId;
   return new WriteItError(
     "no_valid_candidate",
     `${
       run.pauseReason ?? `Step "${run.pausedStep}" has no candidate that passes validation`
-    }. Run ${runId} is paused at that step: pick one in a terminal with \`writeit resume ${runId}\`, or take the first anyway with \`writeit resume ${runId} --yes --accept-invalid\``,
+    }. Run ${runId} is paused at that step: pick one in a terminal with \`${command} resume ${runId}\`, or take the first anyway with \`${command} resume ${runId} --yes --accept-invalid\``,
   );
 }
 
@@ -247,7 +247,7 @@ function stopped(
       runId,
       reason,
       ...(stepId ? { stepId } : {}),
-      resume: `writeit resume ${runId}`,
+      resume: `${context.command()} resume ${runId}`,
     });
     return;
   }
@@ -257,7 +257,7 @@ function stopped(
     );
   }
   context.output.note(
-    `Run ${runId} is paused: continue it in a terminal with \`writeit resume ${runId}\`, or let it choose with \`writeit resume ${runId} --yes\`.`,
+    `Run ${runId} is paused: continue it in a terminal with \`${context.command()} resume ${runId}\`, or let it choose with \`${context.command()} resume ${runId} --yes\`.`,
   );
 }
 
@@ -291,7 +291,9 @@ async function finish(
     } tokens, $${run.usage.costUsd.toFixed(4)}, ${formatElapsed(Date.now() - started)}.`,
   );
   if (path) context.output.print(`Article: ${path}`);
-  else context.output.print(`Export it with: writeit export ${run.runId} -o article.md`);
+  else {context.output.print(
+      `Export it with: ${context.command()} export ${run.runId} -o article.md`,
+    );}
 }
 
 /** The menu at one step over this process' run session (this process drives the run on). */
@@ -307,7 +309,11 @@ async function stepMenu(
   });
   try {
     return await sessionMenu(
-      { output: context.output, env: context.env, resumeHint: (id) => `writeit resume ${id}` },
+      {
+        output: context.output,
+        env: context.env,
+        resumeHint: (id) => `${context.command()} resume ${id}`,
+      },
       session,
       stepId,
       options,

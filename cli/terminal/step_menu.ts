@@ -98,17 +98,48 @@ export function parseMenuCommand(line: string, count: number): MenuCommand | { e
   }
 }
 
-/** The menu's help text. */
-export function menuHelp(count: number, styles: Styles): string {
+/** The menu entries that can be offered or left out, by what the run allows now. */
+export type MenuOffer = Record<
+  "pick" | "merge" | "edit" | "feedback" | "regenerate" | "branch" | "back" | "skip",
+  boolean
+>;
+
+const EVERYTHING: MenuOffer = {
+  pick: true,
+  merge: true,
+  edit: true,
+  feedback: true,
+  regenerate: true,
+  branch: true,
+  back: true,
+  skip: true,
+};
+
+/**
+ * The menu's help text: the keys of what can be done now (`offer`, all by
+ * default), so a step with one candidate shows no merge and the first step
+ * no back.
+ */
+export function menuHelp(count: number, styles: Styles, offer: MenuOffer = EVERYTHING): string {
   const key = (text: string) => styles.cyan(text);
-  return [
-    `${key(count === 1 ? "1" : `1..${count}`)} pick   ${key("v N")} view in full   ${
-      key("m 1,2")
-    } merge   ${key("e [N]")} edit in $EDITOR`,
-    `${key("f")} feedback + regenerate   ${key("r")} regenerate   ${key("b")} branch   ${
-      key("<")
-    } back   ${key("s")} skip   ${key("q")} quit`,
-  ].join("\n");
+  const entry = (shown: boolean, keys: string, what: string) =>
+    shown ? [`${key(keys)} ${what}`] : [];
+  const first = [
+    ...entry(offer.pick, count === 1 ? "1" : `1..${count}`, "pick"),
+    ...entry(count > 0, count === 1 ? "v 1" : "v N", "view in full"),
+    ...entry(offer.merge && count > 1, "m 1,2", "merge"),
+    ...entry(offer.edit, count === 1 ? "e" : "e [N]", "edit in $EDITOR"),
+  ];
+  const second = [
+    ...entry(offer.feedback, "f", "feedback + regenerate"),
+    ...entry(offer.regenerate, "r", "regenerate"),
+    ...entry(offer.branch, "b", "branch"),
+    ...entry(offer.back, "<", "back"),
+    ...entry(offer.skip, "s", "skip"),
+    `${key("q")} quit`,
+  ];
+  return [first, second].filter((line) => line.length > 0).map((line) => line.join("   "))
+    .join("\n");
 }
 
 /** `gpt-4.1 #1`: a candidate's model and its place among that model's candidates. */

@@ -25,6 +25,8 @@ export interface RunOptions {
   responses?: string;
   style?: string;
   json?: boolean;
+  /** Print what the run would cost and run nothing. */
+  estimate?: boolean;
 }
 
 /** Whether this invocation may ask the writer questions: a terminal, without `--yes` or `--json`. */

@@ -413,3 +413,35 @@ Deno.test("writeit resume RUN --model continues a run that failed on its provide
     await openai.close();
   }
 });
+
+Deno.test("writeit run --estimate prints tokens and cost per step and model, needs no key, and runs nothing", async () => {
+  await using home = await temporaryHome();
+  const args = [
+    "run",
+    "quick-article",
+    "--estimate",
+    "--input",
+    "topic=Tea",
+    "--input",
+    "audience=general",
+  ];
+  const table = await runCli(args, { home: home.path });
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^STEP +MODEL +CANDIDATES +TOKENS IN +TOKENS OUT +COST$/m);
+  assert.match(table.stdout, /^plan +gpt-4\.1-2025-04-14 +1 +[\d,]+ +[\d,]+ +\$0\.\d{4}$/m);
+  assert.match(table.stdout, /^About [\d,]+ tokens, \$0\.\d{4}\. Nothing was run\.$/m);
+  const json = await runCli([...args, "--json", "--model", "offline", "--responses", "3"], {
+    home: home.path,
+  });
+  const estimate = JSON.parse(json.stdout);
+  assert.equal(estimate.costUsd, 0);
+  assert.deepEqual(
+    estimate.steps.map((step: { models: { candidates: number }[] }) => step.models[0].candidates),
+    [3, 3, 3],
+  );
+  const unknown = await runCli([...args, "--model", "acme-9000"], { home: home.path });
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^error: Cannot tell which provider serves model "acme-9000"/m);
+  const listed = await runCli(["runs", "list", "--json"], { home: home.path });
+  assert.deepEqual(JSON.parse(listed.stdout), [], "no run was created");
+});

@@ -51,6 +51,10 @@ export function registerRunCommands(program: Command): void {
     )
     .option("-n, --responses <count>", "candidates per model at every step (1-10)")
     .option("-s, --style <name>", "attach this style primer")
+    .option(
+      "--estimate",
+      "print what the run would cost (tokens and dollars per step), run nothing",
+    )
     .option("--json", "print every event and streamed chunk as one JSON object per line")
     .addHelpText(
       "after",
@@ -87,6 +91,12 @@ Examples:
         remote: async (context) =>
           (await import("../remote/remote_run_launcher.ts")).remoteRunLauncher(context),
       });
+      if (options.estimate) {
+        const { printEstimate } = await import("../estimate_view.ts");
+        return printEstimate(cliContext(this).output, await port.estimate(request), {
+          json: options.json ?? false,
+        });
+      }
       await port.launch(request);
     });
 

@@ -230,5 +230,14 @@ function finish(
 
 /** A RunLauncher that starts the run on the server and follows it. */
 export function remoteRunLauncher(context: RemoteContext): RunLauncher {
-  return { launch: (request) => launch(context, request) };
+  return {
+    launch: (request) => launch(context, request),
+    estimate: (request) =>
+      context.client.estimateRun({
+        pipeline: request.pipeline,
+        inputs: request.inputs,
+        ...(request.model ? { model: request.model } : {}),
+        ...(request.responses ? { responses: request.responses } : {}),
+      }),
+  };
 }

@@ -119,5 +119,20 @@ async function launch(context: CliContext, request: RunRequest): Promise<void> {
 
 /** A RunLauncher that drives the run in this process. */
 export function localRunLauncher(context: CliContext): RunLauncher {
-  return { launch: (request) => launch(context, request) };
+  return {
+    launch: (request) => launch(context, request),
+    async estimate(request) {
+      const pipeline = await loadPipelineByName(context, request.pipeline);
+      const config = await context.config();
+      const { createRunWiring } = await import("../run_wiring.ts");
+      const wiring = await createRunWiring(context);
+      const modelOverride = request.model ?? (config.get<string>("model.default") || undefined);
+      if (modelOverride) wiring.service.checkModelName(modelOverride);
+      return wiring.service.estimateRun(pipeline, {
+        inputs: request.inputs,
+        modelOverride,
+        responses: request.responses,
+      });
+    },
+  };
 }

@@ -6,6 +6,8 @@
  * cli/terminal/session_menu.ts).
  */
 
+import type { RunEstimate } from "../../engine/run_estimate.ts";
+
 /** A run as the command line asks for it, its options already checked. */
 export interface RunRequest {
   /** Pipeline name, or a path to a YAML file locally. */
@@ -28,4 +30,6 @@ export interface RunRequest {
 /** Starts a run and drives or follows it until it ends or waits. */
 export interface RunLauncher {
   launch(request: RunRequest): Promise<void>;
+  /** What the run would cost, per step and model, creating nothing (`--estimate`). */
+  estimate(request: RunRequest): Promise<RunEstimate>;
 }

@@ -15,7 +15,8 @@ Deno.test("buildIslandBundle() bundles every island with content-hashed names an
   const form = bundle.pageBytes(["StartRunForm"]);
   const run = bundle.pageBytes(["RunView"]);
   assert.equal(bundle.pageBytes([]), 0);
-  assert.ok(form > 5_000 && form < 60_000, `start form page loads ${form} bytes`);
+  // The form carries its inputs, the model field's checks and the cost estimate (about 62 KB).
+  assert.ok(form > 5_000 && form < 70_000, `start form page loads ${form} bytes`);
   assert.ok(run > form && run < 150_000, `run page loads ${run} bytes`);
   console.log(
     `JS per page: StartRunForm ${form} B, RunView ${run} B (${

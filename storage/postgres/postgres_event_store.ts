@@ -1,0 +1,498 @@
+/**
+ * The EventStore on PostgreSQL: one stream per run in `writeit_events`,
+ * whose primary key (workspace, run, sequence) is the optimistic-concurrency
+ * check — two instances can never both store sequence N of a run, and the
+ * loser gets the same ConflictError ("stale_version") as with LMDB. Reads,
+ * branches and time travel are storage/postgres/postgres_run_streams.ts;
+ * live subscriptions across processes are postgres_event_feed.ts.
+ *
+ * An append is one transaction: it takes a transaction advisory lock of its
+ * workspace (`pg_advisory_xact_lock`), reads the stream head, checks the
+ * expected version, stamps the events and folds them (with the engine's
+ * fold, onto the run's state kept in memory when it is current, else a
+ * snapshot plus tail), then writes the events, the run's head and listing
+ * row and, every `snapshotEvery` events, a snapshot, and notifies
+ * `writeit_events` with its last position.
+ *
+ * Global positions (for subscriptions) come from one sequence, drawn after
+ * the workspace lock is taken. Appends to one workspace therefore commit in
+ * position order, so a reader that has seen position P has seen every
+ * smaller position of that workspace: nothing is skipped because a
+ * transaction with a smaller position committed later (the problem that
+ * Marten and Emmett solve with a transaction-id high-water mark, which costs
+ * a lag on every read; message-db takes a similar lock per category). The
+ * price is that appends of one workspace are serialised across every
+ * process sharing the database; appends to different workspaces are not.
+ * The same lock orders imports, compactions and deletions with appends.
+ *
+ * @example
+ * ```ts
+ * const store = await PostgresEventStore.open(sql, { workspace: "default", fold: runFold });
+ * await store.append("r1", events, { expectedVersion: 0 });
+ * await store.close();
+ * ```
+ */
+import { type EngineContext, systemContext } from "../../engine/context.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../engine/errors.ts";
+import type { EventEnvelope, NewEvent } from "../../engine/events/event_envelope.ts";
+import {
+  checkExpectedVersion,
+  initialHead,
+  stampEvents,
+} from "../../engine/events/event_stamping.ts";
+import {
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type LoadRunOptions,
+  type ReadOptions,
+  type RunFilter,
+  type RunSummary,
+  type SubscribeOptions,
+  summarizeRun,
+} from "../../engine/events/event_store.ts";
+import { type StoredEvent, upcastEvent } from "../../engine/events/event_upcasters.ts";
+import { parseEventData } from "../../engine/events/run_events.ts";
+import type { RunFold } from "../../engine/events/stream_fold.ts";
+import { SubscriptionHub } from "../../engine/events/subscription_hub.ts";
+import { runFold } from "../../engine/run_evolve.ts";
+import type { PipelineRun } from "../../engine/run_model.ts";
+import { databaseError, isPostgresError, type Sql, type Transaction } from "./postgres_connection.ts";
+import { EVENTS_CHANNEL, PostgresEventFeed } from "./postgres_event_feed.ts";
+import {
+  eventRecord,
+  ownStart,
+  PostgresRunStreams,
+  type StreamHead,
+} from "./postgres_run_streams.ts";
+
+export type { StreamHead };
+
+/** Options of the PostgreSQL store. */
+export interface PostgresEventStoreOptions {
+  /** The workspace whose runs this store holds (its row must exist). */
+  workspace: string;
+  /** How events fold into run state: the engine's `runFold` (the store never folds on its own). */
+  fold?: RunFold;
+  /** Clock and ids for envelopes (default the system ones). */
+  context?: EngineContext;
+  /** Snapshot every this many events of a stream (default 100; 0 turns snapshots off). */
+  snapshotEvery?: number;
+  /** How often subscribers read anyway, besides notifications (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Validate each event's data with zod before writing (default true). */
+  validate?: boolean;
+  /** Most run states kept in memory to avoid re-folding on append (default 1000). */
+  cachedRuns?: number;
+  /** The database URL, for error messages (its password is never shown). */
+  url?: string;
+}
+
+/** EventStore on PostgreSQL. */
+export class PostgresEventStore implements EventStore {
+  readonly workspace: string;
+  readonly streams: PostgresRunStreams;
+  readonly #sql: Sql;
+  readonly #context: EngineContext;
+  readonly #snapshotEvery: number;
+  readonly #validate: boolean;
+  readonly #cachedRuns: number;
+  readonly #url: string;
+  readonly #hub = new SubscriptionHub();
+  readonly #feed: PostgresEventFeed;
+  /** Run states at their head as this process last wrote them (most recent last). */
+  readonly #states = new Map<string, PipelineRun>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  /** Opens the store of `options.workspace` and starts listening for other processes' appends. */
+  static async open(sql: Sql, options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(sql, options);
+    try {
+      await store.#feed.start();
+    } catch (error) {
+      throw databaseError(store.#url, error);
+    }
+    return store;
+  }
+
+  private constructor(sql: Sql, options: PostgresEventStoreOptions) {
+    this.#sql = sql;
+    this.workspace = options.workspace;
+    this.streams = new PostgresRunStreams(options.workspace, options.fold ?? runFold);
+    this.#context = options.context ?? systemContext();
+    this.#snapshotEvery = options.snapshotEvery ?? 100;
+    this.#validate = options.validate ?? true;
+    this.#cachedRuns = options.cachedRuns ?? 1000;
+    this.#url = options.url ?? "postgres";
+    this.#feed = new PostgresEventFeed(sql, {
+      workspace: options.workspace,
+      hub: this.#hub,
+      pollIntervalMs: options.pollIntervalMs,
+    });
+  }
+
+  append(runId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new TypeError("The event store is closed"));
+    try {
+      if (this.#validate) {
+        events = events.map((event) =>
+          ({ ...event, data: parseEventData(event.type, event.data) }) as NewEvent
+        );
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#track(this.#append(runId, events, options));
+  }
+
+  async #append(runId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    let written: { result: AppendResult; state?: PipelineRun; position?: number };
+    try {
+      written = await this.#sql.begin((tx) => this.#appendIn(tx, runId, events, options));
+    } catch (error) {
+      this.#states.delete(runId);
+      throw this.#translate(runId, error);
+    }
+    if (written.state) this.#remember(written.state);
+    if (written.position !== undefined) this.#feed.committed(written.position);
+    return written.result;
+  }
+
+  async #appendIn(
+    tx: Transaction,
+    runId: string,
+    events: NewEvent[],
+    options: AppendOptions,
+  ): Promise<{ result: AppendResult; state?: PipelineRun; position?: number }> {
+    await this.#lock(tx);
+    const current = await this.streams.head(tx, runId);
+    const head = current ? current.head : initialHead(events);
+    checkExpectedVersion(runId, head, options);
+    if (events.length === 0) {
+      return { result: { runId, firstSequence: head + 1, lastSequence: head, events: [] } };
+    }
+    const stamped = stampEvents(runId, events, {
+      ...options,
+      head,
+      exists: current !== undefined,
+      context: this.#context,
+      validate: false,
+    });
+    let state: PipelineRun;
+    let parent: StreamHead["parent"];
+    const first = stamped[0];
+    if (current) {
+      state = this.#cachedState(runId, head) ?? await this.streams.stateAt(tx, runId, head);
+    } else if (first.type === "run_branched") {
+      const parentId = first.data.parentRunId;
+      const parentHead = await this.streams.head(tx, parentId);
+      if (!parentHead) {
+        throw new NotFoundError(`Cannot branch run "${runId}" from "${parentId}": no such run`);
+      }
+      const sequence = first.data.branchPoint.sequence;
+      if (sequence > parentHead.head) {
+        throw new ValidationError(
+          `Cannot branch run "${runId}" at sequence ${sequence}: run "${parentId}" ends at ${parentHead.head}`,
+        );
+      }
+      parent = { runId: parentId, sequence };
+      state = this.#cachedState(parentId, sequence) ??
+        await this.streams.stateAt(tx, parentId, sequence);
+    } else {
+      state = this.streams.fold.initialState(runId);
+    }
+    for (const event of stamped) this.streams.fold.evolve(state, event);
+
+    const start = current ? ownStart(current) : (parent ? parent.sequence + 1 : 1);
+    const lastSnapshot = current?.snapshot ?? start - 1;
+    const snapshot = this.#snapshotEvery > 0 && state.version - lastSnapshot >= this.#snapshotEvery;
+    await this.#writeRun(tx, state, { exists: current !== undefined, parent, snapshot });
+    const position = await this.#insertEvents(tx, runId, stamped);
+    if (snapshot) {
+      await tx`insert into writeit_snapshots (workspace, run_id, sequence, format, state)
+        values (${this.workspace}, ${runId}, ${state.version}, 1, ${JSON.stringify(state)}::text::json)
+        on conflict do nothing`;
+    }
+    return {
+      result: {
+        runId,
+        firstSequence: first.sequence,
+        lastSequence: stamped[stamped.length - 1].sequence,
+        events: stamped,
+      },
+      state,
+      position,
+    };
+  }
+
+  /** The workspace's append lock, held until the transaction ends. */
+  async #lock(tx: Transaction): Promise<void> {
+    await tx`select pg_advisory_xact_lock(hashtextextended(${
+      "writeit.append:" + this.workspace
+    }, 0))`;
+  }
+
+  /** Writes the run's head and listing row (inserting it for a new run). */
+  async #writeRun(
+    tx: Transaction,
+    state: PipelineRun,
+    options: { exists: boolean; parent?: StreamHead["parent"]; snapshot: boolean },
+  ): Promise<void> {
+    const summary = summarizeRun(state);
+    const summaryJson = JSON.stringify(summary);
+    if (options.exists) {
+      await tx`update writeit_runs set head = ${state.version}, status = ${summary.status},
+          pipeline_id = ${summary.pipelineId}, created_at = ${summary.createdAt},
+          summary = ${summaryJson}::text::jsonb,
+          snapshot = ${options.snapshot ? state.version : tx`snapshot`}
+        where workspace = ${this.workspace} and run_id = ${state.runId}`;
+      return;
+    }
+    await tx`insert into writeit_runs (workspace, run_id, head, parent_run_id, parent_sequence,
+        snapshot, pipeline_id, status, created_at, summary)
+      values (${this.workspace}, ${state.runId}, ${state.version},
+        ${options.parent?.runId ?? null}, ${options.parent?.sequence ?? null},
+        ${options.snapshot ? state.version : null}, ${summary.pipelineId}, ${summary.status},
+        ${summary.createdAt}, ${summaryJson}::text::jsonb)`;
+  }
+
+  /** Inserts events (positions drawn in sequence order) and notifies; returns the last position. */
+  async #insertEvents(
+    tx: Transaction,
+    runId: string,
+    events: (EventEnvelope | StoredEvent)[],
+  ): Promise<number> {
+    const records = JSON.stringify(events.map(eventRecord));
+    const [row] = await tx<{ position: number }[]>`
+      with inserted as (
+        insert into writeit_events (workspace, run_id, sequence, id, type, schema_version, time,
+          data, metadata, position)
+        select ${this.workspace}, ${runId}, r.sequence, r.id, r.type, r.schema_version, r.time,
+          r.data, r.metadata, nextval('writeit_event_position')
+        from (
+          select * from json_to_recordset(${records}::text::json) as x(sequence integer, id text,
+            type text, schema_version integer, time text, data json, metadata json)
+          order by sequence
+        ) r
+        returning position
+      )
+      select max(position)::bigint as position,
+        pg_notify(${EVENTS_CHANNEL}, max(position)::text || ':' || ${this.workspace})
+      from inserted`;
+    return row.position;
+  }
+
+  #translate(runId: string, error: unknown): Error {
+    if (isPostgresError(error, "23505")) {
+      return new ConflictError(
+        `Run "${runId}" was appended to by another writer at the same time: reload the run and decide again`,
+        { code: "stale_version", cause: error },
+      );
+    }
+    return databaseError(this.#url, error);
+  }
+
+  #cachedState(runId: string, version: number): PipelineRun | undefined {
+    const state = this.#states.get(runId);
+    return state && state.version === version ? this.streams.fold.clone(state) : undefined;
+  }
+
+  #remember(state: PipelineRun): void {
+    this.#states.delete(state.runId);
+    this.#states.set(state.runId, state);
+    if (this.#states.size > this.#cachedRuns) {
+      this.#states.delete(this.#states.keys().next().value!);
+    }
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    const settle = () => this.#inFlight.delete(promise);
+    promise.then(settle, settle);
+    return promise;
+  }
+
+  /** The head row of a run, or undefined. */
+  head(runId: string): Promise<StreamHead | undefined> {
+    return this.#query(() => this.streams.head(this.#sql, runId));
+  }
+
+  read(runId: string, options: ReadOptions = {}): Promise<EventEnvelope[]> {
+    return this.#query(() =>
+      this.streams.read(this.#sql, runId, options.fromSequence ?? 1, options.toSequence)
+    );
+  }
+
+  loadRun(runId: string, options: LoadRunOptions = {}): Promise<PipelineRun> {
+    return this.#query(async () => {
+      const head = await this.streams.requireHead(this.#sql, runId);
+      const at = options.atSequence ?? head.head;
+      return this.#cachedState(runId, at) ?? await this.streams.stateAt(this.#sql, runId, at);
+    });
+  }
+
+  subscribe(
+    runId: string,
+    listener: (event: EventEnvelope) => void,
+    options: SubscribeOptions = {},
+  ): () => void {
+    const from = options.fromSequence;
+    const replay = from !== undefined && runId !== "*"
+      ? () => this.read(runId, { fromSequence: from }).catch(() => [])
+      : undefined;
+    const stop = this.#hub.subscribe(runId, listener, replay);
+    this.#feed.subscribersChanged();
+    return () => {
+      stop();
+      this.#feed.subscribersChanged();
+    };
+  }
+
+  listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
+    return this.#query(async () => {
+      const rows = await this.#sql<{ summary: RunSummary }[]>`
+        select summary from writeit_runs
+        where workspace = ${this.workspace}
+          ${filter.status !== undefined ? this.#sql`and status = ${filter.status}` : this.#sql``}
+          ${
+        filter.pipelineId !== undefined
+          ? this.#sql`and pipeline_id = ${filter.pipelineId}`
+          : this.#sql``
+      }
+        order by created_at desc, run_id desc
+        limit ${filter.limit ?? 100}`;
+      return rows.map((row) => row.summary);
+    });
+  }
+
+  /** Every run's listing row, in no particular order (for retention). */
+  summaries(): Promise<RunSummary[]> {
+    return this.#query(async () => {
+      const rows = await this.#sql<{ summary: RunSummary }[]>`
+        select summary from writeit_runs where workspace = ${this.workspace}`;
+      return rows.map((row) => row.summary);
+    });
+  }
+
+  /** Every run's head row, by run id (for retention). */
+  heads(): Promise<Map<string, StreamHead>> {
+    return this.#query(async () => {
+      const rows = await this.#sql<
+        {
+          run_id: string;
+          head: number;
+          parent_run_id: string | null;
+          parent_sequence: number | null;
+          base: number | null;
+        }[]
+      >`select run_id, head, parent_run_id, parent_sequence, base from writeit_runs
+        where workspace = ${this.workspace}`;
+      return new Map(rows.map((row) => [row.run_id, {
+        head: row.head,
+        ...(row.parent_run_id !== null
+          ? { parent: { runId: row.parent_run_id, sequence: row.parent_sequence ?? 0 } }
+          : {}),
+        ...(row.base !== null ? { base: row.base } : {}),
+      }]));
+    });
+  }
+
+  branches(runId: string): Promise<string[]> {
+    return this.#query(async () => {
+      await this.streams.requireHead(this.#sql, runId);
+      return await this.#children(this.#sql, runId);
+    });
+  }
+
+  async #children(db: Sql | Transaction, runId: string): Promise<string[]> {
+    const rows = await db<{ run_id: string }[]>`
+      select run_id from writeit_runs
+      where workspace = ${this.workspace} and parent_run_id = ${runId}
+      order by run_id`;
+    return rows.map((row) => row.run_id);
+  }
+
+  /**
+   * Writes already-stamped events verbatim (keeping their schema versions)
+   * as a new run; they are upcast when read. For imports and tests of older logs.
+   */
+  importEvents(runId: string, stored: StoredEvent[]): Promise<void> {
+    return this.#track(this.#write(runId, async (tx) => {
+      await this.#lock(tx);
+      checkExpectedVersion(runId, (await this.streams.head(tx, runId))?.head ?? 0, {
+        expectedVersion: 0,
+      });
+      const events = stored.map(upcastEvent);
+      if (events[0]?.type !== "run_created") {
+        throw new ValidationError(`An imported run must start with "run_created"`);
+      }
+      const state = this.streams.fold.initialState(runId);
+      for (const event of events) this.streams.fold.evolve(state, event);
+      await this.#writeRun(tx, state, { exists: false, snapshot: false });
+      const position = await this.#insertEvents(
+        tx,
+        runId,
+        stored.map((event) => ({ ...event, runId })),
+      );
+      return position;
+    }).then((position) => this.#feed.committed(position)));
+  }
+
+  /**
+   * Folds the first `upTo` events of a run into one `state_snapshot` event at
+   * `upTo` and deletes the events and snapshots before it. Returns how many
+   * events were removed.
+   */
+  compactRun(runId: string, upTo: number): Promise<number> {
+    return this.#track(this.#write(runId, async (tx) => {
+      await this.#lock(tx);
+      return await this.streams.compact(tx, runId, upTo, this.#context);
+    }));
+  }
+
+  /** Deletes a run that no branch reads through. Throws ValidationError when it has branches. */
+  deleteRun(runId: string): Promise<void> {
+    return this.#track(this.#write(runId, async (tx) => {
+      await this.#lock(tx);
+      await this.streams.requireHead(tx, runId);
+      const children = await this.#children(tx, runId);
+      if (children.length > 0) {
+        throw new ValidationError(
+          `Cannot delete run "${runId}": branches ${
+            children.map((id) => `"${id}"`).join(", ")
+          } read through it; delete them first`,
+        );
+      }
+      await tx`delete from writeit_runs where workspace = ${this.workspace} and run_id = ${runId}`;
+    }));
+  }
+
+  async #write<T>(runId: string, body: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new TypeError("The event store is closed");
+    this.#states.delete(runId);
+    try {
+      return await this.#sql.begin(body) as T;
+    } catch (error) {
+      throw this.#translate(runId, error);
+    } finally {
+      this.#states.delete(runId);
+    }
+  }
+
+  async #query<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw databaseError(this.#url, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    this.#hub.clear();
+    await this.#feed.close();
+  }
+}

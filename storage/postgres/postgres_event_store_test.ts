@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { fixedContext } from "../../engine/context.ts";
+import { runFold } from "../../engine/run_evolve.ts";
+import {
+  createRunEvent,
+  eventStoreContract,
+  waitFor,
+} from "../../tests/contracts/backend_contract.ts";
+import { createTestDatabase } from "../../tests/postgres_test_database.ts";
+import { connectPostgres } from "./postgres_connection.ts";
+import { PostgresEventStore } from "./postgres_event_store.ts";
+import { migrate } from "./postgres_migrations.ts";
+
+const database = await createTestDatabase();
+const sql = connectPostgres(database.url);
+await migrate(sql, database.url);
+let workspaces = 0;
+
+async function newWorkspace(): Promise<string> {
+  const name = `ws-${++workspaces}`;
+  await sql`insert into writeit_workspaces (name) values (${name})`;
+  return name;
+}
+
+eventStoreContract("PostgresEventStore", async (context) => {
+  const workspace = await newWorkspace();
+  const store = await PostgresEventStore.open(sql, {
+    workspace,
+    fold: runFold,
+    context,
+    snapshotEvery: 3,
+    pollIntervalMs: 50,
+  });
+  return {
+    store,
+    importEvents: (runId, events) => store.importEvents(runId, events),
+    cleanup: () => store.close(),
+  };
+});
+
+Deno.test("PostgresEventStore: a second store on the same workspace sees appends through LISTEN/NOTIFY", async () => {
+  const workspace = await newWorkspace();
+  const other = connectPostgres(database.url);
+  const writer = await PostgresEventStore.open(sql, { workspace, context: fixedContext() });
+  const reader = await PostgresEventStore.open(other, {
+    workspace,
+    context: fixedContext(),
+    pollIntervalMs: 60_000,
+  });
+  try {
+    const seen: string[] = [];
+    const stop = reader.subscribe("*", (event) => seen.push(`${event.runId}#${event.sequence}`));
+    await writer.append("r1", [createRunEvent()], { expectedVersion: 0 });
+    await writer.append("r1", [{ type: "run_started", data: {} }], { expectedVersion: 1 });
+    await writer.append("r2", [createRunEvent()], { expectedVersion: 0 });
+    await waitFor(() => seen.length >= 3);
+    assert.deepEqual(seen, ["r1#1", "r1#2", "r2#1"]);
+    // The reader's view of r1 and a stale append from it.
+    assert.equal((await reader.loadRun("r1")).version, 2);
+    await assert.rejects(
+      reader.append("r1", [{ type: "run_paused", data: {} }], { expectedVersion: 1 }),
+      (error: unknown) => (error as { code?: string }).code === "stale_version",
+    );
+    stop();
+  } finally {
+    await reader.close();
+    await writer.close();
+    await other.end();
+  }
+});
+
+Deno.test("PostgresEventStore: snapshots are written every K events and loading folds from them", async () => {
+  const workspace = await newWorkspace();
+  const store = await PostgresEventStore.open(sql, {
+    workspace,
+    context: fixedContext(),
+    snapshotEvery: 2,
+  });
+  try {
+    await store.append("r1", [createRunEvent()], { expectedVersion: 0 });
+    for (let version = 1; version <= 5; version++) {
+      await store.append("r1", [{
+        type: "step_feedback_added",
+        data: { stepId: "angles", text: `note ${version}` },
+      }], { expectedVersion: version });
+    }
+    const rows = await sql<{ sequence: number }[]>`select sequence from writeit_snapshots
+      where workspace = ${workspace} and run_id = 'r1' order by sequence`;
+    assert.deepEqual(rows.map((row) => row.sequence), [2, 4, 6]);
+    const fresh = await PostgresEventStore.open(sql, { workspace, context: fixedContext() });
+    try {
+      const state = await fresh.loadRun("r1", { atSequence: 5 });
+      assert.equal(state.steps.angles.feedback.at(-1)?.text, "note 4");
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("PostgresEventStore: compaction keeps states and deletion refuses runs with branches", async () => {
+  const workspace = await newWorkspace();
+  const store = await PostgresEventStore.open(sql, { workspace, context: fixedContext() });
+  try {
+    await store.append("r1", [createRunEvent()], { expectedVersion: 0 });
+    for (let version = 1; version <= 4; version++) {
+      await store.append("r1", [{
+        type: "step_feedback_added",
+        data: { stepId: "angles", text: `note ${version}` },
+      }], { expectedVersion: version });
+    }
+    const before = await store.loadRun("r1");
+    assert.equal(await store.compactRun("r1", 4), 3);
+    const events = await store.read("r1");
+    assert.deepEqual(events.map((event) => [event.sequence, event.type]), [
+      [4, "state_snapshot"],
+      [5, "step_feedback_added"],
+    ]);
+    assert.deepEqual(
+      (await store.loadRun("r1")).steps.angles.feedback,
+      before.steps.angles.feedback,
+    );
+    await store.deleteRun("r1");
+    await assert.rejects(store.loadRun("r1"), { name: "NotFoundError" });
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test({
+  name: "PostgresEventStore: teardown drops the test database",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await sql.end();
+    await database[Symbol.asyncDispose]();
+  },
+});

@@ -112,6 +112,8 @@ create table writeit_leases (
   owner text not null,
   token text not null,
   expires_at bigint not null,
+  host text,
+  pid integer,
   primary key (workspace, run_id)
 );
 create table writeit_documents (

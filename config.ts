@@ -527,9 +527,7 @@ export function storageSettings(config: ResolvedConfig): StorageSettings {
     if (explicitLmdb) {
       throw refuse(
         "storage.backend",
-        `storage.backend is "lmdb"${
-          where(backend)
-        } but storage.url${
+        `storage.backend is "lmdb"${where(backend)} but storage.url${
           where(url)
         } is a postgres:// URL: unset storage.url to stay on LMDB, or set storage.backend to "postgres"`,
       );

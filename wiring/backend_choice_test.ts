@@ -67,7 +67,8 @@ Deno.test("chooseBackendFactory() refuses storage settings that contradict or na
     await assert.rejects(
       chooseBackendFactory(unknown, { home }),
       (error: unknown) =>
-        error instanceof ValidationError && /is not a database URL WriteIt knows/.test(error.message),
+        error instanceof ValidationError &&
+        /is not a database URL WriteIt knows/.test(error.message),
     );
   });
 });

@@ -195,7 +195,9 @@ Deno.test("PostgreSQL migrations: applied once, and a newer schema is refused na
     assert.equal(first.version, LATEST_SCHEMA);
     assert.equal(second.version, LATEST_SCHEMA);
     assert.equal(await schemaVersion(sql), LATEST_SCHEMA);
-    await sql`insert into writeit_migrations (version, name) values (${LATEST_SCHEMA + 1}, 'later')`;
+    await sql`insert into writeit_migrations (version, name) values (${
+      LATEST_SCHEMA + 1
+    }, 'later')`;
     const secretUrl = database.url.replace("postgres@", "postgres:s3cret@");
     await assert.rejects(migrate(sql, secretUrl), (error: unknown) => {
       assert.ok(error instanceof ConfigurationError);
@@ -221,7 +223,10 @@ Deno.test("PostgreSQL backend: an unreachable server and a missing database are 
     await assert.rejects(unreachable.open("default"), (error: unknown) => {
       assert.ok(error instanceof ConfigurationError, String(error));
       assert.equal(error.code, "database_unreachable");
-      assert.match(error.message, /^Cannot reach the PostgreSQL database at "postgres:\/\/writeit:\*\*\*@127\.0\.0\.1:1\/writeit"/);
+      assert.match(
+        error.message,
+        /^Cannot reach the PostgreSQL database at "postgres:\/\/writeit:\*\*\*@127\.0\.0\.1:1\/writeit"/,
+      );
       assert.doesNotMatch(error.message, /hunter2/);
       return true;
     });
@@ -229,8 +234,7 @@ Deno.test("PostgreSQL backend: an unreachable server and a missing database are 
     missing.pathname = "/writeit_no_such_database";
     await assert.rejects(
       postgresBackendFactory({ url: missing.toString(), home, fold: runFold }).listWorkspaces(),
-      (error: unknown) =>
-        error instanceof ConfigurationError && error.code === "database_missing",
+      (error: unknown) => error instanceof ConfigurationError && error.code === "database_missing",
     );
   } finally {
     await Deno.remove(home, { recursive: true });

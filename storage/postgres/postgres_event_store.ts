@@ -57,7 +57,12 @@ import type { RunFold } from "../../engine/events/stream_fold.ts";
 import { SubscriptionHub } from "../../engine/events/subscription_hub.ts";
 import { runFold } from "../../engine/run_evolve.ts";
 import type { PipelineRun } from "../../engine/run_model.ts";
-import { databaseError, isPostgresError, type Sql, type Transaction } from "./postgres_connection.ts";
+import {
+  databaseError,
+  isPostgresError,
+  type Sql,
+  type Transaction,
+} from "./postgres_connection.ts";
 import { EVENTS_CHANNEL, PostgresEventFeed } from "./postgres_event_feed.ts";
 import {
   eventRecord,
@@ -211,7 +216,9 @@ export class PostgresEventStore implements EventStore {
     const position = await this.#insertEvents(tx, runId, stamped);
     if (snapshot) {
       await tx`insert into writeit_snapshots (workspace, run_id, sequence, format, state)
-        values (${this.workspace}, ${runId}, ${state.version}, 1, ${JSON.stringify(state)}::text::json)
+        values (${this.workspace}, ${runId}, ${state.version}, 1, ${
+        JSON.stringify(state)
+      }::text::json)
         on conflict do nothing`;
     }
     return {
@@ -418,25 +425,27 @@ export class PostgresEventStore implements EventStore {
    * as a new run; they are upcast when read. For imports and tests of older logs.
    */
   importEvents(runId: string, stored: StoredEvent[]): Promise<void> {
-    return this.#track(this.#write(runId, async (tx) => {
-      await this.#lock(tx);
-      checkExpectedVersion(runId, (await this.streams.head(tx, runId))?.head ?? 0, {
-        expectedVersion: 0,
-      });
-      const events = stored.map(upcastEvent);
-      if (events[0]?.type !== "run_created") {
-        throw new ValidationError(`An imported run must start with "run_created"`);
-      }
-      const state = this.streams.fold.initialState(runId);
-      for (const event of events) this.streams.fold.evolve(state, event);
-      await this.#writeRun(tx, state, { exists: false, snapshot: false });
-      const position = await this.#insertEvents(
-        tx,
-        runId,
-        stored.map((event) => ({ ...event, runId })),
-      );
-      return position;
-    }).then((position) => this.#feed.committed(position)));
+    return this.#track(
+      this.#write(runId, async (tx) => {
+        await this.#lock(tx);
+        checkExpectedVersion(runId, (await this.streams.head(tx, runId))?.head ?? 0, {
+          expectedVersion: 0,
+        });
+        const events = stored.map(upcastEvent);
+        if (events[0]?.type !== "run_created") {
+          throw new ValidationError(`An imported run must start with "run_created"`);
+        }
+        const state = this.streams.fold.initialState(runId);
+        for (const event of events) this.streams.fold.evolve(state, event);
+        await this.#writeRun(tx, state, { exists: false, snapshot: false });
+        const position = await this.#insertEvents(
+          tx,
+          runId,
+          stored.map((event) => ({ ...event, runId })),
+        );
+        return position;
+      }).then((position) => this.#feed.committed(position)),
+    );
   }
 
   /**

@@ -49,9 +49,7 @@ export function createPostgresLibraryStore(
     put: (kind, name, text) =>
       guard(() =>
         sql.begin(async (tx) => {
-          await tx`select pg_advisory_xact_lock(hashtextextended(${
-            `writeit.document:${workspace}:${kind}:${name}`
-          }, 0))`;
+          await tx`select pg_advisory_xact_lock(hashtextextended(${`writeit.document:${workspace}:${kind}:${name}`}, 0))`;
           const [row] = await tx<{ version: number }[]>`
             select coalesce(max(version), 0) + 1 as version from writeit_documents
             where workspace = ${workspace} and kind = ${kind} and name = ${name}`;

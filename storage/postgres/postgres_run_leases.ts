@@ -70,9 +70,7 @@ export class PostgresRunLeases implements RunLeases {
     let holder: LeaseRow | undefined;
     try {
       holder = await this.#sql.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(hashtextextended(${
-          `writeit.lease:${workspace}:${runId}`
-        }, 0))`;
+        await tx`select pg_advisory_xact_lock(hashtextextended(${`writeit.lease:${workspace}:${runId}`}, 0))`;
         const [current] = await tx<LeaseRow[]>`
           select owner, token, expires_at, host, pid from writeit_leases
           where workspace = ${workspace} and run_id = ${runId}`;

@@ -46,6 +46,32 @@ Deno.test("writeit run and runs list share one PostgreSQL database across homes;
   assert.match(report.storage.details.schema, /^version \d+/);
 });
 
+Deno.test("writeit workspace create, list, use and remove act on the shared database", async () => {
+  await using database = await createTestDatabase();
+  await using first = await temporaryHome();
+  await using second = await temporaryHome();
+  const env = { WRITEIT_DATABASE_URL: database.url };
+  const created = await runCli(["workspace", "create", "team", "-d", "Shared notes"], {
+    home: first.path,
+    env,
+  });
+  assert.equal(created.code, 0, created.stderr);
+  const names = async (home: string) => {
+    const listed = await runCli(["workspace", "list", "--json"], { home, env });
+    assert.equal(listed.code, 0, listed.stderr);
+    return (JSON.parse(listed.stdout) as { name: string }[]).map((row) => row.name);
+  };
+  assert.ok((await names(second.path)).includes("team"), "another home sees it");
+  const used = await runCli(["workspace", "use", "team"], { home: second.path, env });
+  assert.equal(used.code, 0, used.stderr);
+  const runs = await runCli(["runs", "list", "--json"], { home: second.path, env });
+  assert.equal(runs.code, 0, runs.stderr);
+  assert.deepEqual(JSON.parse(runs.stdout), []);
+  const removed = await runCli(["workspace", "remove", "team"], { home: first.path, env });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.ok(!(await names(first.path)).includes("team"));
+});
+
 Deno.test("writeit runs list on an unreachable database says so in one line, without the password", async () => {
   await using home = await temporaryHome();
   const result = await runCli(["runs", "list"], {

@@ -76,3 +76,22 @@ export async function openWorkspaceBackend(
     snapshotEvery: Number(config.get<number>("events.snapshot_every") ?? 100),
   });
 }
+
+/**
+ * The factory of a shared backend (PostgreSQL) when `config` (the home's
+ * configuration) selects one, else undefined: LMDB workspaces are the
+ * home's folders, managed through storage/lmdb/workspaces.ts directly.
+ * Front ends list, create and remove workspaces through it, so every
+ * instance on the database sees the same workspaces.
+ */
+export function sharedBackendFactory(
+  config: ResolvedConfig,
+  options: { home: string },
+): Promise<BackendFactory | undefined> {
+  try {
+    if (storageSettings(config).backend === "lmdb") return Promise.resolve(undefined);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return chooseBackendFactory(config, options);
+}

@@ -170,8 +170,9 @@ export class PostgresEventStore implements EventStore {
     events: NewEvent[],
     options: AppendOptions,
   ): Promise<{ result: AppendResult; state?: PipelineRun; position?: number }> {
-    await this.#lock(tx);
-    const current = await this.streams.head(tx, runId);
+    // Pipelined on the transaction's connection: the head is read by a statement that starts
+    // after the lock is granted, so it sees every append committed before ours.
+    const [, current] = await Promise.all([this.#lock(tx), this.streams.head(tx, runId)]);
     const head = current ? current.head : initialHead(events);
     checkExpectedVersion(runId, head, options);
     if (events.length === 0) {
@@ -212,15 +213,12 @@ export class PostgresEventStore implements EventStore {
     const start = current ? ownStart(current) : (parent ? parent.sequence + 1 : 1);
     const lastSnapshot = current?.snapshot ?? start - 1;
     const snapshot = this.#snapshotEvery > 0 && state.version - lastSnapshot >= this.#snapshotEvery;
-    await this.#writeRun(tx, state, { exists: current !== undefined, parent, snapshot });
-    const position = await this.#insertEvents(tx, runId, stamped);
-    if (snapshot) {
-      await tx`insert into writeit_snapshots (workspace, run_id, sequence, format, state)
-        values (${this.workspace}, ${runId}, ${state.version}, 1, ${
-        JSON.stringify(state)
-      }::text::json)
-        on conflict do nothing`;
-    }
+    // The writes are pipelined too (sent together, answered in order).
+    const [, position] = await Promise.all([
+      this.#writeRun(tx, state, { exists: current !== undefined, parent, snapshot }),
+      this.#insertEvents(tx, runId, stamped),
+      snapshot ? this.#insertSnapshot(tx, state) : undefined,
+    ]);
     return {
       result: {
         runId,
@@ -231,6 +229,13 @@ export class PostgresEventStore implements EventStore {
       state,
       position,
     };
+  }
+
+  async #insertSnapshot(tx: Transaction, state: PipelineRun): Promise<void> {
+    const json = JSON.stringify(state);
+    await tx`insert into writeit_snapshots (workspace, run_id, sequence, format, state)
+      values (${this.workspace}, ${state.runId}, ${state.version}, 1, ${json}::text::json)
+      on conflict do nothing`;
   }
 
   /** The workspace's append lock, held until the transaction ends. */

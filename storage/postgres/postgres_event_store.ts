@@ -33,13 +33,9 @@
  * ```
  */
 import { type EngineContext, systemContext } from "../../engine/context.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../../engine/errors.ts";
+import { ConflictError, ValidationError } from "../../engine/errors.ts";
 import type { EventEnvelope, NewEvent } from "../../engine/events/event_envelope.ts";
-import {
-  checkExpectedVersion,
-  initialHead,
-  stampEvents,
-} from "../../engine/events/event_stamping.ts";
+import { checkExpectedVersion } from "../../engine/events/event_stamping.ts";
 import {
   type AppendOptions,
   type AppendResult,
@@ -63,15 +59,20 @@ import {
   type Sql,
   type Transaction,
 } from "./postgres_connection.ts";
-import { EVENTS_CHANNEL, PostgresEventFeed } from "./postgres_event_feed.ts";
 import {
-  eventRecord,
-  ownStart,
-  PostgresRunStreams,
-  type StreamHead,
-} from "./postgres_run_streams.ts";
+  type BatchOutcome,
+  insertEvents,
+  lockAppends,
+  type PendingAppend,
+  writeBatch,
+} from "./postgres_append_batch.ts";
+import { PostgresEventFeed } from "./postgres_event_feed.ts";
+import { PostgresRunStreams, type StreamHead } from "./postgres_run_streams.ts";
 
 export type { StreamHead };
+
+/** Most appends committed in one transaction. */
+const MAX_BATCH = 256;
 
 /** Options of the PostgreSQL store. */
 export interface PostgresEventStoreOptions {
@@ -108,6 +109,8 @@ export class PostgresEventStore implements EventStore {
   /** Run states at their head as this process last wrote them (most recent last). */
   readonly #states = new Map<string, PipelineRun>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #queue: PendingAppend[] = [];
+  #draining?: Promise<void>;
   #closed = false;
 
   /** Opens the store of `options.workspace` and starts listening for other processes' appends. */
@@ -148,151 +151,54 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#track(this.#append(runId, events, options));
+    return this.#track(
+      new Promise<AppendResult>((resolve, reject) => {
+        this.#queue.push({ runId, events, options, resolve, reject });
+        this.#drain();
+      }),
+    );
   }
 
-  async #append(runId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    let written: { result: AppendResult; state?: PipelineRun; position?: number };
-    try {
-      written = await this.#sql.begin((tx) => this.#appendIn(tx, runId, events, options));
-    } catch (error) {
-      this.#states.delete(runId);
-      throw this.#translate(runId, error);
-    }
-    if (written.state) this.#remember(written.state);
-    if (written.position !== undefined) this.#feed.committed(written.position);
-    return written.result;
-  }
-
-  async #appendIn(
-    tx: Transaction,
-    runId: string,
-    events: NewEvent[],
-    options: AppendOptions,
-  ): Promise<{ result: AppendResult; state?: PipelineRun; position?: number }> {
-    // Pipelined on the transaction's connection: the head is read by a statement that starts
-    // after the lock is granted, so it sees every append committed before ours.
-    const [, current] = await Promise.all([this.#lock(tx), this.streams.head(tx, runId)]);
-    const head = current ? current.head : initialHead(events);
-    checkExpectedVersion(runId, head, options);
-    if (events.length === 0) {
-      return { result: { runId, firstSequence: head + 1, lastSequence: head, events: [] } };
-    }
-    const stamped = stampEvents(runId, events, {
-      ...options,
-      head,
-      exists: current !== undefined,
-      context: this.#context,
-      validate: false,
+  /** Commits queued appends, one batch (one transaction) at a time. */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = (async () => {
+      while (this.#queue.length > 0) {
+        await this.#commit(this.#queue.splice(0, MAX_BATCH));
+      }
+    })().finally(() => {
+      this.#draining = undefined;
+      if (this.#queue.length > 0) this.#drain();
     });
-    let state: PipelineRun;
-    let parent: StreamHead["parent"];
-    const first = stamped[0];
-    if (current) {
-      state = this.#cachedState(runId, head) ?? await this.streams.stateAt(tx, runId, head);
-    } else if (first.type === "run_branched") {
-      const parentId = first.data.parentRunId;
-      const parentHead = await this.streams.head(tx, parentId);
-      if (!parentHead) {
-        throw new NotFoundError(`Cannot branch run "${runId}" from "${parentId}": no such run`);
+  }
+
+  async #commit(items: PendingAppend[]): Promise<void> {
+    let outcome: BatchOutcome;
+    try {
+      outcome = await this.#sql.begin((tx) =>
+        writeBatch(tx, items, {
+          workspace: this.workspace,
+          streams: this.streams,
+          context: this.#context,
+          snapshotEvery: this.#snapshotEvery,
+          cachedState: (runId, version) => this.#cachedState(runId, version),
+        })
+      ) as BatchOutcome;
+    } catch (error) {
+      // The transaction failed as a whole (the database went away): nothing was written.
+      for (const item of items) {
+        this.#states.delete(item.runId);
+        item.reject(this.#translate(item.runId, error));
       }
-      const sequence = first.data.branchPoint.sequence;
-      if (sequence > parentHead.head) {
-        throw new ValidationError(
-          `Cannot branch run "${runId}" at sequence ${sequence}: run "${parentId}" ends at ${parentHead.head}`,
-        );
-      }
-      parent = { runId: parentId, sequence };
-      state = this.#cachedState(parentId, sequence) ??
-        await this.streams.stateAt(tx, parentId, sequence);
-    } else {
-      state = this.streams.fold.initialState(runId);
-    }
-    for (const event of stamped) this.streams.fold.evolve(state, event);
-
-    const start = current ? ownStart(current) : (parent ? parent.sequence + 1 : 1);
-    const lastSnapshot = current?.snapshot ?? start - 1;
-    const snapshot = this.#snapshotEvery > 0 && state.version - lastSnapshot >= this.#snapshotEvery;
-    // The writes are pipelined too (sent together, answered in order).
-    const [, position] = await Promise.all([
-      this.#writeRun(tx, state, { exists: current !== undefined, parent, snapshot }),
-      this.#insertEvents(tx, runId, stamped),
-      snapshot ? this.#insertSnapshot(tx, state) : undefined,
-    ]);
-    return {
-      result: {
-        runId,
-        firstSequence: first.sequence,
-        lastSequence: stamped[stamped.length - 1].sequence,
-        events: stamped,
-      },
-      state,
-      position,
-    };
-  }
-
-  async #insertSnapshot(tx: Transaction, state: PipelineRun): Promise<void> {
-    const json = JSON.stringify(state);
-    await tx`insert into writeit_snapshots (workspace, run_id, sequence, format, state)
-      values (${this.workspace}, ${state.runId}, ${state.version}, 1, ${json}::text::json)
-      on conflict do nothing`;
-  }
-
-  /** The workspace's append lock, held until the transaction ends. */
-  async #lock(tx: Transaction): Promise<void> {
-    await tx`select pg_advisory_xact_lock(hashtextextended(${
-      "writeit.append:" + this.workspace
-    }, 0))`;
-  }
-
-  /** Writes the run's head and listing row (inserting it for a new run). */
-  async #writeRun(
-    tx: Transaction,
-    state: PipelineRun,
-    options: { exists: boolean; parent?: StreamHead["parent"]; snapshot: boolean },
-  ): Promise<void> {
-    const summary = summarizeRun(state);
-    const summaryJson = JSON.stringify(summary);
-    if (options.exists) {
-      await tx`update writeit_runs set head = ${state.version}, status = ${summary.status},
-          pipeline_id = ${summary.pipelineId}, created_at = ${summary.createdAt},
-          summary = ${summaryJson}::text::jsonb,
-          snapshot = ${options.snapshot ? state.version : tx`snapshot`}
-        where workspace = ${this.workspace} and run_id = ${state.runId}`;
       return;
     }
-    await tx`insert into writeit_runs (workspace, run_id, head, parent_run_id, parent_sequence,
-        snapshot, pipeline_id, status, created_at, summary)
-      values (${this.workspace}, ${state.runId}, ${state.version},
-        ${options.parent?.runId ?? null}, ${options.parent?.sequence ?? null},
-        ${options.snapshot ? state.version : null}, ${summary.pipelineId}, ${summary.status},
-        ${summary.createdAt}, ${summaryJson}::text::jsonb)`;
-  }
-
-  /** Inserts events (positions drawn in sequence order) and notifies; returns the last position. */
-  async #insertEvents(
-    tx: Transaction,
-    runId: string,
-    events: (EventEnvelope | StoredEvent)[],
-  ): Promise<number> {
-    const records = JSON.stringify(events.map(eventRecord));
-    const [row] = await tx<{ position: number }[]>`
-      with inserted as (
-        insert into writeit_events (workspace, run_id, sequence, id, type, schema_version, time,
-          data, metadata, position)
-        select ${this.workspace}, ${runId}, r.sequence, r.id, r.type, r.schema_version, r.time,
-          r.data, r.metadata, nextval('writeit_event_position')
-        from (
-          select * from json_to_recordset(${records}::text::json) as x(sequence integer, id text,
-            type text, schema_version integer, time text, data json, metadata json)
-          order by sequence
-        ) r
-        returning position
-      )
-      select max(position)::bigint as position,
-        pg_notify(${EVENTS_CHANNEL}, max(position)::text || ':' || ${this.workspace})
-      from inserted`;
-    return row.position;
+    for (const state of outcome.states) this.#remember(state);
+    this.#queue.unshift(...outcome.deferred);
+    for (const { item, result, error } of outcome.settled) {
+      if (error !== undefined) item.reject(error);
+      else item.resolve(result!);
+    }
+    if (outcome.position !== undefined) this.#feed.committed(outcome.position);
   }
 
   #translate(runId: string, error: unknown): Error {
@@ -389,25 +295,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Every run's head row, by run id (for retention). */
   heads(): Promise<Map<string, StreamHead>> {
-    return this.#query(async () => {
-      const rows = await this.#sql<
-        {
-          run_id: string;
-          head: number;
-          parent_run_id: string | null;
-          parent_sequence: number | null;
-          base: number | null;
-        }[]
-      >`select run_id, head, parent_run_id, parent_sequence, base from writeit_runs
-        where workspace = ${this.workspace}`;
-      return new Map(rows.map((row) => [row.run_id, {
-        head: row.head,
-        ...(row.parent_run_id !== null
-          ? { parent: { runId: row.parent_run_id, sequence: row.parent_sequence ?? 0 } }
-          : {}),
-        ...(row.base !== null ? { base: row.base } : {}),
-      }]));
-    });
+    return this.#query(() => this.streams.heads(this.#sql));
   }
 
   branches(runId: string): Promise<string[]> {
@@ -432,7 +320,7 @@ export class PostgresEventStore implements EventStore {
   importEvents(runId: string, stored: StoredEvent[]): Promise<void> {
     return this.#track(
       this.#write(runId, async (tx) => {
-        await this.#lock(tx);
+        await lockAppends(tx, this.workspace);
         checkExpectedVersion(runId, (await this.streams.head(tx, runId))?.head ?? 0, {
           expectedVersion: 0,
         });
@@ -442,13 +330,13 @@ export class PostgresEventStore implements EventStore {
         }
         const state = this.streams.fold.initialState(runId);
         for (const event of events) this.streams.fold.evolve(state, event);
-        await this.#writeRun(tx, state, { exists: false, snapshot: false });
-        const position = await this.#insertEvents(
-          tx,
-          runId,
-          stored.map((event) => ({ ...event, runId })),
-        );
-        return position;
+        const summary = summarizeRun(state);
+        await tx`insert into writeit_runs (workspace, run_id, head, pipeline_id, status,
+            created_at, summary)
+          values (${this.workspace}, ${runId}, ${state.version}, ${summary.pipelineId},
+            ${summary.status}, ${summary.createdAt}, ${JSON.stringify(summary)}::text::jsonb)`;
+        const rows = stored.map((event) => ({ ...event, runId }));
+        return await insertEvents(tx, this.workspace, rows);
       }).then((position) => this.#feed.committed(position)),
     );
   }
@@ -460,7 +348,7 @@ export class PostgresEventStore implements EventStore {
    */
   compactRun(runId: string, upTo: number): Promise<number> {
     return this.#track(this.#write(runId, async (tx) => {
-      await this.#lock(tx);
+      await lockAppends(tx, this.workspace);
       return await this.streams.compact(tx, runId, upTo, this.#context);
     }));
   }
@@ -468,7 +356,7 @@ export class PostgresEventStore implements EventStore {
   /** Deletes a run that no branch reads through. Throws ValidationError when it has branches. */
   deleteRun(runId: string): Promise<void> {
     return this.#track(this.#write(runId, async (tx) => {
-      await this.#lock(tx);
+      await lockAppends(tx, this.workspace);
       await this.streams.requireHead(tx, runId);
       const children = await this.#children(tx, runId);
       if (children.length > 0) {

@@ -36,6 +36,7 @@ export interface StreamHead {
 }
 
 interface HeadRow {
+  run_id: string;
   head: number;
   parent_run_id: string | null;
   parent_sequence: number | null;
@@ -44,6 +45,17 @@ interface HeadRow {
 }
 
 const LAST = 2_147_483_647;
+
+function streamHead(row: HeadRow): StreamHead {
+  return {
+    head: row.head,
+    ...(row.parent_run_id !== null
+      ? { parent: { runId: row.parent_run_id, sequence: row.parent_sequence ?? 0 } }
+      : {}),
+    ...(row.base !== null ? { base: row.base } : {}),
+    ...(row.snapshot !== null ? { snapshot: row.snapshot } : {}),
+  };
+}
 
 /** The first sequence a run stores itself (after its branch point or compaction). */
 export function ownStart(head: StreamHead): number {
@@ -76,17 +88,18 @@ export class PostgresRunStreams {
   /** The head row of a run, or undefined. */
   async head(db: Queryable, runId: string): Promise<StreamHead | undefined> {
     const [row] = await db<HeadRow[]>`
-      select head, parent_run_id, parent_sequence, base, snapshot from writeit_runs
+      select run_id, head, parent_run_id, parent_sequence, base, snapshot from writeit_runs
       where workspace = ${this.workspace} and run_id = ${runId}`;
-    if (!row) return undefined;
-    return {
-      head: row.head,
-      ...(row.parent_run_id !== null
-        ? { parent: { runId: row.parent_run_id, sequence: row.parent_sequence ?? 0 } }
-        : {}),
-      ...(row.base !== null ? { base: row.base } : {}),
-      ...(row.snapshot !== null ? { snapshot: row.snapshot } : {}),
-    };
+    return row ? streamHead(row) : undefined;
+  }
+
+  /** The head rows of `runIds` that exist (every run when `runIds` is omitted), by run id. */
+  async heads(db: Queryable, runIds?: string[]): Promise<Map<string, StreamHead>> {
+    const rows = await db<HeadRow[]>`
+      select run_id, head, parent_run_id, parent_sequence, base, snapshot from writeit_runs
+      where workspace = ${this.workspace}
+        ${runIds === undefined ? db`` : db`and run_id = any(${db.array(runIds)}::text[])`}`;
+    return new Map(rows.map((row) => [row.run_id, streamHead(row)]));
   }
 
   /** The head row of a run; NotFoundError when the run does not exist. */

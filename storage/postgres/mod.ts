@@ -25,7 +25,11 @@ export {
   redactUrl,
   type Sql,
 } from "./postgres_connection.ts";
-export { PostgresEventStore, type PostgresEventStoreOptions } from "./postgres_event_store.ts";
+export {
+  PostgresEventStore,
+  type PostgresEventStoreOptions,
+  type PostgresEventStoreStats,
+} from "./postgres_event_store.ts";
 export { EVENTS_CHANNEL, PostgresEventFeed } from "./postgres_event_feed.ts";
 export { CACHE_CHANNEL, PostgresCacheStore } from "./postgres_cache_store.ts";
 export { createPostgresLibraryStore } from "./postgres_library_store.ts";

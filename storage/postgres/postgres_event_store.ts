@@ -94,6 +94,15 @@ export interface PostgresEventStoreOptions {
   url?: string;
 }
 
+/** Counters for benchmarks and diagnostics. */
+export interface PostgresEventStoreStats {
+  /** Appends that succeeded. */
+  appends: number;
+  events: number;
+  /** Append transactions: appends / commits is the group-commit factor. */
+  commits: number;
+}
+
 /** EventStore on PostgreSQL. */
 export class PostgresEventStore implements EventStore {
   readonly workspace: string;
@@ -110,6 +119,7 @@ export class PostgresEventStore implements EventStore {
   readonly #states = new Map<string, PipelineRun>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #queue: PendingAppend[] = [];
+  readonly #stats: PostgresEventStoreStats = { appends: 0, events: 0, commits: 0 };
   #draining?: Promise<void>;
   #closed = false;
 
@@ -172,7 +182,13 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /** Appends, events and commits so far. */
+  stats(): PostgresEventStoreStats {
+    return { ...this.#stats };
+  }
+
   async #commit(items: PendingAppend[]): Promise<void> {
+    this.#stats.commits++;
     let outcome: BatchOutcome;
     try {
       outcome = await this.#sql.begin((tx) =>
@@ -195,8 +211,13 @@ export class PostgresEventStore implements EventStore {
     for (const state of outcome.states) this.#remember(state);
     this.#queue.unshift(...outcome.deferred);
     for (const { item, result, error } of outcome.settled) {
-      if (error !== undefined) item.reject(error);
-      else item.resolve(result!);
+      if (error !== undefined) {
+        item.reject(error);
+        continue;
+      }
+      this.#stats.appends++;
+      this.#stats.events += result!.events.length;
+      item.resolve(result!);
     }
     if (outcome.position !== undefined) this.#feed.committed(outcome.position);
   }

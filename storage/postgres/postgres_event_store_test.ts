@@ -128,6 +128,57 @@ Deno.test("PostgresEventStore: compaction keeps states and deletion refuses runs
   }
 });
 
+Deno.test("PostgresEventStore: appends that queue up commit together; a stale one fails alone and a branch of a parent in the same batch waits for the next", async () => {
+  const workspace = await newWorkspace();
+  const store = await PostgresEventStore.open(sql, { workspace, context: fixedContext() });
+  try {
+    await store.append("p", [createRunEvent()], { expectedVersion: 0 });
+    // The first append takes the store's transaction; the next ones queue behind it as one batch.
+    const busy = store.append("x", [createRunEvent()], { expectedVersion: 0 });
+    const started = store.append("p", [{ type: "run_started", data: {} }], {
+      expectedVersion: 1,
+    });
+    const stale = store.append("p", [{ type: "run_cancelled", data: {} }], {
+      expectedVersion: 1,
+    });
+    const branched = store.append("c", [{
+      type: "run_branched",
+      data: { parentRunId: "p", branchPoint: { stepId: "angles", sequence: 2 } },
+    }], { expectedVersion: 2 });
+    const other = store.append("q", [createRunEvent()], { expectedVersion: 0 });
+    const results = await Promise.allSettled([busy, started, stale, branched, other]);
+    assert.deepEqual(results.map((result) => result.status), [
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+    ]);
+    assert.equal(
+      ((results[2] as PromiseRejectedResult).reason as { code?: string }).code,
+      "stale_version",
+    );
+    // p's creation, then x with the rest (or x alone first), then the deferred branch.
+    const stats = store.stats();
+    assert.deepEqual([stats.appends, stats.events], [5, 5]);
+    assert.ok(stats.commits >= 3 && stats.commits <= 4, `${stats.commits} commits for 6 appends`);
+    assert.deepEqual((await store.read("p")).map((event) => event.type), [
+      "run_created",
+      "run_started",
+    ]);
+    const child = await store.read("c");
+    assert.deepEqual(child.map((event) => `${event.runId}#${event.sequence}`), [
+      "p#1",
+      "p#2",
+      "c#3",
+    ]);
+    assert.equal((await store.loadRun("c")).parentRunId, "p");
+    assert.deepEqual(await store.branches("p"), ["c"]);
+  } finally {
+    await store.close();
+  }
+});
+
 Deno.test({
   name: "PostgresEventStore: teardown drops the test database",
   sanitizeResources: false,

@@ -230,6 +230,12 @@ Deno.test("PostgreSQL backend: an unreachable server and a missing database are 
       assert.doesNotMatch(error.message, /hunter2/);
       return true;
     });
+    assert.throws(
+      () => connectPostgres("postgres://writeit:hunter2@127.0.0.1:notaport/writeit"),
+      (error: unknown) =>
+        error instanceof ConfigurationError && error.code === "database_url" &&
+        error.message.includes("writeit:***@") && !error.message.includes("hunter2"),
+    );
     const missing = new URL(database.url);
     missing.pathname = "/writeit_no_such_database";
     await assert.rejects(

@@ -34,8 +34,9 @@ export interface ConnectOptions {
   idleTimeout?: number;
 }
 
-/** Opens a pool on `url` (connections are made on first use). */
+/** Opens a pool on `url` (connections are made on first use); ConfigurationError for a malformed URL. */
 export function connectPostgres(url: string, options: ConnectOptions = {}): Sql {
+  checkUrl(url);
   return postgres(url, {
     max: options.max ?? 5,
     idle_timeout: options.idleTimeout,
@@ -52,6 +53,26 @@ export function connectPostgres(url: string, options: ConnectOptions = {}): Sql 
     },
     connection: { application_name: "writeit" },
   }) as unknown as Sql;
+}
+
+/** Throws ConfigurationError unless `url` is a well-formed postgres:// URL. */
+export function checkUrl(url: string): void {
+  let problem: string | undefined;
+  try {
+    const parsed = new URL(url);
+    if (!/^postgres(ql)?:$/.test(parsed.protocol)) problem = "it is not a postgres:// URL";
+    else if (!parsed.hostname) problem = "it names no host";
+  } catch {
+    problem = "it is not a valid URL";
+  }
+  if (problem) {
+    throw new ConfigurationError(
+      `Cannot use the database URL "${
+        redactUrl(url)
+      }": ${problem}; write it as postgres://user:password@host:5432/database in storage.url or WRITEIT_DATABASE_URL`,
+      { code: "database_url" },
+    );
+  }
 }
 
 /** `url` with its password replaced by "***", for messages and `writeit doctor`. */
@@ -92,15 +113,33 @@ export function databaseError(url: string, error: unknown): Error {
       { code: "database_missing", cause: error },
     );
   }
-  if (
-    ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "CONNECT_TIMEOUT", "EHOSTUNREACH"]
-      .includes(code) || /connect|ECONNREFUSED|getaddrinfo/i.test(detail)
-  ) {
+  const network = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "CONNECT_TIMEOUT"]
+    .concat(["EHOSTUNREACH", "ENETUNREACH"]).includes(code);
+  if (network || (!isPostgresError(error) && /ECONNREFUSED|getaddrinfo/i.test(detail))) {
     return new ConfigurationError(
       `Cannot reach the PostgreSQL database at "${shown}" (${
         code || detail
       }): start the server or fix the host and port in storage.url or WRITEIT_DATABASE_URL; unset both to use the embedded LMDB backend`,
       { code: "database_unreachable", cause: error },
+    );
+  }
+  if (code === "42501") {
+    return new ConfigurationError(
+      `The PostgreSQL user of "${shown}" may not do what WriteIt needs: ${detail}; grant it the right to create and change tables in that database (or use the database's owner)`,
+      { code: "database_permission", cause: error },
+    );
+  }
+  if (code.startsWith("CONNECTION_") || code === "ECONNRESET" || code === "EPIPE") {
+    return new ConfigurationError(
+      `Lost the connection to the PostgreSQL database at "${shown}" (${code}): check that the server is running, then try again`,
+      { code: "database_unreachable", cause: error },
+    );
+  }
+  if (isPostgresError(error)) {
+    return new WriteItError(
+      "database_error",
+      `The PostgreSQL database at "${shown}" refused a query: ${detail} (SQLSTATE ${code}); if it persists, check the server's log`,
+      { cause: error },
     );
   }
   return error instanceof Error ? error : new Error(detail);

@@ -6,13 +6,18 @@
  * branches and time travel are storage/postgres/postgres_run_streams.ts;
  * live subscriptions across processes are postgres_event_feed.ts.
  *
- * An append is one transaction: it takes a transaction advisory lock of its
- * workspace (`pg_advisory_xact_lock`), reads the stream head, checks the
- * expected version, stamps the events and folds them (with the engine's
- * fold, onto the run's state kept in memory when it is current, else a
- * snapshot plus tail), then writes the events, the run's head and listing
- * row and, every `snapshotEvery` events, a snapshot, and notifies
- * `writeit_events` with its last position.
+ * Appends are group-committed (storage/postgres/postgres_append_batch.ts):
+ * those that queue up while a transaction commits go into the next one
+ * together. A transaction takes a transaction advisory lock of its
+ * workspace (`pg_advisory_xact_lock`), reads the heads of the runs it
+ * appends to, and decides each append in turn — expected version, stamping,
+ * folding with the engine's fold (onto the run's state kept in memory when it
+ * is current, else a snapshot plus tail) — then writes the events, each
+ * run's head and listing row and, every `snapshotEvery` events, a snapshot,
+ * and notifies `writeit_events` with its last position. An append that
+ * fails its checks fails alone and writes nothing. An append is acknowledged
+ * once its transaction committed (PostgreSQL's own durability settings
+ * apply).
  *
  * Global positions (for subscriptions) come from one sequence, drawn after
  * the workspace lock is taken. Appends to one workspace therefore commit in

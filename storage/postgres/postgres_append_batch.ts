@@ -73,8 +73,6 @@ export interface BatchOutcome {
 interface RunEntry {
   head: StreamHead;
   state: PipelineRun;
-  /** Whether the run's row existed before this batch. */
-  existed: boolean;
   /** Whether this batch appends to it. */
   touched: boolean;
 }
@@ -168,7 +166,6 @@ export async function writeBatch(
       runs.set(runId, {
         head: { ...base, head: state.version, ...(snapshot ? { snapshot: state.version } : {}) },
         state,
-        existed: entry?.existed ?? stored !== undefined,
         touched: true,
       });
       events.push(...stamped);

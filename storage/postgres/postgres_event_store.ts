@@ -206,7 +206,12 @@ export class PostgresEventStore implements EventStore {
         })
       ) as BatchOutcome;
     } catch (error) {
-      // The transaction failed as a whole (the database went away): nothing was written.
+      // The transaction failed as a whole: nothing was written. When the database answered
+      // (one append it could not store), commit the appends one by one so only that one fails.
+      if (items.length > 1 && isPostgresError(error)) {
+        for (const item of items) await this.#commit([item]);
+        return;
+      }
       for (const item of items) {
         this.#states.delete(item.runId);
         item.reject(this.#translate(item.runId, error));

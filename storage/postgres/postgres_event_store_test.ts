@@ -179,6 +179,34 @@ Deno.test("PostgresEventStore: appends that queue up commit together; a stale on
   }
 });
 
+Deno.test("PostgresEventStore: a batch the database refuses is retried append by append, so only the offending one fails", async () => {
+  const workspace = await newWorkspace();
+  const store = await PostgresEventStore.open(sql, { workspace, context: fixedContext() });
+  try {
+    await store.append("r", [createRunEvent()], { expectedVersion: 0 });
+    // A writer that bypassed the store took sequence 2 without moving the head.
+    await sql`insert into writeit_events (workspace, run_id, sequence, id, type, schema_version,
+        time, data, metadata)
+      values (${workspace}, 'r', 2, 'rogue', 'run_started', 1, '2026-01-01T00:00:00.000Z',
+        '{}', '{}')`;
+    const results = await Promise.allSettled([
+      store.append("x", [createRunEvent()], { expectedVersion: 0 }),
+      store.append("r", [{ type: "run_started", data: {} }], { expectedVersion: 1 }),
+      store.append("y", [createRunEvent()], { expectedVersion: 0 }),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), [
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    const reason = (results[1] as PromiseRejectedResult).reason;
+    assert.equal(reason.code, "stale_version", String(reason));
+    assert.equal((await store.loadRun("y")).version, 1);
+  } finally {
+    await store.close();
+  }
+});
+
 Deno.test({
   name: "PostgresEventStore: teardown drops the test database",
   sanitizeResources: false,

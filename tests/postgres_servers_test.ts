@@ -61,6 +61,8 @@ Deno.test("Two servers on one PostgreSQL database: a run driven on A streams to 
     await clientA.createWorkspace("team");
     const names = (await clientB.listWorkspaces()).map((row) => row.name);
     assert.ok(names.includes("team"), names.join());
+    // B opens it (giving it a folder in B's home) and sees the same, empty, workspace.
+    assert.equal((await clientB.getWorkspace("team")).runs, 0);
   } finally {
     await a.shutdown();
     await b.shutdown();

@@ -22,9 +22,9 @@ export {
   checkConnection,
   connectPostgres,
   databaseError,
-  redactUrl,
   type Sql,
 } from "./postgres_connection.ts";
+export { checkUrl, redactUrl } from "./database_url.ts";
 export {
   PostgresEventStore,
   type PostgresEventStoreOptions,

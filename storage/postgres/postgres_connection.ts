@@ -19,6 +19,9 @@
  */
 import postgres from "postgres";
 import { ConfigurationError, WriteItError } from "../../engine/errors.ts";
+import { checkUrl, redactUrl } from "./database_url.ts";
+
+export { checkUrl, redactUrl };
 
 /** A postgres.js pool. */
 export type Sql = postgres.Sql<Record<string, never>>;
@@ -53,37 +56,6 @@ export function connectPostgres(url: string, options: ConnectOptions = {}): Sql 
     },
     connection: { application_name: "writeit" },
   }) as unknown as Sql;
-}
-
-/** Throws ConfigurationError unless `url` is a well-formed postgres:// URL. */
-export function checkUrl(url: string): void {
-  let problem: string | undefined;
-  try {
-    const parsed = new URL(url);
-    if (!/^postgres(ql)?:$/.test(parsed.protocol)) problem = "it is not a postgres:// URL";
-    else if (!parsed.hostname) problem = "it names no host";
-  } catch {
-    problem = "it is not a valid URL";
-  }
-  if (problem) {
-    throw new ConfigurationError(
-      `Cannot use the database URL "${
-        redactUrl(url)
-      }": ${problem}; write it as postgres://user:password@host:5432/database in storage.url or WRITEIT_DATABASE_URL`,
-      { code: "database_url" },
-    );
-  }
-}
-
-/** `url` with its password replaced by "***", for messages and `writeit doctor`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-  }
 }
 
 /** Whether `error` is a PostgreSQL error with SQLSTATE `code`. */

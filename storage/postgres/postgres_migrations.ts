@@ -152,6 +152,10 @@ export interface MigrationState {
  */
 export async function migrate(sql: Sql, url: string): Promise<MigrationState> {
   try {
+    // Up to date (the common case): no lock and no DDL, so a user without CREATE rights works.
+    const known = await schemaVersion(sql);
+    if (known > LATEST_SCHEMA) throw newerSchema(url, known);
+    if (known === LATEST_SCHEMA) return { version: known, latest: LATEST_SCHEMA, applied: [] };
     return await sql.begin(async (tx) => {
       // A transaction-scoped lock: a second process waits here until the first committed.
       await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
@@ -183,9 +187,11 @@ export async function migrate(sql: Sql, url: string): Promise<MigrationState> {
 
 /** The schema version of the database, without changing it (0 before the first migration). */
 export async function schemaVersion(sql: Sql): Promise<number> {
-  const [row] = await sql<{ version: number | null }[]>`
-    select case when to_regclass('writeit_migrations') is null then 0
-      else (select coalesce(max(version), 0) from writeit_migrations) end as version`;
+  const [table] = await sql<{ present: boolean }[]>`
+    select to_regclass('writeit_migrations') is not null as present`;
+  if (!table?.present) return 0;
+  const [row] = await sql<{ version: number }[]>`
+    select coalesce(max(version), 0) as version from writeit_migrations`;
   return row?.version ?? 0;
 }
 

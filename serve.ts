@@ -127,6 +127,15 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     onDriveError: (workspace, runId, error) =>
       logger.warn("A background drive stopped with an error", { workspace, runId, error }),
   });
+  if (storage.backend !== "lmdb") {
+    // A shared database that cannot be reached (or refuses us) stops the start, not a request.
+    try {
+      await hub.open();
+    } catch (error) {
+      await hub.close();
+      throw error;
+    }
+  }
   const openSockets = new Set<WebSocket>();
   const metrics = new Metrics();
   const app = createApp({

@@ -86,3 +86,25 @@ Deno.test("writeit runs list on an unreachable database says so in one line, wit
   assert.doesNotMatch(result.stderr + result.stdout, /hunter2/);
   assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
 });
+
+Deno.test("writeit serve --database on an unreachable database stops at start with one clear line", async () => {
+  await using home = await temporaryHome();
+  const result = await runCli([
+    "serve",
+    "--port",
+    "0",
+    "--database",
+    "postgres://writeit:hunter2@127.0.0.1:1/writeit",
+  ], { home: home.path });
+  assert.notEqual(result.code, 0);
+  assert.match(
+    result.stderr,
+    /Cannot reach the PostgreSQL database at "postgres:\/\/writeit:\*\*\*@127\.0\.0\.1:1\/writeit"/,
+  );
+  assert.doesNotMatch(result.stderr + result.stdout, /hunter2/);
+  const refused = await runCli(["serve", "--port", "0", "--database", "mysql://db/w"], {
+    home: home.path,
+  });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--database must be a postgres:\/\/ URL/);
+});

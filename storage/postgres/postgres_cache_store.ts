@@ -122,9 +122,12 @@ export class PostgresCacheStore implements CacheStore {
         this.#revision = 0;
       }
     }
+    // A full load (at open, or after a clear) skips tombstones.
+    const full = this.#revision === 0 && this.#entries.size === 0;
     const rows = await this.#sql<EntryRow[]>`
       select key, entry, revision from writeit_cache_entries
       where workspace = ${this.#workspace} and revision > ${this.#revision}
+        ${full ? this.#sql`and entry is not null` : this.#sql``}
       order by revision`;
     for (const row of rows) {
       if (row.entry === null) this.#entries.delete(row.key);

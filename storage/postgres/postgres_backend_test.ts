@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fixedContext } from "../../engine/context.ts";
+import { hostname } from "node:os";
+import { type EngineContext, fixedContext, systemContext } from "../../engine/context.ts";
 import { ConfigurationError, ConflictError } from "../../engine/errors.ts";
 import { ResponseCache } from "../../engine/cache/response_cache.ts";
 import type { RunCommand } from "../../engine/run_commands.ts";
@@ -23,7 +24,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const database = await createTestDatabase();
 
 /** A fresh WriteIt home on the test database (each its own workspace names). */
-async function fixture(context = fixedContext()) {
+async function fixture(context: EngineContext = fixedContext()) {
   const home = await Deno.makeTempDir({ prefix: "writeit-pg-home-" });
   new Workspaces(home).init();
   const factory = postgresBackendFactory({ url: database.url, home, fold: runFold, context });
@@ -140,6 +141,30 @@ Deno.test("PostgresRunLeases: renewal, expiry and takeover", async () => {
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+Deno.test("PostgresRunLeases: a lease whose process on this machine died is taken over at once", async () => {
+  await using home = await fixture(systemContext());
+  const backend = await home.factory.open("default", { context: systemContext() });
+  const sql = connectPostgres(database.url, { max: 1 });
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "setTimeout(() => {}, 60000)"],
+    }).spawn();
+    await sql`insert into writeit_leases (workspace, run_id, owner, token, expires_at, host, pid)
+      values ('default', 'run-1', 'cli:dead', 't', ${Date.now() + 60_000}, ${hostname()},
+        ${child.pid})`;
+    await assert.rejects(
+      backend.leases.acquire("run-1", { owner: "cli:new" }),
+      /being driven by cli:dead/,
+    );
+    child.kill("SIGKILL");
+    await child.status;
+    await (await backend.leases.acquire("run-1", { owner: "cli:new" })).release();
+  } finally {
+    await sql.end();
+    await backend.close();
   }
 });
 

@@ -207,6 +207,40 @@ Deno.test("PostgresEventStore: a batch the database refuses is retried append by
   }
 });
 
+Deno.test("PostgresEventStore: two stores on separate connections racing for the same sequences never both win", async () => {
+  const workspace = await newWorkspace();
+  const other = connectPostgres(database.url);
+  const a = await PostgresEventStore.open(sql, { workspace, context: fixedContext() });
+  const b = await PostgresEventStore.open(other, { workspace, context: fixedContext() });
+  try {
+    await a.append("r", [createRunEvent()], { expectedVersion: 0 });
+    let version = 1;
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.allSettled([a, b].map((store) =>
+        store.append("r", [{
+          type: "step_feedback_added",
+          data: { stepId: "angles", text: `round ${round}` },
+        }], { expectedVersion: version })
+      ));
+      const won = results.filter((result) => result.status === "fulfilled");
+      assert.equal(won.length, 1, `round ${round}: exactly one append wins`);
+      for (const result of results) {
+        if (result.status === "rejected") assert.equal(result.reason.code, "stale_version");
+      }
+      version++;
+    }
+    const events = await b.read("r");
+    assert.deepEqual(
+      events.map((event) => event.sequence),
+      Array.from({ length: 21 }, (_, i) => i + 1),
+    );
+  } finally {
+    await a.close();
+    await b.close();
+    await other.end();
+  }
+});
+
 Deno.test({
   name: "PostgresEventStore: teardown drops the test database",
   sanitizeResources: false,

@@ -19,9 +19,11 @@ export {
   type PostgresDatabaseState,
 } from "./postgres_backend.ts";
 export {
+  acquirePool,
   checkConnection,
   connectPostgres,
   databaseError,
+  type SharedPool,
   type Sql,
 } from "./postgres_connection.ts";
 export { checkUrl, redactUrl } from "./database_url.ts";

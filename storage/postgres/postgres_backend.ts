@@ -10,8 +10,9 @@
  * and style primers are found in those folders, then the home's, then the
  * bundled ones, as with LMDB.
  *
- * Opening a workspace opens one connection pool for it (its LISTEN
- * connection included) and, once per factory, applies the migrations
+ * Opening a workspace takes this process's connection pool for the
+ * database (one per URL, its LISTEN connection included, shared by every
+ * open workspace) and, once per factory, applies the migrations
  * (storage/postgres/postgres_migrations.ts). Workspace management uses a
  * short-lived pool, so a factory holds no connection between calls.
  *
@@ -39,6 +40,7 @@ import { FolderLibrary, libraryFolders } from "../lmdb/library.ts";
 import { workspacePaths, Workspaces } from "../lmdb/workspaces.ts";
 import { PostgresCacheStore } from "./postgres_cache_store.ts";
 import {
+  acquirePool,
   checkConnection,
   connectPostgres,
   databaseError,
@@ -70,7 +72,7 @@ export interface PostgresBackendFactoryOptions {
   fold: RunFold;
   /** Clock and ids (default the system ones); `open` may give its own. */
   context?: EngineContext;
-  /** Connections per opened workspace (default 5). */
+  /** Connections of this process's pool for the database (default 10). */
   poolSize?: number;
   /** How often subscribers read anyway, besides notifications (default 1000 ms). */
   pollIntervalMs?: number;
@@ -177,7 +179,8 @@ export function postgresBackendFactory(
     kind: "postgres",
     location,
     async open(name, openOptions: OpenBackendOptions = {}) {
-      const sql = connectPostgres(url, { max: options.poolSize ?? 5 });
+      const pool = acquirePool(url, { max: options.poolSize });
+      const sql = pool.sql;
       try {
         const migrations = await ready(sql);
         const row = await findWorkspace(sql, name);
@@ -187,13 +190,14 @@ export function postgresBackendFactory(
           ...options,
           ...openOptions,
           workspace: row.name,
+          release: pool.release,
           details: {
             server: `PostgreSQL ${version}`,
             schema: `version ${migrations.version} (this WriteIt knows ${migrations.latest})`,
           },
         });
       } catch (error) {
-        await sql.end({ timeout: 5 }).catch(() => undefined);
+        await pool.release().catch(() => undefined);
         throw databaseError(url, error);
       }
     },
@@ -248,7 +252,8 @@ export function postgresBackendFactory(
 
 /**
  * The backend of workspace `options.workspace` on `sql` (migrated, with the
- * workspace's row present); closing it ends `sql`.
+ * workspace's row present); closing it calls `options.release` (which may
+ * end `sql`), and leaves `sql` open without one.
  */
 export async function openPostgresBackend(
   sql: Sql,
@@ -259,6 +264,7 @@ export async function openPostgresBackend(
     fold: RunFold;
     pollIntervalMs?: number;
     details?: Record<string, string>;
+    release?: () => Promise<void>;
   },
 ): Promise<PostgresBackend> {
   const context: EngineContext = options.context ?? systemContext();
@@ -312,7 +318,7 @@ export async function openPostgresBackend(
       closed = true;
       await events.close();
       await cache.close();
-      await sql.end({ timeout: 5 });
+      await options.release?.();
     },
   };
 }

@@ -58,6 +58,45 @@ export function connectPostgres(url: string, options: ConnectOptions = {}): Sql 
   }) as unknown as Sql;
 }
 
+/** A pool shared by the backends of this process on one database. */
+export interface SharedPool {
+  readonly sql: Sql;
+  /** Gives the pool back; the last user's release ends it. */
+  release(): Promise<void>;
+}
+
+const pools = new Map<string, { sql: Sql; users: number }>();
+
+/**
+ * The pool of this process for `url` (created on first use), so that a
+ * server with many workspaces opens one pool and one LISTEN connection per
+ * database, not per workspace. Idle connections close after a minute.
+ */
+export function acquirePool(url: string, options: ConnectOptions = {}): SharedPool {
+  let entry = pools.get(url);
+  if (!entry) {
+    entry = {
+      sql: connectPostgres(url, { max: options.max ?? 10, idleTimeout: options.idleTimeout ?? 60 }),
+      users: 0,
+    };
+    pools.set(url, entry);
+  }
+  const held = entry;
+  held.users++;
+  let released = false;
+  return {
+    sql: held.sql,
+    async release() {
+      if (released) return;
+      released = true;
+      held.users--;
+      if (held.users > 0) return;
+      if (pools.get(url) === held) pools.delete(url);
+      await held.sql.end({ timeout: 5 });
+    },
+  };
+}
+
 /** Whether `error` is a PostgreSQL error with SQLSTATE `code`. */
 export function isPostgresError(error: unknown, code?: string): boolean {
   return error instanceof Error && error.name === "PostgresError" &&

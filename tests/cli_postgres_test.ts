@@ -64,6 +64,9 @@ Deno.test("writeit workspace create, list, use and remove act on the shared data
   assert.ok((await names(second.path)).includes("team"), "another home sees it");
   const used = await runCli(["workspace", "use", "team"], { home: second.path, env });
   assert.equal(used.code, 0, used.stderr);
+  const shown = await runCli(["workspace", "info", "--json"], { home: second.path, env });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(JSON.parse(shown.stdout).database, new RegExp(`/${database.name}$`));
   const runs = await runCli(["runs", "list", "--json"], { home: second.path, env });
   assert.equal(runs.code, 0, runs.stderr);
   assert.deepEqual(JSON.parse(runs.stdout), []);

@@ -161,9 +161,12 @@ export function registerWorkspaceCommands(program: Command): void {
   localOnly(workspace.command("info [name]"))
     .description("show a workspace (default: the selected one)")
     .option("--json", "print the result as JSON")
-    .action(function (this: Command, name?: string) {
+    .action(async function (this: Command, name?: string) {
       const context = cliContext(this);
       const info = name ? context.workspaces.info(name) : context.workspace();
+      const shared = await sharedFactory(context);
+      // A shared backend keeps the data in its database, not in the folder.
+      const database = shared && "location" in shared ? String(shared.location) : undefined;
       const paths = workspacePaths(context.home, info.name);
       const count = (folder: string) =>
         existsSync(folder) ? readdirSync(folder).filter((file) => !file.startsWith(".")).length : 0;
@@ -173,7 +176,8 @@ export function registerWorkspaceCommands(program: Command): void {
         pipelines: count(paths.pipelines),
         styles: count(paths.styles),
         outputs: count(paths.outputs),
-        dataBytes: folderBytes(paths.data),
+        ...(database ? { database } : {}),
+        dataBytes: database ? 0 : folderBytes(paths.data),
       };
       if (context.json) return context.output.printJson(details);
       const { styles } = context.output;
@@ -187,7 +191,9 @@ export function registerWorkspaceCommands(program: Command): void {
         ["pipelines", `${details.pipelines} in ${paths.pipelines}`],
         ["styles", `${details.styles} in ${paths.styles}`],
         ["outputs", `${details.outputs} in ${paths.outputs}`],
-        ["data", `${(details.dataBytes / 1024).toFixed(0)} KiB in ${paths.data}`],
+        database
+          ? ["data", `in ${database}`]
+          : ["data", `${(details.dataBytes / 1024).toFixed(0)} KiB in ${paths.data}`],
       ];
       for (const [key, value] of rows) context.output.print(`  ${key.padEnd(12)}${value}`);
     });

@@ -499,41 +499,64 @@ export function resolveConfig(options: ResolveOptions): ResolvedConfig {
 }
 
 /** Which backend workspaces are stored in. */
-export interface StorageSettings {
-  backend: "lmdb";
-}
+export type StorageSettings =
+  | { backend: "lmdb" }
+  | {
+    backend: "postgres";
+    /** The database URL (with its credentials: show it through a redaction only). */
+    url: string;
+    /** Where the URL was set, for messages ("WRITEIT_DATABASE_URL", "the global configuration"). */
+    urlSource: string;
+  };
 
 /**
  * The storage settings of `config`: `storage.backend` (default lmdb) and
- * `storage.url`. A PostgreSQL backend (`storage.backend: postgres` or a
- * `postgres://` URL) is not available yet: ValidationError naming the
- * setting and where it was set.
+ * `storage.url`. A `postgres://` URL selects the PostgreSQL backend (unless
+ * storage.backend says lmdb explicitly, which is a contradiction to fix);
+ * `storage.backend: postgres` needs such a URL. ValidationError naming the
+ * setting and where it was set otherwise.
  */
 export function storageSettings(config: ResolvedConfig): StorageSettings {
   const backend = config.entries.get("storage.backend");
   const url = config.entries.get("storage.url");
   const urlText = url?.value === undefined ? "" : String(url.value).trim();
-  const where = (entry: ConfigEntry | undefined) =>
+  const source = (entry: ConfigEntry | undefined) =>
     entry?.source === "environment"
-      ? ` (from ${CONFIG_KEYS[entry.key].env})`
-      : entry && entry.source !== "default"
-      ? ` (from the ${entry.source} configuration)`
-      : "";
-  const unavailable = (key: string, entry: ConfigEntry | undefined, shown: string) => {
-    const message = `${key} is ${shown}${
-      where(entry)
-    }: the PostgreSQL backend is not available yet; unset ${key} to use the embedded LMDB backend`;
-    return new ValidationError(message, [{ severity: "error", message, path: key }]);
-  };
+      ? String(CONFIG_KEYS[entry.key].env)
+      : entry?.source === "flag"
+      ? "the command line"
+      : `the ${entry?.source ?? "default"} configuration`;
+  const where = (entry: ConfigEntry | undefined) =>
+    entry && entry.source !== "default" ? ` (from ${source(entry)})` : "";
+  const refuse = (key: string, message: string) =>
+    new ValidationError(message, [{ severity: "error", message, path: key }]);
+  const explicitLmdb = backend?.value === "lmdb" && backend.source !== "default";
   if (/^postgres(ql)?:\/\//i.test(urlText)) {
-    throw unavailable("storage.url", url, "a postgres:// URL");
+    if (explicitLmdb) {
+      throw refuse(
+        "storage.backend",
+        `storage.backend is "lmdb"${where(backend)} but storage.url${
+          where(url)
+        } is a postgres:// URL: unset storage.url to stay on LMDB, or set storage.backend to "postgres"`,
+      );
+    }
+    return { backend: "postgres", url: urlText, urlSource: source(url) };
   }
-  if (backend?.value === "postgres") throw unavailable("storage.backend", backend, '"postgres"');
   if (urlText !== "") {
-    const message = `storage.url${
-      where(url)
-    } is not a database URL WriteIt knows: only postgres:// URLs will be, once the PostgreSQL backend exists; unset it to use the embedded LMDB backend`;
-    throw new ValidationError(message, [{ severity: "error", message, path: "storage.url" }]);
+    throw refuse(
+      "storage.url",
+      `storage.url${
+        where(url)
+      } is not a database URL WriteIt knows: use postgres://user:password@host:5432/database, or unset it to use the embedded LMDB backend`,
+    );
+  }
+  if (backend?.value === "postgres") {
+    throw refuse(
+      "storage.url",
+      `storage.backend is "postgres"${
+        where(backend)
+      } but no database is given: set storage.url or WRITEIT_DATABASE_URL to postgres://user:password@host:5432/database (or pass --database to writeit serve), or unset storage.backend to use the embedded LMDB backend`,
+    );
   }
   return { backend: "lmdb" };
 }

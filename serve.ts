@@ -17,12 +17,13 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveConfig } from "./config.ts";
+import { resolveConfig, storageSettings } from "./config.ts";
 import { ValidationError } from "./engine/errors.ts";
 import { VERSION } from "./engine/version.ts";
 import { createApp } from "./routes/app.ts";
 import { processExists } from "./storage/local_process.ts";
 import { workspacePaths, Workspaces } from "./storage/lmdb/workspaces.ts";
+import { redactUrl } from "./storage/postgres/database_url.ts";
 import {
   type ConnectionGate,
   type ConnectionLimits,
@@ -94,6 +95,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     workspaces.activeName();
   const info = workspaces.info(defaultWorkspace);
   const config = resolveConfig({ home: options.home, workspaceRoot: info.path, env });
+  const storage = storageSettings(config);
   const host = options.host ?? config.get<string>("server.host") ?? "127.0.0.1";
   const port = options.port ?? config.get<number>("server.port") ?? 8484;
   const token = options.token ?? config.get<string>("server.token") ?? undefined;
@@ -125,6 +127,15 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     onDriveError: (workspace, runId, error) =>
       logger.warn("A background drive stopped with an error", { workspace, runId, error }),
   });
+  if (storage.backend !== "lmdb") {
+    // A shared database that cannot be reached (or refuses us) stops the start, not a request.
+    try {
+      await hub.open();
+    } catch (error) {
+      await hub.close();
+      throw error;
+    }
+  }
   const openSockets = new Set<WebSocket>();
   const metrics = new Metrics();
   const app = createApp({
@@ -187,6 +198,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     url,
     workspace: defaultWorkspace,
     data: workspacePaths(options.home, defaultWorkspace).root,
+    storage: storage.backend === "postgres" ? redactUrl(storage.url) : storage.backend,
     auth: token ? "bearer" : "none",
   });
 

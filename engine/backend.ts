@@ -12,7 +12,9 @@
  *
  * A `BackendFactory` opens workspaces by name and lists, creates and
  * removes them: storage/lmdb/ is the embedded one (one LMDB environment per
- * workspace folder), storage/memory/ keeps everything in the process. Only
+ * workspace folder), storage/postgres/ the shared one (one database for
+ * every workspace and instance), storage/memory/ keeps everything in the
+ * process. Only
  * wiring/ picks one.
  *
  * @example
@@ -42,12 +44,14 @@ export interface WorkspaceInfo {
 
 /** Where a backend keeps a workspace, as shown to people. */
 export interface BackendDescription {
-  /** Which adapter it is ("lmdb", "memory"). */
+  /** Which adapter it is ("lmdb", "postgres", "memory"). */
   kind: string;
   /** Where the data lives: a folder, a database without its credentials, or "in memory". */
   location: string;
   /** Bytes the workspace takes up, when the adapter can tell. */
   bytes?: number;
+  /** More to show, by label (a database server's version, its schema version). */
+  details?: Record<string, string>;
 }
 
 /** Everything one workspace stores. */

@@ -7,7 +7,9 @@
  * share nothing, so a run id from one is unknown in another. A CLI may use
  * the same workspaces at the same time: the backend, run leases and the
  * store's cross-process subscriptions make that safe. Which workspaces exist
- * is the home's folder layout (storage/lmdb/workspaces.ts).
+ * is the home's folder layout (storage/lmdb/workspaces.ts), or, with a
+ * shared backend (PostgreSQL), the database's list, whose workspaces get
+ * their folder in this home when first opened here.
  *
  * @example
  * ```ts
@@ -25,7 +27,8 @@ import type { EventStore } from "../engine/events/event_store.ts";
 import type { Library } from "../engine/library.ts";
 import type { RunService } from "../engine/run_service.ts";
 import { DEFAULT_WORKSPACE, Workspaces } from "../storage/lmdb/workspaces.ts";
-import { openWorkspaceBackend } from "../wiring/backend_choice.ts";
+import { openWorkspaceBackend, sharedBackendFactory } from "../wiring/backend_choice.ts";
+import type { BackendFactory } from "../engine/backend.ts";
 import { createWorkspaceServices } from "../wiring/workspace_services.ts";
 import { RunDriver } from "./run_driver.ts";
 
@@ -73,6 +76,7 @@ export class WorkspaceHub {
   readonly #workspaces: Workspaces;
   readonly #options: WorkspaceHubOptions;
   readonly #opened = new Map<string, Promise<WorkspaceRuntime>>();
+  #sharedFactory?: Promise<BackendFactory | undefined>;
   #closed = false;
 
   constructor(options: WorkspaceHubOptions) {
@@ -85,14 +89,27 @@ export class WorkspaceHub {
     this.#workspaces.info(this.defaultWorkspace); // NotFoundError now, not on the first request
   }
 
-  /** Every workspace of the home. */
-  names(): string[] {
-    return this.#workspaces.list().map((workspace) => workspace.name);
+  /** Every workspace of the home (of the database, with a shared backend). */
+  async names(): Promise<string[]> {
+    const shared = await this.#shared();
+    if (!shared) return this.#workspaces.list().map((workspace) => workspace.name);
+    return (await shared.listWorkspaces()).map((workspace) => workspace.name);
   }
 
   /** Creates a workspace (ValidationError for a bad name, ConflictError when it exists). */
-  create(name: string): void {
-    this.#workspaces.create(name);
+  async create(name: string): Promise<void> {
+    const shared = await this.#shared();
+    if (shared) await shared.createWorkspace(name);
+    else this.#workspaces.create(name);
+  }
+
+  /** The shared backend's factory, when the home's configuration selects one. */
+  #shared(): Promise<BackendFactory | undefined> {
+    this.#sharedFactory ??= sharedBackendFactory(
+      resolveConfig({ home: this.home, env: this.#options.env }),
+      { home: this.home },
+    );
+    return this.#sharedFactory;
   }
 
   /** The workspace named `name` (default workspace when omitted), opened once. */
@@ -127,6 +144,13 @@ export class WorkspaceHub {
   }
 
   async #openWorkspace(name: string): Promise<WorkspaceRuntime> {
+    const shared = await this.#shared();
+    if (shared && !this.#workspaces.list().some((workspace) => workspace.name === name)) {
+      // A workspace another instance created: give it its folder in this home.
+      const known = await shared.listWorkspaces();
+      const found = known.find((workspace) => workspace.name === name);
+      if (found) this.#workspaces.create(name, { description: found.description });
+    }
     const info = this.#workspaces.info(name);
     const env = this.#options.env;
     const config = resolveConfig({ home: this.home, workspaceRoot: info.path, env });

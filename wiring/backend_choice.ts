@@ -1,9 +1,12 @@
 /**
  * Which backend a WriteIt home's workspaces are stored in, as the
- * configuration says (`storage.backend`, `storage.url`; see
- * `storageSettings` in config.ts): the embedded LMDB backend, the default
- * and today the only one. Asking for PostgreSQL is a ValidationError naming
- * the setting and how to go back to LMDB. This is the one place that picks a
+ * configuration says (`storage.backend`, `storage.url`,
+ * `WRITEIT_DATABASE_URL`; see `storageSettings` in config.ts): the embedded
+ * LMDB backend, the default, or the shared PostgreSQL backend for a
+ * `postgres://` URL (several servers and CLIs on one database; the
+ * workspaces' folders stay in the home). An unreachable database or bad
+ * credentials are a ConfigurationError naming the URL with its password
+ * hidden and what to do. This is the one place that picks a
  * backend; the CLI and the server get every workspace's event store, cache,
  * leases, library and retention from what it returns. The adapter's modules
  * load only when a backend is asked for, so commands that need none start
@@ -20,7 +23,12 @@ import { type ResolvedConfig, type StorageSettings, storageSettings } from "../c
 import type { Backend, BackendFactory } from "../engine/backend.ts";
 
 /** How each configurable backend is loaded, for a WriteIt home. */
-const adapters: Record<StorageSettings["backend"], (home: string) => Promise<BackendFactory>> = {
+const adapters: {
+  [Kind in StorageSettings["backend"]]: (
+    home: string,
+    settings: Extract<StorageSettings, { backend: Kind }>,
+  ) => Promise<BackendFactory>;
+} = {
   lmdb: async (home) => {
     const [{ lmdbBackendFactory }, { runFold }] = await Promise.all([
       import("../storage/lmdb/mod.ts"),
@@ -28,19 +36,28 @@ const adapters: Record<StorageSettings["backend"], (home: string) => Promise<Bac
     ]);
     return lmdbBackendFactory({ home, fold: runFold });
   },
+  postgres: async (home, settings) => {
+    const [{ postgresBackendFactory }, { runFold }] = await Promise.all([
+      import("../storage/postgres/mod.ts"),
+      import("../engine/run_evolve.ts"),
+    ]);
+    return postgresBackendFactory({ url: settings.url, home, fold: runFold });
+  },
 };
 
 /**
  * The factory of the backend `config` selects, for the workspaces of
- * `options.home`; ValidationError when the configured backend is not
- * available in this version.
+ * `options.home`; ValidationError when the storage settings contradict
+ * each other or name a database WriteIt does not know.
  */
 export function chooseBackendFactory(
   config: ResolvedConfig,
   options: { home: string },
 ): Promise<BackendFactory> {
   try {
-    return adapters[storageSettings(config).backend](options.home);
+    const settings = storageSettings(config);
+    if (settings.backend === "postgres") return adapters.postgres(options.home, settings);
+    return adapters.lmdb(options.home, settings);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -58,4 +75,23 @@ export async function openWorkspaceBackend(
   return factory.open(options.workspace, {
     snapshotEvery: Number(config.get<number>("events.snapshot_every") ?? 100),
   });
+}
+
+/**
+ * The factory of a shared backend (PostgreSQL) when `config` (the home's
+ * configuration) selects one, else undefined: LMDB workspaces are the
+ * home's folders, managed through storage/lmdb/workspaces.ts directly.
+ * Front ends list, create and remove workspaces through it, so every
+ * instance on the database sees the same workspaces.
+ */
+export function sharedBackendFactory(
+  config: ResolvedConfig,
+  options: { home: string },
+): Promise<BackendFactory | undefined> {
+  try {
+    if (storageSettings(config).backend === "lmdb") return Promise.resolve(undefined);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return chooseBackendFactory(config, options);
 }

@@ -42,8 +42,15 @@ export function registerDoctorCommand(program: Command): void {
       try {
         const workspace = context.workspace();
         const backend = await context.backend();
-        const { location, bytes } = backend.describe();
-        storage = { ok: true, workspace: workspace.name, path: location, bytes: bytes ?? 0 };
+        const { kind, location, bytes, details } = backend.describe();
+        storage = {
+          ok: true,
+          workspace: workspace.name,
+          backend: kind,
+          path: location,
+          ...(bytes !== undefined ? { bytes } : {}),
+          ...(details ? { details } : {}),
+        };
         const store = backend.cache;
         const stats = store.readStats();
         cache = {
@@ -89,7 +96,15 @@ export function registerDoctorCommand(program: Command): void {
       print(styles.bold("Storage"));
       if (storage.ok) {
         print(`  workspace  ${storage.workspace}`);
-        print(`  database   ${storage.path} (${Math.round(Number(storage.bytes) / 1024)} KB)`);
+        print(`  backend    ${storage.backend}`);
+        const size = storage.bytes === undefined
+          ? ""
+          : ` (${Math.round(Number(storage.bytes) / 1024)} KB)`;
+        print(`  database   ${storage.path}${size}`);
+        const details = (storage.details ?? {}) as Record<string, string>;
+        for (const [label, value] of Object.entries(details)) {
+          print(`  ${label.padEnd(10)} ${value}`);
+        }
       } else print(`  ${styles.red("cannot open")}: ${storage.error}`);
       if (cache) {
         print(styles.bold("Cache"));

@@ -1,9 +1,11 @@
 /**
- * `writeit serve [--host H] [--port P]`: runs the WriteIt server (REST API,
+ * `writeit serve [--host H] [--port P] [--database URL]`: runs the WriteIt server (REST API,
  * run WebSockets, dashboard) over every workspace of the home, the selected
  * workspace being the default one, until SIGINT or SIGTERM; then it shuts
  * down gracefully (running steps stay resumable). Logs are JSON lines on
  * standard output. Binding beyond loopback needs WRITEIT_API_TOKEN.
+ * `--database postgres://…` stores every workspace in that PostgreSQL
+ * database (as WRITEIT_DATABASE_URL would), so several servers can share it.
  */
 import type { Command } from "commander";
 import { localOnly } from "../command_mode.ts";
@@ -16,8 +18,22 @@ export function registerServeCommand(program: Command): void {
     .description("run the API and dashboard server (loopback by default)")
     .option("--host <address>", "address to bind (default: server.host, 127.0.0.1)")
     .option("--port <port>", "port to listen on; 0 picks a free one (default: server.port, 8484)")
-    .action(async function (this: Command, options: { host?: string; port?: string }) {
+    .option(
+      "--database <url>",
+      "PostgreSQL database shared by several servers (postgres://…; default: storage.url)",
+    )
+    .action(async function (
+      this: Command,
+      options: { host?: string; port?: string; database?: string },
+    ) {
       const context = cliContext(this);
+      if (options.database !== undefined && !/^postgres(ql)?:\/\//i.test(options.database)) {
+        throw new UsageError(
+          `--database must be a postgres:// URL such as postgres://writeit@127.0.0.1:5432/writeit, not "${
+            options.database.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")
+          }"`,
+        );
+      }
       let port: number | undefined;
       if (options.port !== undefined) {
         port = Number(options.port);
@@ -33,7 +49,10 @@ export function registerServeCommand(program: Command): void {
         home: context.home,
         host: options.host,
         port,
-        env: context.env,
+        // The server resolves each workspace's configuration from this environment.
+        env: options.database === undefined
+          ? context.env
+          : { ...context.env, WRITEIT_DATABASE_URL: options.database },
         workspace,
       });
     });

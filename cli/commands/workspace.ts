@@ -2,7 +2,9 @@
  * `writeit init` and `writeit workspace create|list|use|remove|info`. With
  * `--server`, `workspace list` lists the server home's workspaces through a
  * WorkspaceSource (cli/sources/workspace_source.ts); the others are local
- * only.
+ * only. With a shared backend (PostgreSQL), create, list and remove go
+ * through its factory, so they act on the database that every instance
+ * shares (the folders in this home follow).
  */
 import type { Command } from "commander";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -10,6 +12,7 @@ import { join } from "node:path";
 import { cliContext } from "../cli_context.ts";
 import { localOnly, openPort } from "../command_mode.ts";
 import type { WorkspaceSource } from "../sources/workspace_source.ts";
+import type { BackendFactory } from "../../engine/backend.ts";
 import {
   DEFAULT_WORKSPACE,
   type WorkspaceInfo,
@@ -24,6 +27,18 @@ function describe(info: WorkspaceInfo) {
     description: info.description ?? null,
     createdAt: info.createdAt ?? null,
   };
+}
+
+/** The shared backend's factory when the home's configuration selects one (else LMDB folders). */
+async function sharedFactory(
+  context: { home: string; env: Record<string, string | undefined> },
+): Promise<BackendFactory | undefined> {
+  const [{ resolveConfig }, { sharedBackendFactory }] = await Promise.all([
+    import("../../config.ts"),
+    import("../../wiring/backend_choice.ts"),
+  ]);
+  const config = resolveConfig({ home: context.home, env: context.env });
+  return await sharedBackendFactory(config, { home: context.home });
 }
 
 /** Registers `init` and `workspace …`. */
@@ -64,13 +79,20 @@ export function registerWorkspaceCommands(program: Command): void {
     .option("--use", "make it the active workspace")
     .option("--json", "print the result as JSON")
     .action(
-      function (this: Command, name: string, options: { description?: string; use?: boolean }) {
+      async function (
+        this: Command,
+        name: string,
+        options: { description?: string; use?: boolean },
+      ) {
         const context = cliContext(this);
         const fresh = !context.workspaces.isInitialised();
         if (fresh) context.workspaces.init();
+        const shared = await sharedFactory(context);
         // On a fresh home, init has just made the default workspace: that is the one asked for.
         let info = fresh && name === DEFAULT_WORKSPACE
           ? context.workspaces.info(name)
+          : shared
+          ? await shared.createWorkspace(name, { description: options.description })
           : context.workspaces.create(name, { description: options.description });
         if (options.use) info = context.workspaces.use(name);
         if (context.json) return context.output.printJson(describe(info));
@@ -86,7 +108,13 @@ export function registerWorkspaceCommands(program: Command): void {
     .option("--json", "print the list as JSON")
     .action(async function (this: Command) {
       const { scope, port } = await openPort<WorkspaceSource>(this, {
-        local: (context) => ({ list: () => context.workspaces.list().map(describe) }),
+        local: (context) => ({
+          list: async () => {
+            const shared = await sharedFactory(context);
+            const list = shared ? await shared.listWorkspaces() : context.workspaces.list();
+            return list.map(describe);
+          },
+        }),
         remote: async (context) =>
           (await import("../remote/remote_workspace_source.ts")).remoteWorkspaceSource(context),
       });
@@ -104,8 +132,14 @@ export function registerWorkspaceCommands(program: Command): void {
   localOnly(workspace.command("use <name>"))
     .description("make a workspace the active one")
     .option("--json", "print the result as JSON")
-    .action(function (this: Command, name: string) {
+    .action(async function (this: Command, name: string) {
       const context = cliContext(this);
+      const shared = await sharedFactory(context);
+      if (shared && !existsSync(workspacePaths(context.home, name).root)) {
+        // A workspace of the shared database that this home has no folder for yet.
+        const found = (await shared.listWorkspaces()).find((row) => row.name === name);
+        if (found) context.workspaces.create(name, { description: found.description });
+      }
       const info = context.workspaces.use(name);
       if (context.json) return context.output.printJson(describe(info));
       context.output.print(`Active workspace: ${context.output.styles.bold(name)}`);
@@ -115,9 +149,11 @@ export function registerWorkspaceCommands(program: Command): void {
     .alias("rm")
     .description("delete a workspace and everything in it (not the active one)")
     .option("--json", "print the result as JSON")
-    .action(function (this: Command, name: string) {
+    .action(async function (this: Command, name: string) {
       const context = cliContext(this);
-      context.workspaces.remove(name);
+      const shared = await sharedFactory(context);
+      if (shared) await shared.removeWorkspace(name);
+      else context.workspaces.remove(name);
       if (context.json) return context.output.printJson({ removed: name });
       context.output.print(`Removed workspace ${name}`);
     });
@@ -125,9 +161,12 @@ export function registerWorkspaceCommands(program: Command): void {
   localOnly(workspace.command("info [name]"))
     .description("show a workspace (default: the selected one)")
     .option("--json", "print the result as JSON")
-    .action(function (this: Command, name?: string) {
+    .action(async function (this: Command, name?: string) {
       const context = cliContext(this);
       const info = name ? context.workspaces.info(name) : context.workspace();
+      const shared = await sharedFactory(context);
+      // A shared backend keeps the data in its database, not in the folder.
+      const database = shared && "location" in shared ? String(shared.location) : undefined;
       const paths = workspacePaths(context.home, info.name);
       const count = (folder: string) =>
         existsSync(folder) ? readdirSync(folder).filter((file) => !file.startsWith(".")).length : 0;
@@ -137,7 +176,8 @@ export function registerWorkspaceCommands(program: Command): void {
         pipelines: count(paths.pipelines),
         styles: count(paths.styles),
         outputs: count(paths.outputs),
-        dataBytes: folderBytes(paths.data),
+        ...(database ? { database } : {}),
+        dataBytes: database ? 0 : folderBytes(paths.data),
       };
       if (context.json) return context.output.printJson(details);
       const { styles } = context.output;
@@ -151,7 +191,9 @@ export function registerWorkspaceCommands(program: Command): void {
         ["pipelines", `${details.pipelines} in ${paths.pipelines}`],
         ["styles", `${details.styles} in ${paths.styles}`],
         ["outputs", `${details.outputs} in ${paths.outputs}`],
-        ["data", `${(details.dataBytes / 1024).toFixed(0)} KiB in ${paths.data}`],
+        database
+          ? ["data", `in ${database}`]
+          : ["data", `${(details.dataBytes / 1024).toFixed(0)} KiB in ${paths.data}`],
       ];
       for (const [key, value] of rows) context.output.print(`  ${key.padEnd(12)}${value}`);
     });

@@ -15,15 +15,18 @@ import { CreateWorkspaceBody } from "../../protocol/mod.ts";
 export function workspaceRoutes(hub: WorkspaceHub): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
 
-  routes.get("/", (context) =>
+  routes.get("/", async (context) =>
     context.json({
-      workspaces: hub.names().map((name) => ({ name, isDefault: name === hub.defaultWorkspace })),
+      workspaces: (await hub.names()).map((name) => ({
+        name,
+        isDefault: name === hub.defaultWorkspace,
+      })),
     }));
 
   routes.post("/", async (context) => {
     const { name } = await readBody(context, CreateWorkspaceBody);
     assertWorkspaceName(name);
-    hub.create(name);
+    await hub.create(name);
     return context.json({ workspace: { name, isDefault: false } }, 201);
   });
 

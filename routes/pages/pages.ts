@@ -81,7 +81,7 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
     renderPage(await bundle, {
       ...content,
       workspace: content.workspace ?? hub.defaultWorkspace,
-      workspaces: hub.names(),
+      workspaces: await hub.names(),
     });
 
   const failurePage = async (context: Context, error: unknown) => {
@@ -176,7 +176,7 @@ export function pageRoutes(hub: WorkspaceHub, options: PageRoutesOptions = {}): 
         body: h(HomePage, {
           workspace: runtime.name,
           defaultWorkspace: hub.defaultWorkspace,
-          workspaces: hub.names(),
+          workspaces: await hub.names(),
           runs,
           cache: runtime.cacheStats(),
         }),

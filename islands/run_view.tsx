@@ -348,7 +348,8 @@ export function RunView(props: RunViewProps): JSX.Element {
         </h1>
         <StatusBadge status={status} label="Run status" />
         <ConnectionBadge state={live.connection.value} driving={driving} />
-        {typeof Notification !== "undefined" && !readOnly
+        {typeof Notification !== "undefined" && !readOnly && status !== "completed" &&
+            status !== "cancelled"
           ? (
             <button
               type="button"

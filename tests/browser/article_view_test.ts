@@ -51,6 +51,10 @@ Deno.test("dashboard: the article view shows the newest draft with word counts a
   const errors = collectPageErrors(page);
   await page.goto(`${dashboard.url}/runs/${runId}`);
   await page.locator('[data-island="RunView"][data-hydrated="true"]').waitFor();
+  // The progress bar says how long each step's generation took.
+  const times = page.getByTestId("progress").getByTestId("step-time");
+  assert.equal(await times.count(), 3, "plan, write and polish have candidates");
+  assert.match((await times.first().textContent()) ?? "", /^\d+(\.\d)? s$|^\d+ min \d+ s$/);
   const article = page.getByTestId("article");
   await article.waitFor({ timeout: TIMEOUT });
   const summary = (await article.locator("summary .small").first().textContent()) ?? "";

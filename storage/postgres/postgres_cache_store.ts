@@ -29,7 +29,7 @@
 import { clearInterval, setInterval } from "node:timers";
 import type { CachedResponse, CacheStore, CacheStoreSize } from "../../engine/cache/cache_store.ts";
 import { addCacheStats, type CacheStats, emptyCacheStats } from "../../engine/cache/cache_stats.ts";
-import { databaseError, type Sql } from "./postgres_connection.ts";
+import { databaseError, type Sql, withDatabaseErrors } from "./postgres_connection.ts";
 
 /** The channel cache writes notify. */
 export const CACHE_CHANNEL = "writeit_cache";
@@ -265,12 +265,8 @@ export class PostgresCacheStore implements CacheStore {
     );
   }
 
-  async #guard<T>(body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (error) {
-      throw databaseError(this.#url, error);
-    }
+  #guard<T>(body: () => Promise<T>): Promise<T> {
+    return withDatabaseErrors(this.#url, body);
   }
 
   /** Stops following other processes' writes. */

@@ -103,6 +103,15 @@ export function isPostgresError(error: unknown, code?: string): boolean {
     (code === undefined || (error as { code?: string }).code === code);
 }
 
+/** Runs `body`, turning a database failure into `databaseError(url, …)`. */
+export async function withDatabaseErrors<T>(url: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw databaseError(url, error);
+  }
+}
+
 /**
  * A WriteItError for a failure to reach or use the database at `url`;
  * errors that are already WriteItErrors pass through.

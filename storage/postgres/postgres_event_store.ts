@@ -63,6 +63,7 @@ import {
   isPostgresError,
   type Sql,
   type Transaction,
+  withDatabaseErrors,
 } from "./postgres_connection.ts";
 import {
   type BatchOutcome,
@@ -413,12 +414,8 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async #query<T>(body: () => Promise<T>): Promise<T> {
-    try {
-      return await body();
-    } catch (error) {
-      throw databaseError(this.#url, error);
-    }
+  #query<T>(body: () => Promise<T>): Promise<T> {
+    return withDatabaseErrors(this.#url, body);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,7 @@ import type {
   LibraryStore,
   StoredDocument,
 } from "../../engine/library.ts";
-import { databaseError, type Sql } from "./postgres_connection.ts";
+import { type Sql, withDatabaseErrors } from "./postgres_connection.ts";
 
 interface DocumentRow {
   version: number;
@@ -31,13 +31,8 @@ export function createPostgresLibraryStore(
   options: { workspace: string; context: EngineContext; url?: string },
 ): LibraryStore {
   const { workspace, context } = options;
-  const guard = async <T>(body: () => Promise<T>): Promise<T> => {
-    try {
-      return await body();
-    } catch (error) {
-      throw databaseError(options.url ?? "postgres", error);
-    }
-  };
+  const guard = <T>(body: () => Promise<T>): Promise<T> =>
+    withDatabaseErrors(options.url ?? "postgres", body);
   const document = (kind: DocumentKind, name: string, row: DocumentRow): StoredDocument => ({
     kind,
     name,

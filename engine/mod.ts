@@ -176,3 +176,12 @@ export {
 // Time and ids.
 export { type EngineContext, fixedContext, systemContext } from "./context.ts";
 export { VERSION } from "./version.ts";
+export {
+  type DiffPart,
+  diffSide,
+  type DiffStats,
+  diffStats,
+  diffTokens,
+  wordDiff,
+  type WordDiffOptions,
+} from "./text/word_diff.ts";

@@ -8,7 +8,7 @@ import type { JSX } from "preact";
 import { useSignal } from "@preact/signals";
 import type { PipelineRun } from "../engine/run_model.ts";
 import { shortId } from "./format.ts";
-import { diffStats, wordDiff } from "./word_diff.ts";
+import { diffStats, wordDiff } from "../engine/text/word_diff.ts";
 import { generationNumber } from "../engine/generation_number.ts";
 
 /** Another run of the family, to compare against. */
@@ -50,7 +50,7 @@ function documentText(run: PipelineRun, stepId: string): string {
 
 /** Renders the diff of two texts. */
 export function DiffText({ before, after }: { before: string; after: string }): JSX.Element {
-  const parts = wordDiff(before, after);
+  const parts = wordDiff(before, after, { timeoutMs: 250 });
   const stats = diffStats(parts);
   return (
     <>

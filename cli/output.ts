@@ -16,6 +16,9 @@ export interface Styles {
   yellow(text: string): string;
   cyan(text: string): string;
   magenta(text: string): string;
+  italic(text: string): string;
+  underline(text: string): string;
+  strike(text: string): string;
 }
 
 function makeStyles(enabled: boolean): Styles {
@@ -29,6 +32,9 @@ function makeStyles(enabled: boolean): Styles {
     yellow: wrap(33, 39),
     cyan: wrap(36, 39),
     magenta: wrap(35, 39),
+    italic: wrap(3, 23),
+    underline: wrap(4, 24),
+    strike: wrap(9, 29),
   };
 }
 

@@ -185,3 +185,21 @@ export {
   wordDiff,
   type WordDiffOptions,
 } from "./text/word_diff.ts";
+export {
+  type MarkdownElement,
+  type MarkdownNode,
+  type MarkdownTag,
+  markdownTree,
+  type MarkdownTreeOptions,
+  nodeText,
+} from "./text/markdown_tree.ts";
+export {
+  displayWidth,
+  lineText,
+  markdownLines,
+  type MarkdownLinesOptions,
+  type StyledLine,
+  type StyledSegment,
+} from "./text/markdown_lines.ts";
+export { wordCount } from "./text/word_count.ts";
+export { markdownToHtml } from "./export/markdown_to_html.ts";

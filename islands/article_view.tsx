@@ -10,7 +10,8 @@ import { useSignal } from "@preact/signals";
 import type { JSX } from "preact";
 import type { PipelineRun } from "../engine/run_model.ts";
 import { allowedActions } from "../engine/run_session.ts";
-import { blocks, MarkdownView, wordCount } from "./markdown_view.tsx";
+import { markdownTree, nodeText } from "../engine/text/markdown_tree.ts";
+import { MarkdownView, wordCount } from "./markdown_view.tsx";
 import { textMode } from "./text_mode.ts";
 
 /** Props of `ArticleView`. */
@@ -44,21 +45,15 @@ export interface ArticleSection {
 export function articleSections(text: string): ArticleSection[] {
   const sections: ArticleSection[] = [];
   let current: ArticleSection = { heading: "Opening", words: 0 };
-  for (const block of blocks(text)) {
-    if (block.kind === "heading" && block.level > 1) {
+  for (const block of markdownTree(text)) {
+    const level = /^h([1-6])$/.exec(block.tag)?.[1];
+    if (level && level !== "1") {
       if (current.words > 0 || current.heading !== "Opening") sections.push(current);
-      current = { heading: block.text, words: 0 };
+      current = { heading: nodeText(block).trim(), words: 0 };
       continue;
     }
-    if (block.kind === "heading") continue; // the title
-    const content = block.kind === "paragraph" || block.kind === "quote"
-      ? block.lines.join(" ")
-      : block.kind === "list"
-      ? block.items.join(" ")
-      : block.kind === "code"
-      ? block.text
-      : "";
-    current.words += wordCount(content);
+    if (level) continue; // the title
+    current.words += wordCount(nodeText(block));
   }
   if (current.words > 0 || current.heading !== "Opening") sections.push(current);
   return sections;

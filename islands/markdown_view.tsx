@@ -1,9 +1,10 @@
 /**
- * Markdown as a writer reads it, drawn as Preact elements, never as HTML
- * strings: model output is untrusted, so raw HTML in it stays text and only
- * http(s) and mailto links become links. Covers what articles use: headings,
- * paragraphs, lists (ordered and not), block quotes, fenced code, rules, and
- * inline bold, italic, code and links. Anything else shows as written.
+ * Markdown as a writer reads it, drawn as Preact elements from the shared
+ * Markdown tree (engine/text/markdown_tree.ts, markdown-it), never from HTML
+ * strings: model output is untrusted, so raw HTML in it stays text, and only
+ * http(s) and mailto links become links (opened in a new tab, without a
+ * referrer). Tables, footnotes, nested lists, reference links and
+ * strikethrough are drawn as well.
  *
  * @example
  * ```tsx
@@ -11,154 +12,102 @@
  * ```
  */
 import type { JSX } from "preact";
+import {
+  type MarkdownElement,
+  type MarkdownNode,
+  markdownTree,
+} from "../engine/text/markdown_tree.ts";
 
-type Inline = string | JSX.Element;
+export { wordCount } from "../engine/text/word_count.ts";
 
-const INLINE =
-  /(\*\*[^*\n]+\*\*|__[^_\n]+__|\*[^*\n]+\*|_[^_\n]+_|`[^`\n]+`|\[[^\]\n]+\]\([^)\s]+\))/g;
-const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
-
-/** Inline marks of one line of text. */
-export function inline(text: string): Inline[] {
-  const parts: Inline[] = [];
-  let last = 0;
-  let key = 0;
-  for (const match of text.matchAll(INLINE)) {
-    const token = match[0];
-    if (match.index > last) parts.push(text.slice(last, match.index));
-    last = match.index + token.length;
-    if (token.startsWith("**") || token.startsWith("__")) {
-      parts.push(<strong key={key++}>{token.slice(2, -2)}</strong>);
-    } else if (token.startsWith("`")) {
-      parts.push(<code key={key++}>{token.slice(1, -1)}</code>);
-    } else if (token.startsWith("[")) {
-      const [, label, href] = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(token)!;
-      parts.push(
-        SAFE_LINK.test(href)
-          ? (
-            <a key={key++} href={href} rel="noopener noreferrer nofollow" target="_blank">
-              {label}
-            </a>
-          )
-          : token,
-      );
-    } else {
-      parts.push(<em key={key++}>{token.slice(1, -1)}</em>);
-    }
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return parts;
-}
-
-/** One block of a document. */
-type Block =
-  | { kind: "heading"; level: number; text: string }
-  | { kind: "paragraph"; lines: string[] }
-  | { kind: "list"; ordered: boolean; items: string[] }
-  | { kind: "quote"; lines: string[] }
-  | { kind: "code"; text: string }
-  | { kind: "rule" };
-
-/** The blocks of `text`, in order. */
-export function blocks(text: string): Block[] {
-  const result: Block[] = [];
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
-  let index = 0;
-  while (index < lines.length) {
-    const line = lines[index];
-    if (line.trim() === "") {
-      index++;
-      continue;
-    }
-    const fence = /^\s{0,3}(```|~~~)/.exec(line);
-    if (fence) {
-      const body: string[] = [];
-      index++;
-      while (index < lines.length && !lines[index].trimStart().startsWith(fence[1])) {
-        body.push(lines[index++]);
-      }
-      index++;
-      result.push({ kind: "code", text: body.join("\n") });
-      continue;
-    }
-    const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading) {
-      result.push({ kind: "heading", level: heading[1].length, text: heading[2] });
-      index++;
-      continue;
-    }
-    if (/^\s{0,3}([-*_])(\s*\1){2,}\s*$/.test(line)) {
-      result.push({ kind: "rule" });
-      index++;
-      continue;
-    }
-    const item = /^\s{0,3}([-*+]|\d{1,9}[.)])\s+(.*)$/.exec(line);
-    if (item) {
-      const ordered = /\d/.test(item[1]);
-      const items: string[] = [];
-      while (index < lines.length) {
-        const next = /^\s{0,3}([-*+]|\d{1,9}[.)])\s+(.*)$/.exec(lines[index]);
-        if (next && /\d/.test(next[1]) === ordered) {
-          items.push(next[2]);
-        } else if (items.length > 0 && /^\s{2,}\S/.test(lines[index])) {
-          items[items.length - 1] += ` ${lines[index].trim()}`;
-        } else break;
-        index++;
-      }
-      result.push({ kind: "list", ordered, items });
-      continue;
-    }
-    if (/^\s{0,3}>/.test(line)) {
-      const quoted: string[] = [];
-      while (index < lines.length && /^\s{0,3}>/.test(lines[index])) {
-        quoted.push(lines[index++].replace(/^\s{0,3}>\s?/, ""));
-      }
-      result.push({ kind: "quote", lines: quoted });
-      continue;
-    }
-    const paragraph: string[] = [];
-    while (
-      index < lines.length && lines[index].trim() !== "" &&
-      !/^\s{0,3}(#{1,6}\s|```|~~~|>|[-*+]\s|\d{1,9}[.)]\s)/.test(lines[index])
-    ) {
-      paragraph.push(lines[index++].trim());
-    }
-    if (paragraph.length === 0) paragraph.push(lines[index++].trim());
-    result.push({ kind: "paragraph", lines: paragraph });
-  }
-  return result;
-}
-
-/** Words in `text`, as a writer counts them. */
-export function wordCount(text: string): number {
-  const words = text.replace(/[#*_`>\-]+/g, " ").match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu);
-  return words?.length ?? 0;
+/** Props of `MarkdownView`. */
+export interface MarkdownViewProps {
+  text: string;
+  /** Prefix of footnote anchors, when several documents share a page. */
+  documentId?: string;
 }
 
 /** The rendered document. */
-export function MarkdownView({ text }: { text: string }): JSX.Element {
+export function MarkdownView({ text, documentId }: MarkdownViewProps): JSX.Element {
+  return <div class="markdown">{markdownTree(text, { documentId }).map(draw)}</div>;
+}
+
+/** One paragraph's inline marks (bold, italic, code, links), without the paragraph around them. */
+export function inline(text: string): Array<JSX.Element | string> {
+  const [first] = markdownTree(text);
+  return first?.tag === "p" ? first.children.map(draw) : [text];
+}
+
+function draw(node: MarkdownNode, key: number): JSX.Element | string {
+  if (typeof node === "string") return node;
+  const children = node.children.map(draw);
+  switch (node.tag) {
+    case "a":
+      return link(node, key, children);
+    case "h1":
+    case "h2":
+    case "h3":
+    case "h4":
+    case "h5":
+    case "h6": {
+      // The page has its own h1 and h2; a document's headings sit below them.
+      const Tag = `h${Math.min(6, Number(node.tag[1]) + 2)}` as "h3";
+      return <Tag key={key}>{children}</Tag>;
+    }
+    case "ol":
+      return (
+        <ol key={key} start={node.start} class={node.class}>
+          {children}
+        </ol>
+      );
+    case "li":
+      return <li key={key} id={node.id}>{children}</li>;
+    case "th":
+    case "td": {
+      const Tag = node.tag;
+      return (
+        <Tag key={key} style={node.align ? { textAlign: node.align } : undefined}>{children}</Tag>
+      );
+    }
+    case "table":
+      return (
+        <div key={key} class="table-scroll">
+          <table>{children}</table>
+        </div>
+      );
+    case "code":
+      return (
+        <code key={key} class={node.language ? `language-${node.language}` : undefined}>
+          {children}
+        </code>
+      );
+    case "sup":
+      return <sup key={key} class={node.class}>{children}</sup>;
+    case "hr":
+      return <hr key={key} />;
+    case "br":
+      return <br key={key} />;
+    default: {
+      const Tag = node.tag;
+      return <Tag key={key}>{children}</Tag>;
+    }
+  }
+}
+
+function link(node: MarkdownElement, key: number, children: Array<JSX.Element | string>) {
+  const href = node.href ?? "";
+  if (href.startsWith("#")) {
+    return <a key={key} href={href} id={node.id} class={node.class}>{children}</a>;
+  }
   return (
-    <div class="markdown">
-      {blocks(text).map((block, index) => {
-        switch (block.kind) {
-          case "heading": {
-            const Tag = `h${Math.min(6, block.level + 2)}` as "h3";
-            return <Tag key={index}>{inline(block.text)}</Tag>;
-          }
-          case "paragraph":
-            return <p key={index}>{inline(block.lines.join(" "))}</p>;
-          case "list": {
-            const items = block.items.map((item, at) => <li key={at}>{inline(item)}</li>);
-            return block.ordered ? <ol key={index}>{items}</ol> : <ul key={index}>{items}</ul>;
-          }
-          case "quote":
-            return <blockquote key={index}>{inline(block.lines.join(" "))}</blockquote>;
-          case "code":
-            return <pre key={index}><code>{block.text}</code></pre>;
-          case "rule":
-            return <hr key={index} />;
-        }
-      })}
-    </div>
+    <a
+      key={key}
+      href={href}
+      class={node.class}
+      rel="noopener noreferrer nofollow"
+      target="_blank"
+    >
+      {children}
+    </a>
   );
 }

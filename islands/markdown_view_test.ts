@@ -1,31 +1,34 @@
 import assert from "node:assert/strict";
 import { renderToString } from "preact-render-to-string";
 import { h } from "preact";
-import { blocks, MarkdownView, wordCount } from "./markdown_view.tsx";
+import { assertSafeHtml, HOSTILE_MARKDOWN } from "../tests/fixtures/hostile_markdown.ts";
+import { inline, MarkdownView, wordCount } from "./markdown_view.tsx";
 
-Deno.test("blocks() reads headings, paragraphs, lists, quotes, code and rules", () => {
-  const text =
-    "# Title\n\nFirst line\nsecond line\n\n- one\n- two\n  more\n\n1. a\n2. b\n\n> said\n\n```\nx < y\n```\n\n---";
-  assert.deepEqual(blocks(text).map((block) => block.kind), [
-    "heading",
-    "paragraph",
-    "list",
-    "list",
-    "quote",
-    "code",
-    "rule",
-  ]);
-  const [, paragraph, list] = blocks(text);
-  assert.deepEqual(paragraph, { kind: "paragraph", lines: ["First line", "second line"] });
-  assert.deepEqual(list, { kind: "list", ordered: false, items: ["one", "two more"] });
+const draw = (text: string, documentId?: string) =>
+  renderToString(h(MarkdownView, { text, documentId }));
+
+Deno.test("MarkdownView draws headings below the page's, tables, nested lists and footnotes", () => {
+  const html = draw(
+    "# Title\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n- one\n  - one.a\n\nSee[^1].\n\n[^1]: Source.",
+    "c3",
+  );
+  assert.match(html, /<h3>Title<\/h3>/);
+  assert.match(
+    html,
+    /<div class="table-scroll"><table><thead><tr><th style="text-align:left;?">a<\/th>/,
+  );
+  assert.match(html, /<td style="text-align:right;?">2<\/td>/);
+  assert.match(html, /<li>one<ul><li>one.a<\/li><\/ul><\/li>/);
+  assert.match(
+    html,
+    /<sup class="footnote-ref"><a href="#fn-c3-1" id="fnref-c3-1">\[1\]<\/a><\/sup>/,
+  );
+  assert.match(html, /<ol class="footnotes"><li id="fn-c3-1"><p>Source\./);
 });
 
 Deno.test("MarkdownView keeps raw HTML and unsafe links as text", () => {
-  const html = renderToString(
-    h(MarkdownView, {
-      text:
-        "## Hi <script>alert(1)</script>\n\n**bold** and [x](javascript:alert(1)) and [ok](https://example.com) <img src=x onerror=alert(1)>",
-    }),
+  const html = draw(
+    "## Hi <script>alert(1)</script>\n\n**bold** and [x](javascript:alert(1)) and [ok](https://example.com) <img src=x onerror=alert(1)>",
   );
   assert.ok(!html.includes("<script>"), html);
   assert.ok(!html.includes("<img"), html);
@@ -33,6 +36,15 @@ Deno.test("MarkdownView keeps raw HTML and unsafe links as text", () => {
   assert.match(html, /<strong>bold<\/strong>/);
   assert.match(html, /<a href="https:\/\/example.com" rel="noopener noreferrer nofollow"/);
   assert.match(html, /&lt;script>/);
+});
+
+Deno.test("MarkdownView lets no hostile Markdown through", () => {
+  for (const sample of HOSTILE_MARKDOWN) assertSafeHtml(draw(sample), JSON.stringify(sample));
+});
+
+Deno.test("inline() gives a sentence's marks without a paragraph", () => {
+  const html = renderToString(h("span", null, inline("Tick *Take* and `x`")));
+  assert.equal(html, "<span>Tick <em>Take</em> and <code>x</code></span>");
 });
 
 Deno.test("wordCount() counts words, not Markdown marks", () => {

@@ -17,14 +17,19 @@ Deno.test("buildIslandBundle() bundles every island with content-hashed names an
   assert.equal(bundle.pageBytes([]), 0);
   // The form carries its inputs, the model field's checks and the cost estimate (about 62 KB).
   assert.ok(form > 5_000 && form < 70_000, `start form page loads ${form} bytes`);
-  assert.ok(run > form && run < 150_000, `run page loads ${run} bytes`);
+  // The run page carries the Markdown parser (markdown-it with footnotes, about 107 KB of it).
+  assert.ok(run > form && run < 235_000, `run page loads ${run} bytes`);
   console.log(
     `JS per page: StartRunForm ${form} B, RunView ${run} B (${
       bundle.buildMilliseconds.toFixed(0)
     } ms build)`,
   );
   const source = new TextDecoder().decode(bundle.assets.get(bundle.islands.RunView)!.body);
-  assert.doesNotMatch(source, /https?:\/\/(?!www\.w3\.org)/, "no URL to fetch from a network");
+  assert.doesNotMatch(
+    source,
+    /https?:\/\/(?!www\.w3\.org)[a-z0-9-]+\.[a-z]/i,
+    "no URL to fetch from a network",
+  );
 });
 
 Deno.test("loaderScript() imports the loader and only the islands a page uses", async () => {

@@ -269,11 +269,12 @@ async function act(
         ? styles.green("valid")
         : styles.red(`invalid: ${response.validation.reasons.join("; ")}`);
       const { pageText } = await import("./text_pager.ts");
+      const { ansiMarkdown } = await import("./markdown_ansi.ts");
       await pageText(
         [
           styles.bold(`\n${candidateLabel(response, command.number)}`) + `  ${valid}`,
           styles.dim("─".repeat(40)),
-          response.processedContent,
+          ansiMarkdown(response.processedContent, { width: Math.min(100, safeColumns()), styles }),
           styles.dim("─".repeat(40)),
         ].join("\n"),
         { env: surface.env, output: surface.output },

@@ -6,6 +6,7 @@ import type { AIResponse, PipelineRun } from "../run_model.ts";
 import { renderExport } from "./export_renderer.ts";
 import { finalText, firstHeading } from "./export_view.ts";
 import { markdownToHtml } from "./markdown_to_html.ts";
+import { assertSafeHtml, HOSTILE_MARKDOWN } from "../../tests/fixtures/hostile_markdown.ts";
 
 const usage = {
   inputTokens: 10,
@@ -119,4 +120,13 @@ Deno.test("renderExport() history counts generations from 1 in candidates and fe
   }
   const markdown = renderExport(run, undefined, { format: "md", history: true });
   assert.match(markdown, /\(generation 1\) Shorter/);
+});
+
+Deno.test("renderExport() html with history stays safe for every hostile sample", () => {
+  for (const sample of HOSTILE_MARKDOWN) {
+    const run = sampleRun(sample);
+    run.steps.draft.feedback.push({ text: sample, at: "2026-01-01T00:01:00Z", generation: 0 });
+    const html = renderExport(run, undefined, { format: "html", history: true });
+    assertSafeHtml(html, JSON.stringify(sample), ["style", "meta", "title"]);
+  }
 });

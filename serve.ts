@@ -187,6 +187,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await Deno.remove(socketFolder, { recursive: true });
     throw error;
   }
+  metrics.watchConnections(() => gate.connections());
   const address = gate.addr;
   const shownHost = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
   const url = `http://${shownHost}:${address.port}`;

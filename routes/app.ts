@@ -175,7 +175,7 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
     app.get(
       "/metrics",
       async (context) =>
-        context.body(metrics.render(await metricsSnapshot(hub)), 200, {
+        context.body(await metrics.render(await metricsSnapshot(hub)), 200, {
           "content-type": PROMETHEUS_CONTENT_TYPE,
         }),
     );

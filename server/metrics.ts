@@ -1,9 +1,11 @@
 /**
- * Prometheus metrics in the text exposition format 0.0.4: HTTP requests
- * (a counter and a latency histogram by method, route pattern and status),
- * open WebSockets and the frames sent over them, plus what the workspaces
- * hold — runs and steps by status, tokens, cost and cache activity — taken
- * from a {@link MetricsSnapshot} the server builds at scrape time.
+ * Prometheus metrics on prom-client: HTTP requests (a counter and a latency
+ * histogram by method, route pattern and status), connections and WebSockets
+ * and the frames sent over them, the process figures every Prometheus client
+ * gives (CPU, resident memory, heap, open file descriptors, event-loop lag,
+ * garbage collection), plus what the workspaces hold: runs and steps by
+ * status, tokens, cost, cache activity and bytes on disk, taken from a
+ * {@link MetricsSnapshot} the server builds at scrape time.
  *
  * Routes are labelled with Hono's route pattern (`/api/runs/:id`), never the
  * raw path, so run ids cannot blow up the number of series.
@@ -13,16 +15,17 @@
  * const metrics = new Metrics();
  * app.use(metricsMiddleware(metrics));
  * app.get("/metrics", async (context) =>
- *   context.body(metrics.render(await snapshot()), 200, {
+ *   context.body(await metrics.render(await snapshot()), 200, {
  *     "content-type": PROMETHEUS_CONTENT_TYPE,
  *   }));
  * ```
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-/** The content type of {@link Metrics.render}'s output. */
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+/** The content type of {@link Metrics.render}'s output (the text format 0.0.4). */
+export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** Latency histogram bucket bounds in seconds (Prometheus' defaults). */
 export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [
@@ -65,6 +68,8 @@ export interface WorkspaceMetrics {
   costUsd: number;
   /** Cache activity; omitted when the workspace has no cache. */
   cache?: CacheMetrics;
+  /** Where the workspace is stored and how many bytes it takes, when the backend can tell. */
+  storage?: { backend: string; bytes?: number };
 }
 
 /** Everything {@link Metrics.render} needs beyond what the process counted itself. */
@@ -78,17 +83,9 @@ export interface MetricsOptions {
   latencyBuckets?: readonly number[];
   /** Metric name prefix (default `writeit_`). */
   prefix?: string;
+  /** Also report the process figures (CPU, memory, heap, file descriptors, event loop; default true). */
+  processMetrics?: boolean;
 }
-
-interface HttpSeries {
-  /** `method="GET",route="/api/runs/:id",status="200"`, escaped once. */
-  labelText: string;
-  count: number;
-  sum: number;
-  buckets: number[];
-}
-
-type Labels = Record<string, string>;
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
@@ -97,14 +94,19 @@ const MAX_FRAME_TYPES = 32;
 
 /** Process-wide counters plus the exposition of a workspace snapshot. */
 export class Metrics {
-  readonly #buckets: readonly number[];
   readonly #prefix: string;
-  readonly #http = new Map<string, HttpSeries>();
+  readonly #registry = new Registry();
+  readonly #requests: Counter<"method" | "route" | "status">;
+  readonly #latency: Histogram<"method" | "route" | "status">;
+  readonly #openSocketsGauge: Gauge;
+  readonly #socketsOpened: Counter;
+  readonly #framesSent: Counter<"type">;
+  readonly #framesReceived: Counter<"action">;
+  readonly #refused: Counter<"status">;
+  readonly #frameTypes = new Set<string>();
+  readonly #actions = new Set<string>();
   #openSockets = 0;
-  readonly #connectionsRefused = new Map<string, number>();
-  #socketsOpened = 0;
-  readonly #framesSent = new Map<string, number>();
-  readonly #framesReceived = new Map<string, number>();
+  #connections: () => number = () => 0;
 
   constructor(options: MetricsOptions = {}) {
     const buckets = [...(options.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS)];
@@ -113,8 +115,62 @@ export class Metrics {
         `Histogram buckets must be ascending numbers, got ${JSON.stringify(buckets)}: sort them`,
       );
     }
-    this.#buckets = buckets;
     this.#prefix = options.prefix ?? "writeit_";
+    const name = (suffix: string) => `${this.#prefix}${suffix}`;
+    const registers = [this.#registry];
+    this.#requests = new Counter({
+      name: name("http_requests_total"),
+      help: "HTTP requests by method, route pattern and status.",
+      labelNames: ["method", "route", "status"],
+      registers,
+    });
+    this.#latency = new Histogram({
+      name: name("http_request_duration_seconds"),
+      help: "HTTP request latency in seconds.",
+      labelNames: ["method", "route", "status"],
+      buckets,
+      registers,
+    });
+    const connections = () => this.#connections();
+    new Gauge({
+      name: name("http_connections"),
+      help: "HTTP connections open now.",
+      registers,
+      collect() {
+        this.set(connections());
+      },
+    });
+    this.#refused = new Counter({
+      name: name("http_connections_refused_total"),
+      help: "Connections or requests the gate refused, by status.",
+      labelNames: ["status"],
+      registers,
+    });
+    this.#openSocketsGauge = new Gauge({
+      name: name("websocket_connections"),
+      help: "WebSocket connections open now.",
+      registers,
+    });
+    this.#socketsOpened = new Counter({
+      name: name("websocket_connections_opened_total"),
+      help: "WebSocket connections accepted since start.",
+      registers,
+    });
+    this.#framesSent = new Counter({
+      name: name("websocket_messages_sent_total"),
+      help: "WebSocket frames sent, by frame type.",
+      labelNames: ["type"],
+      registers,
+    });
+    this.#framesReceived = new Counter({
+      name: name("websocket_messages_received_total"),
+      help: "WebSocket frames received, by action.",
+      labelNames: ["action"],
+      registers,
+    });
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.#registry, prefix: this.#prefix });
+    }
   }
 
   /** Counts one HTTP request that took `seconds`. */
@@ -127,48 +183,41 @@ export class Metrics {
       route: request.route,
       status: String(request.status),
     };
-    const key = `${labels.method}\u0000${labels.route}\u0000${labels.status}`;
-    let series = this.#http.get(key);
-    if (!series) {
-      series = {
-        labelText: labelText(labels),
-        count: 0,
-        sum: 0,
-        buckets: this.#buckets.map(() => 0),
-      };
-      this.#http.set(key, series);
-    }
-    series.count += 1;
-    series.sum += seconds;
-    for (let index = 0; index < this.#buckets.length; index++) {
-      if (seconds <= this.#buckets[index]) series.buckets[index] += 1;
-    }
+    this.#requests.inc(labels);
+    this.#latency.observe(labels, seconds);
   }
 
   /** The connection gate refused a connection or request with `status`. */
   connectionRefused(status: number): void {
-    addTo(this.#connectionsRefused, String(status), 1);
+    this.#refused.inc({ status: String(status) });
+  }
+
+  /** Where `writeit_http_connections` reads the number of open connections from. */
+  watchConnections(count: () => number): void {
+    this.#connections = count;
   }
 
   /** A WebSocket was accepted. */
   socketOpened(): void {
     this.#openSockets += 1;
-    this.#socketsOpened += 1;
+    this.#openSocketsGauge.set(this.#openSockets);
+    this.#socketsOpened.inc();
   }
 
   /** A WebSocket closed. */
   socketClosed(): void {
     this.#openSockets = Math.max(0, this.#openSockets - 1);
+    this.#openSocketsGauge.set(this.#openSockets);
   }
 
   /** A frame of `type` (`hello`, `event`, `chunk`, …) was sent; `count` frames at once for fan-out. */
   messageSent(type: string, count = 1): void {
-    addTo(this.#framesSent, type, count);
+    this.#framesSent.inc({ type: bounded(this.#frameTypes, type) }, count);
   }
 
   /** A client frame with `action` (`select`, `ping`, … or `invalid`) was received. */
   messageReceived(action: string): void {
-    addTo(this.#framesReceived, action, 1);
+    this.#framesReceived.inc({ action: bounded(this.#actions, action) });
   }
 
   /** Currently open WebSockets. */
@@ -176,135 +225,111 @@ export class Metrics {
     return this.#openSockets;
   }
 
-  /** The exposition text: this process' counters followed by the snapshot's. */
-  render(snapshot: MetricsSnapshot): string {
-    const out: string[] = [];
-    const name = (suffix: string) => `${this.#prefix}${suffix}`;
-
-    const requests = name("http_requests_total");
-    family(out, requests, "counter", "HTTP requests by method, route pattern and status.");
-    for (const series of this.#http.values()) {
-      out.push(`${requests}{${series.labelText}} ${formatNumber(series.count)}`);
-    }
-
-    const latency = name("http_request_duration_seconds");
-    family(out, latency, "histogram", "HTTP request latency in seconds.");
-    const bounds = this.#buckets.map(formatNumber);
-    for (const series of this.#http.values()) {
-      const labels = series.labelText;
-      for (let index = 0; index < bounds.length; index++) {
-        out.push(`${latency}_bucket{${labels},le="${bounds[index]}"} ${series.buckets[index]}`);
-      }
-      out.push(`${latency}_bucket{${labels},le="+Inf"} ${series.count}`);
-      out.push(`${latency}_sum{${labels}} ${formatNumber(series.sum)}`);
-      out.push(`${latency}_count{${labels}} ${series.count}`);
-    }
-
-    const open = name("websocket_connections");
-    family(out, open, "gauge", "WebSocket connections open now.");
-    sample(out, open, {}, this.#openSockets);
-    const opened = name("websocket_connections_opened_total");
-    family(out, opened, "counter", "WebSocket connections accepted since start.");
-    sample(out, opened, {}, this.#socketsOpened);
-    const sent = name("websocket_messages_sent_total");
-    family(out, sent, "counter", "WebSocket frames sent, by frame type.");
-    for (const [type, count] of this.#framesSent) sample(out, sent, { type }, count);
-    const received = name("websocket_messages_received_total");
-    family(out, received, "counter", "WebSocket frames received, by action.");
-    for (const [action, count] of this.#framesReceived) sample(out, received, { action }, count);
-
-    const refused = name("http_connections_refused_total");
-    family(out, refused, "counter", "Connections or requests the gate refused, by status.");
-    for (const [status, count] of this.#connectionsRefused) sample(out, refused, { status }, count);
-
-    renderWorkspaces(out, name, snapshot.workspaces);
-    return out.join("\n") + "\n";
+  /** The exposition text: this process' figures followed by the snapshot's. */
+  async render(snapshot: MetricsSnapshot): Promise<string> {
+    const own = await this.#registry.metrics();
+    const workspaces = await workspaceRegistry(this.#prefix, snapshot.workspaces).metrics();
+    return `${own.trimEnd()}\n\n${workspaces.trimEnd()}\n`;
   }
 }
 
-function renderWorkspaces(
-  out: string[],
-  name: (suffix: string) => string,
-  workspaces: WorkspaceMetrics[],
-): void {
-  const runs = name("runs");
-  family(out, runs, "gauge", "Runs by status.");
-  for (const entry of workspaces) {
-    for (const [status, count] of Object.entries(entry.runsByStatus)) {
-      sample(out, runs, { workspace: entry.workspace, status }, count);
-    }
-  }
-  const steps = name("steps");
-  family(out, steps, "gauge", "Steps of every run by status.");
-  for (const entry of workspaces) {
-    for (const [status, count] of Object.entries(entry.stepsByStatus)) {
-      sample(out, steps, { workspace: entry.workspace, status }, count);
-    }
-  }
-  const tokens = name("tokens_total");
-  family(out, tokens, "counter", "Tokens spent by runs, by direction (input or output).");
-  for (const entry of workspaces) {
-    sample(out, tokens, { workspace: entry.workspace, direction: "input" }, entry.tokens.input);
-    sample(out, tokens, { workspace: entry.workspace, direction: "output" }, entry.tokens.output);
-  }
-  const cost = name("cost_usd_total");
-  family(out, cost, "counter", "US dollars spent by runs.");
-  for (const entry of workspaces) sample(out, cost, { workspace: entry.workspace }, entry.costUsd);
-
-  const cacheFamilies: [keyof CacheMetrics, string, "counter" | "gauge", string][] = [
-    ["hits", "cache_hits_total", "counter", "Model response cache hits."],
-    ["misses", "cache_misses_total", "counter", "Model response cache misses."],
-    ["writes", "cache_writes_total", "counter", "Model responses stored in the cache."],
-    ["evictions", "cache_evictions_total", "counter", "Cache entries evicted by its bounds."],
-    ["entries", "cache_entries", "gauge", "Entries in the cache now."],
-    ["bytes", "cache_bytes", "gauge", "Bytes held by the cache now."],
-  ];
-  for (const [field, suffix, type, help] of cacheFamilies) {
-    const present = workspaces.filter((entry) => entry.cache?.[field] !== undefined);
-    if (present.length === 0 && field !== "hits" && field !== "misses") continue;
-    family(out, name(suffix), type, help);
-    for (const entry of present) {
-      sample(out, name(suffix), { workspace: entry.workspace }, entry.cache![field] as number);
-    }
-  }
+function bounded(seen: Set<string>, label: string): string {
+  if (seen.has(label)) return label;
+  if (seen.size >= MAX_FRAME_TYPES) return "other";
+  seen.add(label);
+  return label;
 }
 
-function addTo(counts: Map<string, number>, key: string, count: number): void {
-  const label = counts.has(key) || counts.size < MAX_FRAME_TYPES ? key : "other";
-  counts.set(label, (counts.get(label) ?? 0) + count);
-}
+type Family = [suffix: string, help: string, labels: string[], kind: "counter" | "gauge"];
 
-function family(out: string[], name: string, type: string, help: string): void {
-  out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
-}
-
-function labelText(labels: Labels): string {
-  return Object.entries(labels).map(([key, text]) => `${key}="${escapeLabelValue(text)}"`).join(
-    ",",
+/** A registry holding one scrape's workspace figures; families with no sample are left out. */
+function workspaceRegistry(prefix: string, workspaces: WorkspaceMetrics[]): Registry {
+  const registry = new Registry();
+  const add = (
+    [suffix, help, labelNames, kind]: Family,
+    samples: Array<[Record<string, string>, number]>,
+  ) => {
+    const options = { name: `${prefix}${suffix}`, help, labelNames, registers: [registry] };
+    if (kind === "counter") {
+      const counter = new Counter(options);
+      for (const [labels, value] of samples) counter.inc(labels, value);
+    } else {
+      const gauge = new Gauge(options);
+      for (const [labels, value] of samples) gauge.set(labels, value);
+    }
+  };
+  const each = <T>(pick: (entry: WorkspaceMetrics) => Array<[Record<string, string>, T]>) =>
+    workspaces.flatMap(pick);
+  add(
+    ["runs", "Runs by status.", ["workspace", "status"], "gauge"],
+    each((entry) =>
+      Object.entries(entry.runsByStatus).map(([status, count]) => [
+        { workspace: entry.workspace, status },
+        count,
+      ])
+    ),
   );
-}
-
-function sample(out: string[], name: string, labels: Labels, value: number): void {
-  const text = labelText(labels);
-  out.push(`${name}${text ? `{${text}}` : ""} ${formatNumber(value)}`);
-}
-
-/** Escapes a label value: backslash, double quote and line feed. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-/** Escapes HELP text: backslash and line feed. */
-export function escapeHelp(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-/** Formats a sample value as Prometheus expects (`+Inf`, `-Inf`, `NaN`, Go-style floats). */
-export function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
+  add(
+    ["steps", "Steps of every run by status.", ["workspace", "status"], "gauge"],
+    each((entry) =>
+      Object.entries(entry.stepsByStatus).map(([status, count]) => [
+        { workspace: entry.workspace, status },
+        count,
+      ])
+    ),
+  );
+  add(
+    ["tokens_total", "Tokens spent by runs, by direction (input or output).", [
+      "workspace",
+      "direction",
+    ], "counter"],
+    each((entry) => [
+      [{ workspace: entry.workspace, direction: "input" }, entry.tokens.input],
+      [{ workspace: entry.workspace, direction: "output" }, entry.tokens.output],
+    ]),
+  );
+  add(
+    ["cost_usd_total", "US dollars spent by runs.", ["workspace"], "counter"],
+    each((entry) => [[{ workspace: entry.workspace }, entry.costUsd]]),
+  );
+  const cacheFamilies: Array<[keyof CacheMetrics, Family]> = [
+    ["hits", ["cache_hits_total", "Model response cache hits.", ["workspace"], "counter"]],
+    ["misses", ["cache_misses_total", "Model response cache misses.", ["workspace"], "counter"]],
+    ["writes", [
+      "cache_writes_total",
+      "Model responses stored in the cache.",
+      ["workspace"],
+      "counter",
+    ]],
+    ["evictions", [
+      "cache_evictions_total",
+      "Cache entries evicted by its bounds.",
+      ["workspace"],
+      "counter",
+    ]],
+    ["entries", ["cache_entries", "Entries in the cache now.", ["workspace"], "gauge"]],
+    ["bytes", ["cache_bytes", "Bytes held by the cache now.", ["workspace"], "gauge"]],
+  ];
+  for (const [field, family] of cacheFamilies) {
+    const samples = each((entry): Array<[Record<string, string>, number]> =>
+      entry.cache?.[field] === undefined
+        ? []
+        : [[{ workspace: entry.workspace }, entry.cache[field]!]]
+    );
+    if (samples.length > 0 || field === "hits" || field === "misses") add(family, samples);
+  }
+  const storage = each((entry): Array<[Record<string, string>, number]> =>
+    entry.storage?.bytes === undefined
+      ? []
+      : [[{ workspace: entry.workspace, backend: entry.storage.backend }, entry.storage.bytes]]
+  );
+  if (storage.length > 0) {
+    add(["storage_bytes", "Bytes the workspace's data takes in its backend.", [
+      "workspace",
+      "backend",
+    ], "gauge"], storage);
+  }
+  return registry;
 }
 
 /**

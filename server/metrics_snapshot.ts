@@ -1,6 +1,7 @@
 /**
  * What `/metrics` reports about the workspaces the server has opened: runs
- * by status, steps by status, tokens, cost and cache counters. Finished runs
+ * by status, steps by status, tokens, cost, cache counters and the bytes its
+ * backend takes. Finished runs
  * count from their summaries (their steps as completed or pending, without
  * loading them); active runs are loaded, so their steps' statuses are exact.
  */
@@ -38,6 +39,8 @@ export async function metricsSnapshot(hub: WorkspaceHub): Promise<MetricsSnapsho
     }
     const cache = runtime.cacheStats();
     if (cache) metrics.cache = cache;
+    const described = runtime.backend.describe();
+    metrics.storage = { backend: described.kind, bytes: described.bytes };
     workspaces.push(metrics);
   }
   return { workspaces };

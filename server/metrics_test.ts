@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
-  escapeLabelValue,
-  formatNumber,
   Metrics,
   metricsMiddleware,
   type MetricsSnapshot,
@@ -38,6 +36,7 @@ function parseExposition(text: string): Exposition {
     return name;
   };
   for (const line of text.slice(0, -1).split("\n")) {
+    if (line === "") continue; // the format ignores empty lines
     const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
     if (comment) {
       const [, kind, name, rest] = comment;
@@ -70,10 +69,10 @@ function parseExposition(text: string): Exposition {
       ? Infinity
       : valueText === "-Inf"
       ? -Infinity
-      : valueText === "NaN"
+      : /^nan$/i.test(valueText) // as Prometheus reads it (Go's ParseFloat), any case
       ? NaN
       : Number(valueText);
-    assert.ok(!Number.isNaN(value) || valueText === "NaN", `bad value ${valueText}`);
+    assert.ok(!Number.isNaN(value) || /^nan$/i.test(valueText), `bad value ${valueText}`);
     const familyName = familyOf(name);
     assert.ok(types.has(familyName), `TYPE precedes samples of ${name}`);
     assert.equal(familyName, current, `sample ${name} sits in its own family`);
@@ -101,6 +100,7 @@ const snapshot: MetricsSnapshot = {
       tokens: { input: 1200, output: 340 },
       costUsd: 0.0125,
       cache: { hits: 7, misses: 3, entries: 10, bytes: 4096 },
+      storage: { backend: "lmdb", bytes: 65536 },
     },
     {
       workspace: 'odd "name"\\\nx',
@@ -112,7 +112,7 @@ const snapshot: MetricsSnapshot = {
   ],
 };
 
-Deno.test("Metrics.render() writes HELP and TYPE lines and parses back", () => {
+Deno.test("Metrics.render() writes HELP and TYPE lines and parses back", async () => {
   const metrics = new Metrics();
   metrics.observeRequest({ method: "GET", route: "/api/runs/:id", status: 200 }, 0.003);
   metrics.observeRequest({ method: "GET", route: "/api/runs/:id", status: 200 }, 0.2);
@@ -123,7 +123,8 @@ Deno.test("Metrics.render() writes HELP and TYPE lines and parses back", () => {
   metrics.messageSent("event", 3);
   metrics.messageSent("chunk");
   metrics.messageReceived("select");
-  const parsed = parseExposition(metrics.render(snapshot));
+  metrics.watchConnections(() => 4);
+  const parsed = parseExposition(await metrics.render(snapshot));
 
   assert.equal(parsed.types.get("writeit_http_requests_total"), "counter");
   assert.equal(parsed.types.get("writeit_http_request_duration_seconds"), "histogram");
@@ -148,6 +149,7 @@ Deno.test("Metrics.render() writes HELP and TYPE lines and parses back", () => {
     assert.ok(buckets[index].value >= buckets[index - 1].value, "buckets are cumulative");
   }
   assert.equal(find(parsed, "writeit_websocket_connections", {}), 1);
+  assert.equal(find(parsed, "writeit_http_connections", {}), 4);
   assert.equal(find(parsed, "writeit_websocket_connections_opened_total", {}), 2);
   assert.equal(find(parsed, "writeit_websocket_messages_sent_total", { type: "event" }), 3);
   assert.equal(find(parsed, "writeit_websocket_messages_received_total", { action: "select" }), 1);
@@ -162,24 +164,24 @@ Deno.test("Metrics.render() writes HELP and TYPE lines and parses back", () => {
   assert.equal(find(parsed, "writeit_cache_misses_total", { workspace: "default" }), 3);
   assert.equal(find(parsed, "writeit_cache_bytes", { workspace: "default" }), 4096);
   assert.equal(find(parsed, "writeit_runs", { workspace: 'odd "name"\\\nx' }), 1);
+  assert.equal(find(parsed, "writeit_storage_bytes", { workspace: "default" }), 65536);
   assert.ok(
     !parsed.types.has("writeit_cache_writes_total"),
     "absent optional families are left out",
   );
+  // The figures every Prometheus client gives, from the process itself.
+  assert.equal(parsed.types.get("writeit_process_resident_memory_bytes"), "gauge");
+  assert.ok(find(parsed, "writeit_process_resident_memory_bytes", {}) > 10_000_000);
+  assert.ok(find(parsed, "writeit_process_cpu_seconds_total", {}) > 0);
+  assert.ok(find(parsed, "writeit_process_open_fds", {}) > 2);
+  assert.ok(find(parsed, "writeit_nodejs_heap_size_used_bytes", {}) > 0);
+  assert.equal(parsed.types.get("writeit_nodejs_eventloop_lag_seconds"), "gauge");
 });
 
-Deno.test("escapeLabelValue() escapes backslash, quote and line feed", () => {
-  assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
-  assert.equal(formatNumber(Infinity), "+Inf");
-  assert.equal(formatNumber(-Infinity), "-Inf");
-  assert.equal(formatNumber(NaN), "NaN");
-  assert.equal(formatNumber(1e-7), "1e-7");
-});
-
-Deno.test("Metrics.messageSent() folds unbounded frame types into other", () => {
+Deno.test("Metrics.messageSent() folds unbounded frame types into other", async () => {
   const metrics = new Metrics();
   for (let index = 0; index < 100; index++) metrics.messageSent(`type-${index}`);
-  const parsed = parseExposition(metrics.render({ workspaces: [] }));
+  const parsed = parseExposition(await metrics.render({ workspaces: [] }));
   const sent = parsed.samples.filter((sample) =>
     sample.name === "writeit_websocket_messages_sent_total"
   );
@@ -209,10 +211,13 @@ Deno.test("metricsMiddleware() labels requests by route pattern, never the raw p
     throw new Error("boom");
   });
   app.route("/api/runs", runs);
-  app.get("/metrics", (context) =>
-    context.body(metrics.render({ workspaces: [] }), 200, {
-      "content-type": PROMETHEUS_CONTENT_TYPE,
-    }));
+  app.get(
+    "/metrics",
+    async (context) =>
+      context.body(await metrics.render({ workspaces: [] }), 200, {
+        "content-type": PROMETHEUS_CONTENT_TYPE,
+      }),
+  );
 
   for (const id of ["run-1", "run-2", "run-3"]) {
     assert.equal((await app.request(`/api/runs/${id}`)).status, 200);

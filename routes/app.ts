@@ -20,7 +20,7 @@ import type { WorkspaceHub } from "../server/workspace_hub.ts";
 import type { ApiEnv } from "./api/api_env.ts";
 import { pipelineRoutes } from "./api/pipelines.ts";
 import { apiDocument } from "./api/route_docs.ts";
-import { docsPage } from "./openapi.ts";
+import { apiReferenceRoutes } from "./api_reference.ts";
 import { runRoutes } from "./api/runs.ts";
 import { workspaceRoutes } from "./api/workspaces.ts";
 import { NotFoundError } from "../engine/errors.ts";
@@ -157,15 +157,16 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
     "/api/openapi.json",
     (context) => context.json(document ??= apiDocument(options.version)),
   );
-  app.get(
+  app.route(
     "/api/docs",
-    (context) => context.html(docsPage("/api/openapi.json", { title: "WriteIt API" })),
+    apiReferenceRoutes({ documentUrl: "/api/openapi.json", title: "WriteIt API" }),
   );
 
   if (options.token) {
     const requireToken = bearer(options.token);
     app.use("/api/*", async function requireApiToken(context, next) {
-      if (PUBLIC_API.has(context.req.path)) return await next();
+      const path = context.req.path;
+      if (PUBLIC_API.has(path) || path.startsWith("/api/docs/")) return await next();
       return await requireToken(context, next);
     });
   }

@@ -258,7 +258,10 @@ Deno.test("GET /metrics reports runs, steps, tokens, cache and HTTP latency in P
       text,
       /^writeit_http_requests_total\{method="GET",route="\/api\/runs\/:id",status="200"\} 1$/m,
     );
-    assert.match(text, /^writeit_http_request_duration_seconds_bucket\{[^}]*le="\+Inf"[^}]*\} \d+$/m);
+    assert.match(
+      text,
+      /^writeit_http_request_duration_seconds_bucket\{[^}]*le="\+Inf"[^}]*\} \d+$/m,
+    );
     assert.match(text, /^writeit_websocket_connections 0$/m);
     assert.match(text, /^writeit_storage_bytes\{workspace="default",backend="lmdb"\} [1-9]\d*$/m);
     assert.match(text, /^writeit_process_resident_memory_bytes [1-9]\d*$/m);

@@ -5,17 +5,14 @@
  * word in 50. At 1,000 words both diff exactly, so the row compares time;
  * at 20,000 words the LCS table would need 1.6 billion cells, so it gives up
  * and marks the whole text changed, and the row compares how many words
- * each marks as changed (the revision changed 400) as well as time.
+ * each marks as changed (the revision changed 400) as well as time. Peak
+ * memory of each at 20,000 words is measured in a fresh process apiece
+ * (bench/memory_probe.ts), above that process's floor.
  */
 import { diffStats, wordDiff } from "../engine/text/word_diff.ts";
 import { diffStats as lcsStats, wordDiff as lcsDiff } from "./baselines/lcs_word_diff.ts";
 import type { BenchResult } from "./bench_result.ts";
-
-function drafts(words: number): [string, string] {
-  const before = Array.from({ length: words }, (_, index) => `word${(index * 7919) % 1543}`);
-  const after = before.map((word, index) => index % 50 === 25 ? `${word}x` : word);
-  return [before.join(" "), after.join(" ")];
-}
+import { drafts, peakMemory } from "./memory_probe.ts";
 
 function median(action: () => void, rounds = 5): { median: number; range: [number, number] } {
   const times: number[] = [];
@@ -31,7 +28,7 @@ function median(action: () => void, rounds = 5): { median: number; range: [numbe
   };
 }
 
-export function run(): Promise<BenchResult[]> {
+export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const words of [1_000, 20_000]) {
     const [before, after] = drafts(words);
@@ -60,5 +57,17 @@ export function run(): Promise<BenchResult[]> {
       met: changed === words / 50,
     });
   }
-  return Promise.resolve(results);
+  const floor = await peakMemory("none", 20_000);
+  const myersMemory = (await peakMemory("myers-diff", 20_000)) - floor;
+  const lcsMemory = (await peakMemory("lcs-diff", 20_000)) - floor;
+  results.push({
+    name: "peak memory of the word diff of 20,000-word drafts, above the process floor",
+    value: Math.max(0, myersMemory),
+    unit: "MiB",
+    baseline: { name: "LCS table", value: lcsMemory },
+    ratio: Math.max(0, myersMemory) / Math.max(0.1, lcsMemory),
+    target: "< 64 MiB",
+    met: myersMemory < 64,
+  });
+  return results;
 }

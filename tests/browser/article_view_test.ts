@@ -99,7 +99,10 @@ Deno.test("dashboard: the article view shows the newest draft with word counts a
 
   // Edit in place: the text becomes a candidate of write, and polish is stale.
   await article.getByRole("button", { name: "Edit the article" }).click();
-  const edited = draft.replace(/^# .+$/m, "# Night Trains, Rewritten by Hand");
+  const edited = draft.replace(/^# .+$/m, "# Night Trains, Rewritten by Hand") +
+    "\n\n## Timetable\n\n| Route | Hours |\n|:--|--:|\n| Vienna–Rome | 14 |\n| Paris–Berlin | 11 |" +
+    "\n\nSleeper demand rose[^1]; see [the report](https://example.com/report) and " +
+    "[this](javascript:alert(1)).\n\n- Routes\n  - revived\n  - new\n\n[^1]: Operators' figures, 2025.";
   await page.locator("#article-edit").fill(edited);
   await article.getByRole("button", { name: "Save the article" }).click();
   await article.getByRole("heading", { name: "Night Trains, Rewritten by Hand" }).waitFor({
@@ -113,6 +116,15 @@ Deno.test("dashboard: the article view shows the newest draft with word counts a
     ["stale", "running", "awaiting_selection"].includes(after.steps.polish.status),
     after.steps.polish.status,
   );
+  // Model Markdown as a writer reads it: tables, footnotes and nested lists drawn, unsafe links not.
+  const documentView = article.locator(".markdown").first();
+  await documentView.locator("table").waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(await documentView.locator("table th").allTextContents(), ["Route", "Hours"]);
+  assert.equal(await documentView.locator("ol.footnotes li").count(), 1);
+  assert.equal(await documentView.locator("ul ul li").count(), 2);
+  assert.equal(await documentView.locator('a[href="https://example.com/report"]').count(), 1);
+  assert.equal(await documentView.locator('a[href^="javascript"]').count(), 0);
+  await documentView.locator("table").scrollIntoViewIfNeeded();
   await screenshot(page, "51-article-edited");
   assert.deepEqual(errors, []);
 });

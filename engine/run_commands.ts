@@ -57,9 +57,15 @@ export interface CancelRunCommand {
   type: "cancelRun";
   reason?: string;
 }
-/** → completed; only when every step is completed or skipped. */
+/**
+ * → completed; only when every step is completed or skipped. With `whenDone`,
+ * a run that is not running or has open steps is left as it is (no event, no
+ * error), so the command can ride along with the pick that finishes the last
+ * step and complete the run in the same append.
+ */
 export interface CompleteRunCommand {
   type: "completeRun";
+  whenDone?: boolean;
 }
 /** → error. */
 export interface FailRunCommand {

@@ -178,6 +178,7 @@ export function decide(command: RunCommand, state: PipelineRun): NewEvent[] {
       return [{ type: "run_failed", data: { error: command.error } }];
     case "completeRun": {
       const open = state.stepOrder.filter((id) => !isDone(state.steps[id]));
+      if (command.whenDone && (open.length > 0 || state.status !== "running")) return [];
       if (open.length > 0) {
         fail(
           "steps_incomplete",

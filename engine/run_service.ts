@@ -87,13 +87,13 @@ export class RunService {
       const select: RunCommand = typeof choice === "number"
         ? { type: "selectResponse", stepId, index: choice }
         : { type: "selectResponse", stepId, responseId: choice };
-      return isDone(state, stepId) ? [select] : [select, { type: "completeStep", stepId }];
+      return isDone(state, stepId) ? [select] : [select, ...completing(stepId)];
     });
   }
 
   /** Completes the step with its current selection, merge or edit. */
   accept(runId: string, stepId: string, options: ActionOptions = {}): Promise<PipelineRun> {
-    return this.#act(runId, options, stepId, () => [{ type: "completeStep", stepId }]);
+    return this.#act(runId, options, stepId, () => completing(stepId));
   }
 
   /**
@@ -123,7 +123,7 @@ export class RunService {
       const rules = pipeline.steps.find((spec) => spec.id === stepId)?.validation;
       const validation = validateResponse(text, rules);
       const edit: RunCommand = { type: "editStep", stepId, text, validation };
-      return isDone(state, stepId) ? [edit] : [edit, { type: "completeStep", stepId }];
+      return isDone(state, stepId) ? [edit] : [edit, ...completing(stepId)];
     });
   }
 
@@ -405,6 +405,14 @@ export class RunService {
 
 function decidedOn(options: ActionOptions, stepId?: string): DecidedOn | undefined {
   return options.basedOn === undefined ? undefined : { version: options.basedOn, stepId };
+}
+
+/**
+ * Completes a step and, when that was the last open one, the run, in the same
+ * append: one durable commit for the pick that finishes a run.
+ */
+function completing(stepId: string): RunCommand[] {
+  return [{ type: "completeStep", stepId }, { type: "completeRun", whenDone: true }];
 }
 
 function isDone(state: PipelineRun, stepId: string): boolean {

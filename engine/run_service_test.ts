@@ -523,10 +523,9 @@ Deno.test("RunService.edit() marks later steps stale and advance re-runs only wh
     await h.service.advance(run.runId);
     await h.service.select(run.runId, "research", 0);
     await h.service.select(run.runId, "audience_map", 0);
-    await h.service.advance(run.runId);
-    let state = await h.service.select(run.runId, "outline", 0);
+    let state = await h.service.advance(run.runId);
+    assert.equal(state.steps.outline.status, "awaiting_selection");
     const calls = h.probe.calls;
-    assert.equal(state.status, "running");
     state = await h.service.edit(run.runId, "research", "Research notes, written by hand.");
     assert.equal(state.steps.research.status, "completed");
     assert.equal(state.steps.outline.status, "stale");
@@ -1185,5 +1184,42 @@ Deno.test("RunService keeps a model's text byte for byte, surrounding whitespace
   } finally {
     await service.close();
     await store.close();
+  }
+});
+
+Deno.test("RunService.select() of the last open step completes the run in the same append", async () => {
+  const h = harness();
+  try {
+    const run = await h.service.createRun(pipelineOf(THREE_STEPS), {
+      inputs: { topic: "Fsync" },
+    });
+    const appends: string[][] = [];
+    const append = h.store.append.bind(h.store);
+    h.store.append = (runId, events, options) => {
+      appends.push(events.map((event) => event.type));
+      return append(runId, events, options);
+    };
+    for (const stepId of ["plan", "draft"]) {
+      await h.service.advance(run.runId);
+      const state = await h.service.select(run.runId, stepId, 0);
+      assert.equal(
+        state.status,
+        "running",
+        `a pick with "polish" still open leaves the run running`,
+      );
+    }
+    await h.service.advance(run.runId);
+    appends.length = 0;
+    const done = await h.service.select(run.runId, "polish", 0);
+    assert.equal(done.status, "completed");
+    assert.deepEqual(appends, [["step_response_selected", "step_completed", "run_completed"]]);
+    assert.equal(
+      (await h.service.advance(run.runId)).status,
+      "completed",
+      "advance has nothing to do",
+    );
+    assert.equal(appends.length, 1);
+  } finally {
+    await h.close();
   }
 });

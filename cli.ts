@@ -22,6 +22,7 @@ import { registerStyleCommands } from "./cli/commands/style.ts";
 import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
 import { registerRunCommands } from "./cli/commands/run.ts";
 import { registerExportCommand } from "./cli/commands/export.ts";
+import { registerDiffCommand } from "./cli/commands/diff.ts";
 import { registerCompletionCommand } from "./cli/commands/completion.ts";
 import { remoteExitCode, remotely, serverFrom } from "./cli/remote/remote_context.ts";
 import { serveThroughServer } from "./cli/command_mode.ts";
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerRunsCommands(program);
   registerExportCommand(program);
+  registerDiffCommand(program);
   registerServeCommand(program);
   registerCompletionCommand(program);
   return program;

@@ -11,7 +11,13 @@ import type { EventEnvelope } from "../engine/events/event_envelope.ts";
 import type { RunSummary } from "../engine/events/event_store.ts";
 import type { Pipeline } from "../engine/pipeline_schema.ts";
 import type { PipelineRun, RunStatus } from "../engine/run_model.ts";
-import type { EventPage, PipelineValidation, RunList, RunResult } from "../protocol/mod.ts";
+import type {
+  EventPage,
+  PipelineValidation,
+  RunList,
+  RunResult,
+  TextDiffResponse,
+} from "../protocol/mod.ts";
 
 export type {
   EventEnvelope,
@@ -23,6 +29,7 @@ export type {
   RunResult,
   RunStatus,
   RunSummary,
+  TextDiffResponse,
   ValidationIssue,
 };
 

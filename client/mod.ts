@@ -45,6 +45,7 @@ export type {
   RunFilter,
   RunList,
   RunResult,
+  TextDiffResponse,
   WorkspaceDetail,
   WorkspaceListItem,
 } from "./api_types.ts";

@@ -37,6 +37,7 @@ import type {
   RunList,
   RunResult,
   RunSummary,
+  TextDiffResponse,
   WorkspaceDetail,
   WorkspaceListItem,
 } from "./api_types.ts";
@@ -327,6 +328,15 @@ export class WriteItClient {
       query: { format: options.format, history: options.history ? true : undefined },
       text: true,
     });
+  }
+
+  /**
+   * The word diff between two texts of runs, each named `RUN` (its article),
+   * `RUN:step` (the step's chosen text) or `RUN:step:N` (its N-th candidate)
+   * with full run ids; runs of two branches compare their articles.
+   */
+  diff(from: string, to: string): Promise<TextDiffResponse> {
+    return this.#scoped("/diff", { query: { from, to } });
   }
 
   // --- operations ------------------------------------------------------------------------

@@ -203,3 +203,15 @@ export {
 } from "./text/markdown_lines.ts";
 export { wordCount } from "./text/word_count.ts";
 export { markdownToHtml } from "./export/markdown_to_html.ts";
+export {
+  diffDocument,
+  type DiffSide,
+  formatTextReference,
+  parseTextReference,
+  type ReferencedText,
+  referencedText,
+  type TextDiff,
+  textDiff,
+  type TextDiffDocument,
+  type TextReference,
+} from "./text_reference.ts";

@@ -33,6 +33,8 @@ export {
   BranchBody,
   CreateRunBody,
   CreateWorkspaceBody,
+  DiffQuery,
+  DiffSideSchema,
   EditBody,
   type EventPage,
   EventPageSchema,
@@ -60,6 +62,8 @@ export {
   SelectBody,
   SkipBody,
   StartRunBody,
+  type TextDiffResponse,
+  TextDiffSchema,
   ValidatePipelineBody,
 } from "./rest.ts";
 export {

@@ -317,3 +317,29 @@ export const PipelineValidationSchema = z.object({
 
 /** Whether pipeline YAML validates, and every issue found, located. */
 export type PipelineValidation = z.infer<typeof PipelineValidationSchema>;
+
+/** Query of `GET /api/diff`: two text names (`RUN`, `RUN:step`, `RUN:step:N`, full run ids). */
+export const DiffQuery = z.object({
+  from: z.string().min(1).max(400).describe("RUN, RUN:step or RUN:step:N (full run id)"),
+  to: z.string().min(1).max(400).describe("RUN, RUN:step or RUN:step:N (full run id)"),
+});
+
+/** One side of a diff: what the text is. */
+export const DiffSideSchema = z.object({
+  reference: z.string(),
+  runId: z.string(),
+  stepId: z.string().optional(),
+  candidate: z.number().int().min(1).optional(),
+  label: z.string(),
+});
+
+/** A word diff between two texts of runs. */
+export const TextDiffSchema = z.object({
+  from: DiffSideSchema,
+  to: DiffSideSchema,
+  stats: z.object({ added: z.number(), removed: z.number(), unchanged: z.number() }),
+  parts: z.array(z.object({ kind: z.enum(["equal", "added", "removed"]), text: z.string() })),
+}).meta({ id: "TextDiff" });
+
+/** What `GET /api/diff` answers. */
+export type TextDiffResponse = z.infer<typeof TextDiffSchema>;

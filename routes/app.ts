@@ -22,6 +22,7 @@ import { pipelineRoutes } from "./api/pipelines.ts";
 import { apiDocument } from "./api/route_docs.ts";
 import { apiReferenceRoutes } from "./api_reference.ts";
 import { runRoutes } from "./api/runs.ts";
+import { diffRoutes } from "./api/diff.ts";
 import { workspaceRoutes } from "./api/workspaces.ts";
 import { NotFoundError } from "../engine/errors.ts";
 import { problemResponse } from "../server/problem.ts";
@@ -217,6 +218,7 @@ export function createApp(options: AppOptions): Hono<ApiEnv> {
   const scoped = new Hono<ApiEnv>();
   scoped.route("/pipelines", pipelineRoutes());
   scoped.route("/runs", runRoutes());
+  scoped.route("/diff", diffRoutes());
   scoped.get("/cache/stats", (context) => {
     const runtime = context.get("runtime");
     return context.json({

@@ -12,6 +12,7 @@ import {
   ACTION_BODIES,
   CreateRunBody,
   CreateWorkspaceBody,
+  DiffQuery,
   EventPageSchema,
   EventsQuery,
   ExportQuery,
@@ -22,6 +23,7 @@ import {
   RunResultSchema,
   RunSchema,
   RunSummarySchema,
+  TextDiffSchema,
   ValidatePipelineBody,
   ValidationIssueSchema,
 } from "../../protocol/mod.ts";
@@ -202,6 +204,14 @@ export const ROUTE_DOCS: RouteDoc[] = [
     query: ExportQuery,
     response: z.string(),
     responseContentType: "text/markdown",
+  },
+  {
+    method: "get",
+    path: "/api/diff",
+    summary: "Word diff between two texts: RUN (its article), RUN:step or RUN:step:N",
+    tags: ["runs"],
+    query: DiffQuery,
+    response: TextDiffSchema,
   },
   ...(Object.keys(ACTION_BODIES) as (keyof typeof ACTION_BODIES)[]).map((action): RouteDoc => ({
     method: "post",

@@ -18,7 +18,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveConfig, storageSettings } from "./config.ts";
-import { ValidationError } from "./engine/errors.ts";
+import { ConfigurationError, ValidationError } from "./engine/errors.ts";
 import { VERSION } from "./engine/version.ts";
 import { createApp } from "./routes/app.ts";
 import { processExists } from "./storage/local_process.ts";
@@ -35,7 +35,38 @@ import { createLogger } from "./server/request_log.ts";
 import { WorkspaceHub } from "./server/workspace_hub.ts";
 
 /** Addresses that only this machine can reach. */
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
+/** A failure to listen on `host:port`, said with the address and the fix. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const address = `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new ConfigurationError(
+      `Cannot listen on ${address}: another program is using port ${port}. Stop it, or choose another port with --port (or \`writeit config set server.port …\`); --port 0 takes any free one`,
+      { code: "port_in_use", cause: error },
+    );
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return new ConfigurationError(
+      `Cannot listen on ${address}: this machine has no address "${host}". Use 127.0.0.1 (this machine only) or an address of one of its network interfaces with --host`,
+      { code: "address_not_available", cause: error },
+    );
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new ConfigurationError(
+      `Cannot listen on ${address}: permission denied (ports below 1024 need privileges). Choose a port from 1024 up with --port`,
+      { code: "listen_denied", cause: error },
+    );
+  }
+  return error;
+}
+
+/** Whether `host` only reaches this machine: localhost, ::1 or any address of 127.0.0.0/8. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (bare === "localhost" || bare === "::1" || bare === "0:0:0:0:0:0:0:1") return true;
+  const parts = bare.split(".");
+  return parts.length === 4 && parts[0] === "127" &&
+    parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
+}
 
 /** Options of `serve`; unset ones come from the resolved configuration. */
 export interface ServeOptions {
@@ -99,13 +130,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? config.get<string>("server.host") ?? "127.0.0.1";
   const port = options.port ?? config.get<number>("server.port") ?? 8484;
   const token = options.token ?? config.get<string>("server.token") ?? undefined;
-  if (!LOOPBACK.has(host) && !token) {
+  if (!isLoopback(host) && !token) {
     throw new ValidationError(
       `Binding to "${host}" exposes the API beyond this machine, and no token is set: set WRITEIT_API_TOKEN (or \`writeit config set server.token …\`), or bind to 127.0.0.1`,
     );
   }
   if (token !== undefined) {
-    const problem = tokenWeakness(token, { public: !LOOPBACK.has(host) });
+    const problem = tokenWeakness(token, { public: !isLoopback(host) });
     if (problem) {
       throw new ValidationError(
         `The API token ${problem}: generate one with \`openssl rand -hex 32\` and set it as WRITEIT_API_TOKEN (or server.token)`,
@@ -185,16 +216,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     aborter.abort();
     await server.finished;
     await Deno.remove(socketFolder, { recursive: true });
-    throw error;
+    throw listenError(error, host, port);
   }
   metrics.watchConnections(() => gate.connections());
   const address = gate.addr;
   const shownHost = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
   const url = `http://${shownHost}:${address.port}`;
   allowedHosts.push(...loopbackHosts(address.port), ...extraHosts);
-  if (!LOOPBACK.has(host)) {
-    allowedHosts.push(`${host.includes(":") ? `[${host}]` : host}:${address.port}`);
-  }
+  const named = `${
+    host.includes(":") && !host.startsWith("[") ? `[${host}]` : host
+  }:${address.port}`;
+  if (!allowedHosts.includes(named)) allowedHosts.push(named);
   logger.info(`WriteIt ${VERSION} serving on ${url}`, {
     url,
     workspace: defaultWorkspace,

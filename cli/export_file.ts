@@ -20,11 +20,15 @@ const FORMATS: readonly string[] = ["md", "json", "yaml", "html"] satisfies Expo
 
 /** `text` as an export format; anything else is a UsageError listing the formats. */
 export function parseExportFormat(text: string): ExportFormat {
-  if (!FORMATS.includes(text)) {
-    throw new UsageError(`Unknown format "${text}": use md, json, yaml or html`);
+  const format = ALIASES[text.toLowerCase()] ?? text.toLowerCase();
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`Unknown format "${text}": use md (or markdown), json, yaml or html`);
   }
-  return text as ExportFormat;
+  return format as ExportFormat;
 }
+
+/** Other names of the formats, as the API and common use spell them. */
+const ALIASES: Record<string, string> = { markdown: "md", yml: "yaml", htm: "html" };
 
 /**
  * Writes an exported document to stdout, or to `file` (its folder created)

@@ -23,7 +23,10 @@ const Reason = z.string().max(2000).optional();
 const LongText = z.string().max(1_000_000);
 
 /** `POST /api/workspaces`. */
-export const CreateWorkspaceBody = z.strictObject({ name: z.string().min(1).max(200) });
+export const CreateWorkspaceBody = z.strictObject({
+  name: z.string().min(1).max(200),
+  description: z.string().max(1000).optional(),
+});
 
 /** `POST /api/pipelines`: register YAML text under a name, or check a known pipeline by name. */
 export const RegisterPipelineBody = z.strictObject({

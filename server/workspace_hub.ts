@@ -21,7 +21,7 @@
  */
 import type { ResolvedConfig } from "../config.ts";
 import { resolveConfig } from "../config.ts";
-import type { Backend } from "../engine/backend.ts";
+import type { Backend, WorkspaceInfo } from "../engine/backend.ts";
 import type { CacheStats } from "../engine/cache/cache_stats.ts";
 import type { EventStore } from "../engine/events/event_store.ts";
 import type { Library } from "../engine/library.ts";
@@ -91,16 +91,21 @@ export class WorkspaceHub {
 
   /** Every workspace of the home (of the database, with a shared backend). */
   async names(): Promise<string[]> {
+    return (await this.list()).map((workspace) => workspace.name);
+  }
+
+  /** Every workspace with its description and creation time. */
+  async list(): Promise<WorkspaceInfo[]> {
     const shared = await this.#shared();
-    if (!shared) return this.#workspaces.list().map((workspace) => workspace.name);
-    return (await shared.listWorkspaces()).map((workspace) => workspace.name);
+    return shared ? await shared.listWorkspaces() : this.#workspaces.list();
   }
 
   /** Creates a workspace (ValidationError for a bad name, ConflictError when it exists). */
-  async create(name: string): Promise<void> {
+  async create(name: string, options: { description?: string } = {}): Promise<WorkspaceInfo> {
     const shared = await this.#shared();
-    if (shared) await shared.createWorkspace(name);
-    else this.#workspaces.create(name);
+    return shared
+      ? await shared.createWorkspace(name, options)
+      : this.#workspaces.create(name, options);
   }
 
   /** The shared backend's factory, when the home's configuration selects one. */

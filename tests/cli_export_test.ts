@@ -161,3 +161,15 @@ Deno.test("writeit export -o a folder or an impossible path says which path and 
   assert.match(impossible.stderr, /Cannot write the export to "\/proc\/nope\/x\.md": /);
   assert.doesNotMatch(impossible.stderr, /unexpected failure/);
 });
+
+Deno.test("writeit export --format markdown is md, as the API and the README spell it", async () => {
+  await using home = await temporaryHome();
+  const runId = await completedRun(home.path);
+  const md = await runCli(["export", runId, "--format", "md"], { home: home.path });
+  const markdown = await runCli(["export", runId, "--format", "markdown"], { home: home.path });
+  assert.equal(markdown.code, 0, markdown.stderr);
+  assert.equal(markdown.stdout, md.stdout);
+  const unknown = await runCli(["export", runId, "--format", "docx"], { home: home.path });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown format "docx": use md \(or markdown\), json, yaml or html/);
+});

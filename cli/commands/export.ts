@@ -15,7 +15,10 @@ export function registerExportCommand(program: Command): void {
   program.command("export")
     .description("export a run's article (md with front matter, json, yaml or html)")
     .argument("<run>", "run id or an unambiguous prefix")
-    .option("-f, --format <format>", "md, json, yaml or html (default: preferences.export_format)")
+    .option(
+      "-f, --format <format>",
+      "md (or markdown), json, yaml or html (default: preferences.export_format)",
+    )
     .option("--history", "add each step's prompt, candidates, selection and feedback")
     .option("-o, --output <file>", "write to this file instead of stdout")
     .action(async function (

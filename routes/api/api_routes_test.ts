@@ -190,8 +190,13 @@ Deno.test("A run through REST: every answer matches its documented schema", asyn
 
 Deno.test("Workspaces are isolated: a run of one is unknown in another; bad names are refused", async () => {
   await withApi(async (request) => {
-    const created = await request("/api/workspaces", { json: { name: "client-a" } });
+    const created = await request("/api/workspaces", {
+      json: { name: "client-a", description: "Articles for client A" },
+    });
     assert.equal(created.status, 201);
+    const made = (await created.json()).workspace;
+    assert.equal(made.description, "Articles for client A");
+    assert.match(made.createdAt, /^\d{4}-\d\d-\d\dT/);
     assert.equal((await request("/api/workspaces", { json: { name: "client-a" } })).status, 409);
     for (const name of ["../x", "a/b", "", ".hidden", "x".repeat(300)]) {
       const bad = await request("/api/workspaces", { json: { name } });
@@ -205,8 +210,21 @@ Deno.test("Workspaces are isolated: a run of one is unknown in another; bad name
     assert.equal((await request(`/api/runs/${runId}`)).status, 404);
     const listed = await (await request("/api/runs")).json();
     assert.equal(listed.total, 0);
-    const info = await (await request("/api/workspaces/client-a")).json();
-    assert.deepEqual(info.workspace, { name: "client-a", isDefault: false, runs: 1 });
+    const info = await checked(
+      await request("/api/workspaces/client-a"),
+      "get",
+      "/api/workspaces/{workspace}",
+    ) as { workspace: Record<string, unknown> };
+    assert.deepEqual(
+      { ...info.workspace, createdAt: undefined },
+      {
+        name: "client-a",
+        isDefault: false,
+        description: "Articles for client A",
+        runs: 1,
+        createdAt: undefined,
+      },
+    );
     assert.equal((await request("/api/workspaces/nope/runs")).status, 404);
   });
 });

@@ -33,7 +33,12 @@ const PipelineSchema = EnginePipelineSchema.meta({ id: "Pipeline" });
 const Issue = ValidationIssueSchema.loose().meta({ id: "ValidationIssue" });
 
 const Health = z.object({ status: z.literal("ok"), version: z.string(), workspace: z.string() });
-const Workspace = z.object({ name: z.string(), isDefault: z.boolean() });
+const Workspace = z.object({
+  name: z.string(),
+  isDefault: z.boolean(),
+  description: z.string().optional(),
+  createdAt: z.string().optional(),
+});
 const PipelineListItem = z.object({
   name: z.string(),
   origin: z.string(),
@@ -101,6 +106,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
     status: 201,
     response: z.object({ workspace: Workspace }),
     responses: { 409: { description: "It exists" }, 422: { description: "Bad name" } },
+  },
+  {
+    method: "get",
+    path: "/api/workspaces/{workspace}",
+    summary: "Describe a workspace: its description, creation time and number of runs",
+    tags: ["workspaces"],
+    params: z.object({ workspace: z.string().describe("Workspace name") }),
+    response: z.object({ workspace: Workspace.extend({ runs: z.number().int() }) }),
+    responses: { 404: { description: "No such workspace" } },
   },
   {
     method: "get",

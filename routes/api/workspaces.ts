@@ -5,6 +5,7 @@
  * app.ts).
  */
 import { Hono } from "hono";
+import type { WorkspaceInfo } from "../../engine/backend.ts";
 import type { WorkspaceHub } from "../../server/workspace_hub.ts";
 import { assertWorkspaceName } from "../../engine/workspace_names.ts";
 import type { ApiEnv } from "./api_env.ts";
@@ -15,28 +16,29 @@ import { CreateWorkspaceBody } from "../../protocol/mod.ts";
 export function workspaceRoutes(hub: WorkspaceHub): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
 
-  routes.get("/", async (context) =>
-    context.json({
-      workspaces: (await hub.names()).map((name) => ({
-        name,
-        isDefault: name === hub.defaultWorkspace,
-      })),
-    }));
+  const shown = (info: WorkspaceInfo) => ({
+    name: info.name,
+    isDefault: info.name === hub.defaultWorkspace,
+    ...(info.description ? { description: info.description } : {}),
+    ...(info.createdAt ? { createdAt: info.createdAt } : {}),
+  });
+
+  routes.get("/", async (context) => context.json({ workspaces: (await hub.list()).map(shown) }));
 
   routes.post("/", async (context) => {
-    const { name } = await readBody(context, CreateWorkspaceBody);
+    const { name, description } = await readBody(context, CreateWorkspaceBody);
     assertWorkspaceName(name);
-    await hub.create(name);
-    return context.json({ workspace: { name, isDefault: false } }, 201);
+    const created = await hub.create(name, { description });
+    return context.json({ workspace: shown(created) }, 201);
   });
 
   routes.get("/:workspace", async (context) => {
     const runtime = context.get("runtime");
     const runs = await runtime.store.listRuns({ limit: Number.MAX_SAFE_INTEGER });
+    const info = (await hub.list()).find((workspace) => workspace.name === runtime.name);
     return context.json({
       workspace: {
-        name: runtime.name,
-        isDefault: runtime.name === hub.defaultWorkspace,
+        ...shown(info ?? { name: runtime.name, path: "", active: false }),
         runs: runs.length,
       },
     });

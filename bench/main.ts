@@ -1,17 +1,32 @@
 /**
  * `deno task bench`: runs every `bench/*_bench.ts` (or those named on the
  * command line, such as `deno task bench event_store`) and prints one row per
- * result with its same-run baseline and ratio.
+ * result with its same-run baseline and ratio. With `--check` it exits 1
+ * when any target is missed, so CI or a script can gate on it; `--dir DIR`
+ * runs the benchmarks of another folder.
  */
 import type { BenchResult } from "./bench_result.ts";
 
-const filters = Deno.args;
-const directory = new URL(".", import.meta.url);
+const check = Deno.args.includes("--check");
+const dirAt = Deno.args.indexOf("--dir");
+const directory = dirAt >= 0
+  ? new URL(`file://${Deno.realPathSync(Deno.args[dirAt + 1])}/`)
+  : new URL(".", import.meta.url);
+const filters = Deno.args.filter((arg, index) =>
+  arg !== "--check" && arg !== "--dir" && index !== dirAt + 1
+);
 const files = [...Deno.readDirSync(directory)]
   .map((entry) => entry.name)
   .filter((name) => name.endsWith("_bench.ts"))
   .filter((name) => filters.length === 0 || filters.some((filter) => name.includes(filter)))
   .sort();
+
+if (files.length === 0) {
+  console.error(
+    `No benchmark matches ${filters.map((name) => `"${name}"`).join(", ")}: see bench/*_bench.ts`,
+  );
+  Deno.exit(2);
+}
 
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -46,3 +61,4 @@ for (const file of files) {
   }
 }
 console.log(`\n${failures === 0 ? "all targets met" : `${failures} target(s) not met`}`);
+if (check && failures > 0) Deno.exit(1);

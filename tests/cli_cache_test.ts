@@ -192,6 +192,22 @@ Deno.test("writeit doctor says which variable to set and exits 0 when every conf
     assert.match(result.stdout, /anthropic\s+answers \(\d+ ms, 2 models\)/);
     assert.match(result.stdout, /All good\./);
     assert.equal(anthropic.requests[0].path, "/v1/models");
+    // Nothing configured (and no local server on its default address).
+    const bare = await writeit(["doctor", "--json"], home.path, {});
+    assert.equal(bare.code, 0, "the offline model still works");
+    const report = JSON.parse(bare.stdout);
+    assert.equal(report.realProviders, 0);
+    assert.deepEqual(report.missing, [
+      "OPENAI_API_KEY",
+      "ANTHROPIC_API_KEY",
+      "WRITEIT_LOCAL_BASE_URL",
+    ]);
+    const plain = await writeit(["doctor"], home.path, {});
+    assert.doesNotMatch(plain.stdout, /All good/);
+    assert.match(
+      plain.stdout,
+      /Only the offline model can write here: no real provider is configured\. Set OPENAI_API_KEY, or ANTHROPIC_API_KEY/,
+    );
   } finally {
     await anthropic.close();
   }

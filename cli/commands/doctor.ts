@@ -3,7 +3,9 @@
  * configured or not (and which variable to set), whether each configured one
  * answers (a free models-list request with a short time-out), and the state
  * of the workspace's storage and response cache. Exit code 1 when a
- * configured provider does not answer or the storage cannot be opened.
+ * configured provider does not answer or the storage cannot be opened; with
+ * no real provider at all it says that only the offline model can write and
+ * what to set.
  */
 import type { Command } from "commander";
 import { localOnly } from "../command_mode.ts";
@@ -68,8 +70,25 @@ export function registerDoctorCommand(program: Command): void {
       const failing = providers.filter((check) => check.configured && check.answers === false);
       const ok = storageOk && failing.length === 0;
       if (!ok) context.exitCode = 1;
+      // A real model: a provider with a key, or a local server that answers.
+      const real = providers.filter((check) =>
+        check.provider !== "offline" &&
+        (check.answers === true || (check.configured && check.answers !== false))
+      );
+      const missing = real.length > 0 ? [] : providers
+        .filter((check) => check.provider !== "offline" && check.missing)
+        .map((check) => check.missing as string);
 
-      if (context.json) return context.output.printJson({ ok, providers, storage, cache });
+      if (context.json) {
+        return context.output.printJson({
+          ok,
+          realProviders: real.length,
+          missing,
+          providers,
+          storage,
+          cache,
+        });
+      }
       const { styles } = context.output;
       const print = (text: string) => context.output.print(text);
       print(styles.bold("Providers"));
@@ -116,6 +135,14 @@ export function registerDoctorCommand(program: Command): void {
           }%)`,
         );
       }
-      print(ok ? styles.green("All good.") : styles.red("Some checks failed (see above)."));
+      if (!ok) print(styles.red("Some checks failed (see above)."));
+      else if (missing.length > 0) {
+        print(
+          styles.yellow("Only the offline model can write here: ") +
+            `no real provider is configured. Set ${
+              missing.join(", or ")
+            } to use one (\`writeit doctor\` checks it answers).`,
+        );
+      } else print(styles.green("All good."));
     });
 }

@@ -194,6 +194,13 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     help: "Database URL of a shared backend (postgres://…); empty for the embedded LMDB",
   },
   "server.host": { type: "string", default: "127.0.0.1", help: "Address the server binds to" },
+  "server.log_level": {
+    type: "string",
+    default: "info",
+    choices: ["debug", "info", "warn", "error"],
+    env: "WRITEIT_LOG_LEVEL",
+    help: "Lowest level of the server's log lines: debug, info (every request), warn or error",
+  },
   "server.port": {
     type: "number",
     default: 8484,

@@ -31,7 +31,7 @@ import {
 } from "./server/connection_gate.ts";
 import { Metrics } from "./server/metrics.ts";
 import { loopbackHosts } from "./server/host_guard.ts";
-import { createLogger } from "./server/request_log.ts";
+import { createLogger, type LogLevel } from "./server/request_log.ts";
 import { WorkspaceHub } from "./server/workspace_hub.ts";
 
 /** Addresses that only this machine can reach. */
@@ -80,6 +80,8 @@ export interface ServeOptions {
   env?: Record<string, string | undefined>;
   /** Workspace of the unscoped routes (default: the home's active one). */
   workspace?: string;
+  /** Lowest level of log lines (default: server.log_level, `info`). */
+  logLevel?: LogLevel;
   /** Where log lines go (default: standard output). */
   log?: (line: string) => void;
   /** Time-outs and limits of connections (default: configuration, then the gate's defaults). */
@@ -150,7 +152,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     .split(",").map((name) => name.trim()).filter(Boolean);
   const allowedHosts: string[] = [];
 
-  const logger = createLogger(log);
+  const logger = createLogger(log, {
+    level: options.logLevel ??
+      (String(config.get<string>("server.log_level") ?? "info") as LogLevel),
+  });
   const hub = new WorkspaceHub({
     home: options.home,
     env,
@@ -181,8 +186,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     logger,
     sockets: {
       openSockets,
-      onOpen: () => metrics.socketOpened(),
-      onClose: () => metrics.socketClosed(),
+      onOpen: () => {
+        metrics.socketOpened();
+        logger.debug("WebSocket opened", { open: metrics.openSockets });
+      },
+      onClose: () => {
+        metrics.socketClosed();
+        logger.debug("WebSocket closed", { open: metrics.openSockets });
+      },
       onSend: (type) => metrics.messageSent(type),
       onReceive: (action) => metrics.messageReceived(action),
     },

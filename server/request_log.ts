@@ -17,13 +17,17 @@ import type { Context, MiddlewareHandler } from "hono";
 import { routePattern } from "./metrics.ts";
 
 /** Severity of a log line. */
-export type LogLevel = "info" | "warn" | "error";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** The levels, lowest first. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
 /** Extra fields of a log line; strings are redacted, errors become `{ name, message, code, stack }`. */
 export type LogFields = Record<string, unknown>;
 
 /** Writes structured log lines. */
 export interface Logger {
+  debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
@@ -41,7 +45,7 @@ export interface LoggerOptions {
   fields?: LogFields;
 }
 
-const LEVELS: Record<LogLevel, number> = { info: 0, warn: 1, error: 2 };
+const LEVELS: Record<LogLevel, number> = { debug: -1, info: 0, warn: 1, error: 2 };
 
 /** Keys the logger owns; fields cannot override them. */
 const RESERVED = new Set(["time", "level", "message"]);
@@ -129,6 +133,7 @@ export function createLogger(sink: (line: string) => void, options: LoggerOption
     }
   };
   return {
+    debug: (message, fields) => write("debug", message, fields),
     info: (message, fields) => write("info", message, fields),
     warn: (message, fields) => write("warn", message, fields),
     error: (message, fields) => write("error", message, fields),

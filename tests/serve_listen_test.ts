@@ -61,3 +61,34 @@ Deno.test("isLoopback() takes 127.0.0.0/8, ::1 and localhost, nothing else", () 
     assert.ok(!isLoopback(host), host);
   }
 });
+
+Deno.test("serve() writes log lines from its level up: --log-level, WRITEIT_LOG_LEVEL, server.log_level", async () => {
+  await using home = await temporaryHome();
+  const { serve } = await import("../serve.ts");
+  const levelsAt = async (
+    options: { logLevel?: "debug" | "warn"; env?: Record<string, string> },
+  ) => {
+    const lines: Array<{ level: string; message: string }> = [];
+    const server = await serve({
+      home: home.path,
+      host: "127.0.0.1",
+      port: 0,
+      env: { HOME: home.path, WRITEIT_HOME: home.path, ...options.env },
+      logLevel: options.logLevel,
+      log: (line) => lines.push(JSON.parse(line)),
+    });
+    await (await fetch(`${server.url}/api/health`)).body?.cancel();
+    await server.shutdown();
+    return lines;
+  };
+  const normal = await levelsAt({});
+  assert.ok(normal.some((line) => line.level === "info" && /serving on/.test(line.message)));
+  assert.ok(normal.every((line) => line.level !== "debug"));
+  const quiet = await levelsAt({ logLevel: "warn" });
+  assert.deepEqual(quiet.filter((line) => line.level === "info"), [], "no request lines at warn");
+  const fromEnv = await levelsAt({ env: { WRITEIT_LOG_LEVEL: "error" } });
+  assert.deepEqual(fromEnv, []);
+  const refused = await runCli(["serve", "--log-level", "loud"], { home: home.path });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--log-level must be one of debug, info, warn, error, not "loud"/);
+});

@@ -19,14 +19,25 @@ export function registerServeCommand(program: Command): void {
     .option("--host <address>", "address to bind (default: server.host, 127.0.0.1)")
     .option("--port <port>", "port to listen on; 0 picks a free one (default: server.port, 8484)")
     .option(
+      "--log-level <level>",
+      "lowest log level: debug, info (every request), warn or error (default: server.log_level, info)",
+    )
+    .option(
       "--database <url>",
       "PostgreSQL database shared by several servers (postgres://…; default: storage.url)",
     )
     .action(async function (
       this: Command,
-      options: { host?: string; port?: string; database?: string },
+      options: { host?: string; port?: string; database?: string; logLevel?: string },
     ) {
       const context = cliContext(this);
+      const { LOG_LEVELS } = await import("../../server/request_log.ts");
+      const logLevel = options.logLevel?.toLowerCase();
+      if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel as never)) {
+        throw new UsageError(
+          `--log-level must be one of ${LOG_LEVELS.join(", ")}, not "${options.logLevel}"`,
+        );
+      }
       if (options.database !== undefined && !/^postgres(ql)?:\/\//i.test(options.database)) {
         throw new UsageError(
           `--database must be a postgres:// URL such as postgres://writeit@127.0.0.1:5432/writeit, not "${
@@ -49,6 +60,7 @@ export function registerServeCommand(program: Command): void {
         home: context.home,
         host: options.host,
         port,
+        logLevel: logLevel as "debug" | "info" | "warn" | "error" | undefined,
         // The server resolves each workspace's configuration from this environment.
         env: options.database === undefined
           ? context.env

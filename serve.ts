@@ -31,7 +31,9 @@ import {
 } from "./server/connection_gate.ts";
 import { Metrics } from "./server/metrics.ts";
 import { loopbackHosts } from "./server/host_guard.ts";
-import { createLogger, type LogLevel } from "./server/request_log.ts";
+import { createLogger, LOG_LEVELS, type LogLevel } from "./server/request_log.ts";
+
+export { LOG_LEVELS };
 import { WorkspaceHub } from "./server/workspace_hub.ts";
 
 /** Addresses that only this machine can reach. */

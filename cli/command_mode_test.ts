@@ -51,6 +51,7 @@ Deno.test("With --server the runs, pipeline, workspace list, export, cache stats
   assert.deepEqual(served.sort(), [
     "cache",
     "cache stats",
+    "diff",
     "export",
     "pipeline",
     "pipeline list",

@@ -21,7 +21,8 @@ need_install() { # $1 = prefix folder
   return 1
 }
 
-if ! command -v npm >/dev/null 2>&1; then
+# npm is needed only when something is to be installed: once set up, no start needs it.
+if (need_install tools/deno || need_install .) && ! command -v npm >/dev/null 2>&1; then
   log "npm was not found: install Node.js 20 or newer (it includes npm), then run this again"
   exit 1
 fi

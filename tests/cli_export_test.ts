@@ -136,7 +136,7 @@ Deno.test("writeit export uses the workspace's layout override and rejects unkno
   assert.match(custom.stdout, /^CUSTOM .+ by offline\n$/);
   const bad = await runCli(["export", runId, "--format", "docx"], { home: home.path });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /use md, json, yaml or html/);
+  assert.match(bad.stderr, /use md \(or markdown\), json, yaml or html/);
   const missing = await runCli(["export", "ffffffff"], { home: home.path });
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /No run "ffffffff"/);

@@ -4,9 +4,10 @@
  * generated) and pipelines, workspaces, styles and run ids (asked of the
  * hidden `writeit __complete <kind>` at each Tab, so they stay current).
  *
- * Install: `writeit completion bash > ~/.local/share/bash-completion/completions/writeit`,
- * `writeit completion zsh > "${fpath[1]}/_writeit"`,
- * `writeit completion fish > ~/.config/fish/completions/writeit.fish`.
+ * Install (the folders made first, as a fresh home has none):
+ * `mkdir -p ~/.local/share/bash-completion/completions && writeit completion bash > ~/.local/share/bash-completion/completions/writeit`,
+ * `echo 'source <(writeit completion zsh)' >> ~/.zshrc`,
+ * `mkdir -p ~/.config/fish/completions && writeit completion fish > ~/.config/fish/completions/writeit.fish`.
  */
 import type { Argument, Command, Option } from "commander";
 import { localOnly } from "../command_mode.ts";
@@ -297,7 +298,7 @@ export function registerCompletionCommand(program: Command): void {
     .argument("<shell>", "bash, zsh or fish")
     .addHelpText(
       "after",
-      '\nInstall:\n  bash: writeit completion bash > ~/.local/share/bash-completion/completions/writeit\n  zsh:  writeit completion zsh > "${fpath[1]}/_writeit"\n  fish: writeit completion fish > ~/.config/fish/completions/writeit.fish',
+      "\nInstall:\n  bash: mkdir -p ~/.local/share/bash-completion/completions && writeit completion bash > ~/.local/share/bash-completion/completions/writeit\n  zsh:  echo 'source <(writeit completion zsh)' >> ~/.zshrc\n  fish: mkdir -p ~/.config/fish/completions && writeit completion fish > ~/.config/fish/completions/writeit.fish",
     )
     .action(function (this: Command, shell: string) {
       const root = rootOf(this);

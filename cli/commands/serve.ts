@@ -31,7 +31,7 @@ export function registerServeCommand(program: Command): void {
       options: { host?: string; port?: string; database?: string; logLevel?: string },
     ) {
       const context = cliContext(this);
-      const { LOG_LEVELS } = await import("../../server/request_log.ts");
+      const { LOG_LEVELS } = await import("../../serve.ts");
       const logLevel = options.logLevel?.toLowerCase();
       if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel as never)) {
         throw new UsageError(

@@ -186,6 +186,7 @@ export {
   type WordDiffOptions,
 } from "./text/word_diff.ts";
 export {
+  MARKDOWN_TAGS,
   type MarkdownElement,
   type MarkdownNode,
   type MarkdownTag,

@@ -12,7 +12,7 @@
  * ```
  */
 import sanitizeHtml from "sanitize-html";
-import { markdownParser } from "../text/markdown_tree.ts";
+import { MARKDOWN_TAGS, markdownParser } from "../text/markdown_tree.ts";
 
 /** Escapes the five HTML special characters. */
 export function escapeHtml(text: string): string {
@@ -28,35 +28,8 @@ const ESCAPES: Record<string, string> = {
 };
 
 const ALLOWED: sanitizeHtml.IOptions = {
-  allowedTags: [
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "p",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "pre",
-    "code",
-    "hr",
-    "br",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "strong",
-    "em",
-    "s",
-    "a",
-    "sup",
-    "section",
-  ],
+  // What the shared renderer draws, plus the section markdown-it's footnotes sit in.
+  allowedTags: [...MARKDOWN_TAGS.filter((tag) => tag !== "div"), "section"],
   allowedAttributes: {
     a: ["href", "id", "class"],
     ol: ["start", "class"],

@@ -21,34 +21,38 @@ import createMarkdownIt, { type MarkdownIt, type Token } from "markdown-it";
 import footnote from "markdown-it-footnote";
 
 /** The elements a Markdown tree holds, named as their HTML counterparts. */
-export type MarkdownTag =
-  | "h1"
-  | "h2"
-  | "h3"
-  | "h4"
-  | "h5"
-  | "h6"
-  | "p"
-  | "ul"
-  | "ol"
-  | "li"
-  | "blockquote"
-  | "pre"
-  | "code"
-  | "hr"
-  | "table"
-  | "thead"
-  | "tbody"
-  | "tr"
-  | "th"
-  | "td"
-  | "strong"
-  | "em"
-  | "s"
-  | "a"
-  | "br"
-  | "sup"
-  | "div";
+export const MARKDOWN_TAGS = [
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "p",
+  "ul",
+  "ol",
+  "li",
+  "blockquote",
+  "pre",
+  "code",
+  "hr",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+  "strong",
+  "em",
+  "s",
+  "a",
+  "br",
+  "sup",
+  "div",
+] as const;
+
+/** One of {@link MARKDOWN_TAGS}. */
+export type MarkdownTag = typeof MARKDOWN_TAGS[number];
 
 /** One element of a Markdown tree. */
 export interface MarkdownElement {
@@ -177,28 +181,10 @@ function build(tokens: Token[], root: MarkdownElement, env: { docId?: string }):
   }
 }
 
-const OPEN_TAGS = new Set<string>([
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "p",
-  "ul",
-  "ol",
-  "li",
-  "blockquote",
-  "table",
-  "thead",
-  "tbody",
-  "tr",
-  "th",
-  "td",
-  "strong",
-  "em",
-  "s",
-]);
+/** Elements markdown-it opens and closes around their children (the rest are leaves or special). */
+const OPEN_TAGS = new Set<string>(
+  MARKDOWN_TAGS.filter((tag) => !["pre", "code", "hr", "a", "br", "sup", "div"].includes(tag)),
+);
 
 function openElement(token: Token, anchor: (token: Token) => string): MarkdownElement | undefined {
   switch (token.type) {

@@ -9,27 +9,18 @@
  */
 import { Command } from "commander";
 import { debugEnabled, processEnvironment } from "./environment.ts";
-import { closeCliContext } from "./cli/cli_context.ts";
 import { reportError } from "./cli/error_report.ts";
 import { Output } from "./cli/output.ts";
 import { VERSION } from "./engine/version.ts";
-import { registerCacheCommands } from "./cli/commands/cache.ts";
-import { registerConfigCommands } from "./cli/commands/config.ts";
-import { registerDoctorCommand } from "./cli/commands/doctor.ts";
-import { registerPipelineCommands } from "./cli/commands/pipeline.ts";
-import { registerRunsCommands } from "./cli/commands/runs.ts";
-import { registerStyleCommands } from "./cli/commands/style.ts";
-import { registerWorkspaceCommands } from "./cli/commands/workspace.ts";
-import { registerRunCommands } from "./cli/commands/run.ts";
-import { registerExportCommand } from "./cli/commands/export.ts";
-import { registerDiffCommand } from "./cli/commands/diff.ts";
-import { registerCompletionCommand } from "./cli/commands/completion.ts";
-import { remoteExitCode, remotely, serverFrom } from "./cli/remote/remote_context.ts";
+import { registerCommandsFor } from "./cli/command_index.ts";
 import { serveThroughServer } from "./cli/command_mode.ts";
-import { registerServeCommand } from "./cli/commands/serve.ts";
+import { serverFrom } from "./cli/server_option.ts";
 
-/** Builds the program with every command registered. */
-export function buildProgram(): Command {
+/**
+ * Builds the program with what the command line `args` needs registered
+ * (cli/command_index.ts), or with every command when `args` is left out.
+ */
+export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const program = new Command("writeit")
     .description("Write articles with LLM pipelines, a human choosing at every step.")
     .version(VERSION, "-V, --version")
@@ -50,18 +41,7 @@ export function buildProgram(): Command {
       writeOut: (text) => Deno.stdout.writeSync(new TextEncoder().encode(text)),
       writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
     });
-  registerWorkspaceCommands(program);
-  registerPipelineCommands(program);
-  registerStyleCommands(program);
-  registerConfigCommands(program);
-  registerCacheCommands(program);
-  registerDoctorCommand(program);
-  registerRunCommands(program);
-  registerRunsCommands(program);
-  registerExportCommand(program);
-  registerDiffCommand(program);
-  registerServeCommand(program);
-  registerCompletionCommand(program);
+  await registerCommandsFor(program, args ?? [], { all: args === undefined });
   return program;
 }
 
@@ -70,11 +50,12 @@ if (import.meta.main) {
   const env = processEnvironment();
   // With --server (or WRITEIT_SERVER) the commands run through the API client.
   const remote = serverFrom(args, env) !== undefined;
-  const program = remote ? serveThroughServer(buildProgram()) : buildProgram();
+  const built = await buildProgram(args);
+  const program = remote ? serveThroughServer(built) : built;
   let exitCode = 0;
   try {
     const parse = () => program.parseAsync(args, { from: "user" });
-    await (remote ? remotely(parse) : parse());
+    await (remote ? (await import("./cli/remote/remote_context.ts")).remotely(parse) : parse());
   } catch (error) {
     const json = args.includes("--json");
     const colour = args.includes("--no-color") ? false : undefined;
@@ -82,7 +63,9 @@ if (import.meta.main) {
       debug: debugEnabled(env),
     });
   } finally {
-    const commandExitCode = remote ? remoteExitCode(program) : await closeCliContext(program);
+    const commandExitCode = remote
+      ? (await import("./cli/remote/remote_context.ts")).remoteExitCode(program)
+      : await (await import("./cli/cli_context.ts")).closeCliContext(program);
     if (exitCode === 0) exitCode = commandExitCode;
   }
   Deno.exit(exitCode);

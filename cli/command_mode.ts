@@ -15,7 +15,7 @@
  * ```
  */
 import type { Command } from "commander";
-import { type CliContext, cliContext } from "./cli_context.ts";
+import type { CliContext } from "./cli_context.ts";
 import type { Output } from "./output.ts";
 import type { RemoteContext } from "./remote/remote_context.ts";
 import { UsageError } from "./usage_error.ts";
@@ -106,6 +106,7 @@ export async function openPort<Port>(
     const context = remoteContext(command);
     return { scope: context, port: await openers.remote(context) };
   }
+  const { cliContext } = await import("./cli_context.ts");
   const context = cliContext(command);
   return { scope: context, port: await openers.local(context) };
 }

@@ -37,16 +37,16 @@ function shapes(program: Command): Shape[] {
   return rows;
 }
 
-Deno.test("buildProgram() offers the same commands, arguments and options with and without --server", () => {
-  const local = buildProgram();
-  const remote = serveThroughServer(buildProgram());
+Deno.test("buildProgram() offers the same commands, arguments and options with and without --server", async () => {
+  const local = await buildProgram();
+  const remote = serveThroughServer(await buildProgram());
   assert.equal(throughServer(local), false);
   assert.equal(throughServer(remote.commands[0]), true);
   assert.deepEqual(shapes(remote), shapes(local));
 });
 
-Deno.test("With --server the runs, pipeline, workspace list, export, cache stats and run commands work; the rest refuse", () => {
-  const served = shapes(buildProgram()).filter((shape) => shape.path && !shape.localOnly)
+Deno.test("With --server the runs, pipeline, workspace list, export, cache stats and run commands work; the rest refuse", async () => {
+  const served = shapes(await buildProgram()).filter((shape) => shape.path && !shape.localOnly)
     .map((shape) => shape.path);
   assert.deepEqual(served.sort(), [
     "cache",
@@ -76,7 +76,7 @@ Deno.test("serveThroughServer() makes a local-only command refuse before it pars
       [["workspace", "use", "team"], "workspace use"],
     ]
   ) {
-    const program = serveThroughServer(buildProgram());
+    const program = serveThroughServer(await buildProgram());
     await assert.rejects(
       program.parseAsync(args as string[], { from: "user" }),
       (error: Error) => {

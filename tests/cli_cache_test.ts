@@ -1,8 +1,7 @@
 /**
  * `writeit cache stats|clear|prune` and `writeit doctor` as subprocesses
  * against a temporary home; doctor is pointed at local wire servers through
- * OPENAI_BASE_URL and ANTHROPIC_BASE_URL. Until `cli.ts` registers these
- * commands, the subprocess runs `cli.ts`'s program with them added.
+ * OPENAI_BASE_URL and ANTHROPIC_BASE_URL.
  */
 import assert from "node:assert/strict";
 import { cacheKey } from "../engine/cache/cache_key.ts";
@@ -13,62 +12,12 @@ import { type CliResult, runCli, temporaryHome } from "./cli_harness.ts";
 import { startAnthropicWireServer } from "./fixtures/anthropic_wire_server.ts";
 import { startOpenAIWireServer } from "./fixtures/openai_wire_server.ts";
 
-const ROOT = new URL("../", import.meta.url);
-const registered = (await Deno.readTextFile(new URL("cli.ts", ROOT))).includes(
-  "registerDoctorCommand",
-);
-
-/** The CLI's own entry when it registers the commands; else its program plus them. */
-const SHIM = `
-import { buildProgram } from "${new URL("cli.ts", ROOT).href}";
-import { closeCliContext } from "${new URL("cli/cli_context.ts", ROOT).href}";
-import { reportError } from "${new URL("cli/error_report.ts", ROOT).href}";
-import { Output } from "${new URL("cli/output.ts", ROOT).href}";
-import { registerCacheCommands } from "${new URL("cli/commands/cache.ts", ROOT).href}";
-import { registerDoctorCommand } from "${new URL("cli/commands/doctor.ts", ROOT).href}";
-const program = buildProgram();
-registerCacheCommands(program);
-registerDoctorCommand(program);
-let exitCode = 0;
-try {
-  await program.parseAsync(Deno.args, { from: "user" });
-} catch (error) {
-  exitCode = reportError(error, new Output({ json: Deno.args.includes("--json") }));
-} finally {
-  exitCode = (await closeCliContext(program)) || exitCode;
-}
-Deno.exit(exitCode);
-`;
-
 async function writeit(
   args: string[],
   home: string,
   env: Record<string, string> = {},
 ): Promise<CliResult> {
-  if (registered) return await runCli(args, { home, env });
-  const command = new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--quiet", "--config", new URL("deno.json", ROOT).pathname, SHIM, ...args],
-    cwd: home,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: home,
-      WRITEIT_HOME: home,
-      NO_COLOR: "1",
-      RUST_BACKTRACE: "0",
-      DENO_NO_UPDATE_CHECK: "1",
-      ...env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const output = await command.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runCli(args, { home, env });
 }
 
 /** Puts two entries (one already expired) and some statistics in the default workspace's cache. */

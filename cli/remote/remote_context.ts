@@ -26,20 +26,6 @@ export interface RemoteOptions {
   color?: boolean;
 }
 
-/**
- * The server a command line asks for: `--server URL` or `--server=URL`
- * (before a `--`), else WRITEIT_SERVER; undefined for a local command.
- */
-export function serverFrom(args: string[], env: Environment): string | undefined {
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index];
-    if (arg === "--") break;
-    if (arg === "--server") return args[index + 1] ?? "";
-    if (arg.startsWith("--server=")) return arg.slice("--server=".length);
-  }
-  return env.WRITEIT_SERVER || undefined;
-}
-
 /** Per-invocation context of a remote command. */
 export class RemoteContext {
   readonly server: string;

@@ -9,7 +9,7 @@
  * message_delta (output), and what a server leaves out is named as
  * `missing` for the usage middleware to estimate.
  */
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type {
   LanguageModel,
   ModelCallOptions,
@@ -57,14 +57,19 @@ export function toAnthropicMessages(
 
 /** A `LanguageModel` backed by Anthropic's Messages API. */
 export function createAnthropicModel(options: AnthropicModelOptions): LanguageModel {
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    authToken: null,
-    baseURL: options.baseUrl,
-    maxRetries: 0,
-    timeout: options.requestTimeoutMs ?? 600_000,
-    logLevel: "off",
-  });
+  // The SDK is loaded on the first call, so that commands that never call a model skip it.
+  let client: Promise<Anthropic> | undefined;
+  const openClient = () =>
+    client ??= import("@anthropic-ai/sdk").then(({ default: Anthropic }) =>
+      new Anthropic({
+        apiKey: options.apiKey,
+        authToken: null,
+        baseURL: options.baseUrl,
+        maxRetries: 0,
+        timeout: options.requestTimeoutMs ?? 600_000,
+        logLevel: "off",
+      })
+    );
   const now = options.now ?? Date.now;
   const { modelId } = options;
   const provider = "anthropic";
@@ -94,7 +99,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       // (it still counts in the cache key, like every generation parameter).
       let stream: AsyncIterable<Anthropic.RawMessageStreamEvent>;
       try {
-        stream = await client.messages.create(body, { signal });
+        stream = await (await openClient()).messages.create(body, { signal });
       } catch (error) {
         throw call.fail(error);
       }

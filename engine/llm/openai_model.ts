@@ -8,7 +8,7 @@
  * comes from the usage chunk (the usage middleware estimates it when a
  * server sends none, or the counts it left out).
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type {
   LanguageModel,
   ModelCallOptions,
@@ -77,16 +77,21 @@ function acceptsTemperature(provider: string, modelId: string): boolean {
 
 /** A `LanguageModel` backed by OpenAI's chat completions API (or a compatible server). */
 export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseUrl,
-    organization: null,
-    project: null,
-    maxRetries: 0,
-    timeout: options.requestTimeoutMs ?? 600_000,
-    logLevel: "off",
-    fetch: doneWatchingFetch(),
-  });
+  // The SDK is loaded on the first call, so that commands that never call a model skip it.
+  let client: Promise<OpenAI> | undefined;
+  const openClient = () =>
+    client ??= import("openai").then(({ default: OpenAI }) =>
+      new OpenAI({
+        apiKey: options.apiKey,
+        baseURL: options.baseUrl,
+        organization: null,
+        project: null,
+        maxRetries: 0,
+        timeout: options.requestTimeoutMs ?? 600_000,
+        logLevel: "off",
+        fetch: doneWatchingFetch(),
+      })
+    );
   const now = options.now ?? Date.now;
   const { provider, modelId } = options;
   const temperatureAllowed = acceptsTemperature(provider, modelId);
@@ -123,7 +128,9 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       let stream: AsyncIterable<OpenAI.Chat.ChatCompletionChunk>;
       let response: Response;
       try {
-        ({ data: stream, response } = await client.chat.completions.create(body, { signal })
+        ({ data: stream, response } = await (await openClient()).chat.completions.create(body, {
+          signal,
+        })
           .withResponse());
       } catch (error) {
         throw call.fail(error);

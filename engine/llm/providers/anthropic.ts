@@ -9,7 +9,6 @@
  * const model = anthropicProvider.create("claude-sonnet-4", { name: "anthropic:claude-sonnet-4", settings, context });
  * ```
  */
-import Anthropic from "@anthropic-ai/sdk";
 import { createAnthropicModel } from "../anthropic_model.ts";
 import { DEFAULT_ANTHROPIC_BASE_URL } from "../provider_settings.ts";
 import { missingApiKey } from "./missing_api_key.ts";
@@ -51,16 +50,17 @@ export const anthropicProvider: ProviderDefinition = {
       now: () => context.now().getTime(),
     });
   },
-  check({ settings, timeoutMs, clock }) {
+  async check({ settings, timeoutMs, clock }) {
     const baseUrl = settings.anthropic.baseUrl ?? DEFAULT_ANTHROPIC_BASE_URL;
     if (!settings.anthropic.apiKey) {
-      return Promise.resolve({
+      return {
         provider: "anthropic",
         configured: false,
         baseUrl,
         missing: API_KEY_VARIABLE,
-      });
+      };
     }
+    const { default: Anthropic } = await import("@anthropic-ai/sdk");
     const client = new Anthropic({
       apiKey: settings.anthropic.apiKey,
       authToken: null,
@@ -69,7 +69,7 @@ export const anthropicProvider: ProviderDefinition = {
       timeout: timeoutMs,
       logLevel: "off",
     });
-    return probe(
+    return await probe(
       { provider: "anthropic", configured: true, baseUrl },
       () => countPages(client.models.list()),
       clock,

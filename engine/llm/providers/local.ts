@@ -10,7 +10,6 @@
  * const model = localProvider.create("llama3.1", { name: "local:llama3.1", settings, context });
  * ```
  */
-import OpenAI from "openai";
 import { createOpenAIModel } from "../openai_model.ts";
 import { DEFAULT_LOCAL_BASE_URL } from "../provider_settings.ts";
 import type { ProviderDefinition } from "./provider_definition.ts";
@@ -50,7 +49,7 @@ export const localProvider: ProviderDefinition = {
       now: () => context.now().getTime(),
     });
   },
-  check({ settings, timeoutMs, clock, probeDefaultLocal }) {
+  async check({ settings, timeoutMs, clock, probeDefaultLocal }) {
     const baseUrl = settings.local.baseUrl ?? DEFAULT_LOCAL_BASE_URL;
     const configured = baseUrl !== DEFAULT_LOCAL_BASE_URL || Boolean(settings.local.apiKey);
     const check = {
@@ -59,7 +58,8 @@ export const localProvider: ProviderDefinition = {
       baseUrl,
       missing: configured ? undefined : BASE_URL_VARIABLE,
     };
-    if (!configured && !probeDefaultLocal) return Promise.resolve(check);
+    if (!configured && !probeDefaultLocal) return check;
+    const { default: OpenAI } = await import("openai");
     const client = new OpenAI({
       apiKey: settings.local.apiKey ?? "not-needed",
       baseURL: baseUrl,
@@ -69,6 +69,6 @@ export const localProvider: ProviderDefinition = {
       timeout: Math.min(timeoutMs, configured ? timeoutMs : 1500),
       logLevel: "off",
     });
-    return probe(check, () => countPages(client.models.list()), clock);
+    return await probe(check, () => countPages(client.models.list()), clock);
   },
 };

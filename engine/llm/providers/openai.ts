@@ -10,7 +10,6 @@
  * const model = openaiProvider.create("gpt-4.1", { name: "openai:gpt-4.1", settings, context });
  * ```
  */
-import OpenAI from "openai";
 import { createOpenAIModel } from "../openai_model.ts";
 import { DEFAULT_OPENAI_BASE_URL } from "../provider_settings.ts";
 import { missingApiKey } from "./missing_api_key.ts";
@@ -62,16 +61,17 @@ export const openaiProvider: ProviderDefinition = {
       now: () => context.now().getTime(),
     });
   },
-  check({ settings, timeoutMs, clock }) {
+  async check({ settings, timeoutMs, clock }) {
     const baseUrl = settings.openai.baseUrl ?? DEFAULT_OPENAI_BASE_URL;
     if (!settings.openai.apiKey) {
-      return Promise.resolve({
+      return {
         provider: "openai",
         configured: false,
         baseUrl,
         missing: API_KEY_VARIABLE,
-      });
+      };
     }
+    const { default: OpenAI } = await import("openai");
     const client = new OpenAI({
       apiKey: settings.openai.apiKey,
       baseURL: baseUrl,
@@ -81,7 +81,7 @@ export const openaiProvider: ProviderDefinition = {
       timeout: timeoutMs,
       logLevel: "off",
     });
-    return probe(
+    return await probe(
       { provider: "openai", configured: true, baseUrl },
       () => countPages(client.models.list()),
       clock,

@@ -44,6 +44,9 @@ export interface HealthResponse {
 export interface WorkspaceListItem {
   name: string;
   isDefault: boolean;
+  description?: string | null;
+  /** ISO time the workspace was made. */
+  createdAt?: string | null;
 }
 
 /** `GET /api/workspaces/{workspace}`. */

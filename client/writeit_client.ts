@@ -343,7 +343,11 @@ export class WriteItClient {
 
   /** The workspace's LLM cache statistics (null when the server has none). */
   async cacheStats(): Promise<CacheStatsReport | null> {
-    return (await this.#scoped<{ stats?: CacheStatsReport | null }>("/cache/stats")).stats ?? null;
+    const body = await this.#scoped<{ workspace?: string; stats?: CacheStatsReport | null }>(
+      "/cache/stats",
+    );
+    if (!body.stats) return null;
+    return body.workspace === undefined ? body.stats : { workspace: body.workspace, ...body.stats };
   }
 
   /** The OpenAPI document. */

@@ -39,6 +39,8 @@ export interface CacheStatsReport extends CacheStats {
   entries: number;
   bytes: number;
   memoryEntries: number;
+  /** How long an entry lives (cache.ttl_hours). */
+  ttlHours: number;
 }
 
 /** One opened workspace. */
@@ -195,6 +197,7 @@ export class WorkspaceHub {
           entries: size.entries,
           bytes: size.bytes,
           memoryEntries: report.memory.entries,
+          ttlHours: Number(config.get<number>("cache.ttl_hours") ?? 24),
         };
       },
       close: async () => {

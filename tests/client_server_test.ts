@@ -322,10 +322,14 @@ Deno.test("writeit --server runs a pipeline through the API and lists, shows, ex
       JSON.parse(pipelines.stdout).some((row: { name: string }) => row.name === "quick-article"),
     );
     const workspaces = await cli(["workspace", "list"]);
-    assert.match(workspaces.stdout, /\*\s+default/);
+    assert.match(workspaces.stdout, /NAME +CREATED +DESCRIPTION/, "the local list's columns");
+    assert.match(workspaces.stdout, /\*\s+default +\d{4}-\d{2}-\d{2} /);
     const cache = await cli(["cache", "stats", "--json"]);
     assert.equal(cache.code, 0, cache.stderr);
     assert.ok(JSON.parse(cache.stdout).misses >= 3);
+    const cacheTable = await cli(["cache", "stats"]);
+    assert.match(cacheTable.stdout, /^workspace +default$/m, "the server names its workspace");
+    assert.match(cacheTable.stdout, /^ttl +24 h$/m);
 
     const missing = await cli(["run", "quick-article", "--model", "offline", "--yes"]);
     assert.equal(missing.code, 2);

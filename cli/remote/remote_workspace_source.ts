@@ -1,7 +1,7 @@
 /**
  * The workspaces of a server's home. Rows carry `name`, `active` (true for
- * the server's default, as `active` marks the local active workspace) and
- * `isDefault`.
+ * the server's default, as `active` marks the local active workspace),
+ * `isDefault`, `description` and `createdAt`, the columns of the local list.
  */
 import type { WorkspaceSource } from "../sources/workspace_source.ts";
 import type { RemoteContext } from "./remote_context.ts";
@@ -14,6 +14,8 @@ export function remoteWorkspaceSource(context: RemoteContext): WorkspaceSource {
         name: item.name,
         active: item.isDefault,
         isDefault: item.isDefault,
+        description: item.description ?? null,
+        createdAt: item.createdAt ?? null,
       })),
   };
 }

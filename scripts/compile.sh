@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `./task compile`: a standalone dist/writeit binary (`deno compile`, with the
-# bundled pipelines, layouts, islands and stylesheet embedded). deno compile
+# bundled pipelines, layouts, the dashboard's prebuilt bundle and stylesheet
+# embedded, so that nothing is read from the source tree at run time). deno compile
 # builds on "denort", Deno's runtime base binary, which it downloads from
 # dl.deno.land for this Deno version and platform unless DENORT_BIN names a
 # local copy. Where that download cannot happen (no internet), this says
@@ -23,7 +24,9 @@ if [ -n "${DENORT_BIN:-}" ] && [ ! -x "$DENORT_BIN" ]; then
   echo "compile: DENORT_BIN is \"$DENORT_BIN\", which is not an executable file: unzip $zip (from $url) and point DENORT_BIN at the denort inside" >&2
   exit 1
 fi
-mkdir -p dist
+mkdir -p dist static/build
+# A compiled binary has no esbuild to run: the dashboard's bundle is built now and embedded.
+deno run --quiet --allow-all server/island_bundle.ts static/build/islands.json || exit 1
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 deno compile --allow-all --include pipelines --include engine/export --include islands \

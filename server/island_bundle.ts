@@ -7,7 +7,9 @@
  * fetched from a network at run time. `staticRoutes` serves the result under
  * `/static/*` with immutable caching; `loaderScript` writes the few lines a
  * page needs to hydrate its islands; `pageBytes` says how much JavaScript a
- * page loads.
+ * page loads. A compiled binary (`./task compile`) has no esbuild to run: it
+ * serves the bundle `writePrebuiltBundle` wrote into static/build/ before
+ * compiling, embedded with the binary.
  *
  * @example
  * ```ts
@@ -16,7 +18,7 @@
  * console.log(bundle.pageBytes(["RunView"]));
  * ```
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 
@@ -52,15 +54,22 @@ export interface IslandBundle {
   pageBytes(names: string[]): number;
   /** Milliseconds the build took. */
   buildMilliseconds: number;
+  /** URL path → URL paths of the chunks it imports. */
+  imports: Map<string, string[]>;
 }
+
+/** Where `./task compile` puts the prebuilt bundle, relative to the project root. */
+export const PREBUILT_BUNDLE = "static/build/islands.json";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 let shared: Promise<IslandBundle> | undefined;
 
-/** The process's bundle, built on first call. */
+/** The process's bundle, built on first call (read from the embedded prebuilt one in a compiled binary). */
 export function islandBundle(): Promise<IslandBundle> {
-  shared ??= buildIslandBundle();
+  shared ??= Deno.build.standalone
+    ? Promise.resolve().then(() => readPrebuiltBundle(`${ROOT}${PREBUILT_BUNDLE}`))
+    : buildIslandBundle();
   shared.catch(() => shared = undefined);
   return shared;
 }
@@ -130,6 +139,19 @@ export async function buildIslandBundle(options: BuildOptions = {}): Promise<Isl
   const css = readFileSync(`${ROOT}static/dashboard.css`);
   const stylesheet = `/static/dashboard-${await contentHash(css)}.css`;
   assets.set(stylesheet, { path: stylesheet, contentType: "text/css; charset=utf-8", body: css });
+  return bundleOf({
+    boot,
+    islands,
+    stylesheet,
+    assets,
+    imports,
+    buildMilliseconds: performance.now() - started,
+  });
+}
+
+/** Adds `pageBytes` to what a build (or a prebuilt file) gives. */
+function bundleOf(parts: Omit<IslandBundle, "pageBytes">): IslandBundle {
+  const { boot, islands, assets, imports } = parts;
   const pageBytes = (names: string[]): number => {
     if (names.length === 0) return 0;
     const seen = new Set<string>();
@@ -144,14 +166,68 @@ export async function buildIslandBundle(options: BuildOptions = {}): Promise<Isl
     for (const path of seen) bytes += assets.get(path)?.body.length ?? 0;
     return bytes;
   };
-  return {
-    boot,
-    islands,
-    stylesheet,
-    assets,
-    pageBytes,
-    buildMilliseconds: performance.now() - started,
+  return { ...parts, pageBytes };
+}
+
+/** The prebuilt bundle as stored: every asset base64-encoded. */
+interface PrebuiltBundle {
+  boot: string;
+  islands: Record<string, string>;
+  stylesheet: string;
+  assets: { path: string; contentType: string; base64: string }[];
+  imports: Record<string, string[]>;
+}
+
+/** Builds the bundle and writes it to `path` (PREBUILT_BUNDLE for `./task compile`). */
+export async function writePrebuiltBundle(path: string): Promise<IslandBundle> {
+  const bundle = await buildIslandBundle();
+  const stored: PrebuiltBundle = {
+    boot: bundle.boot,
+    islands: bundle.islands,
+    stylesheet: bundle.stylesheet,
+    assets: [...bundle.assets.values()].map((asset) => ({
+      path: asset.path,
+      contentType: asset.contentType,
+      base64: btoa(Array.from(asset.body, (byte) => String.fromCharCode(byte)).join("")),
+    })),
+    imports: Object.fromEntries(bundle.imports),
   };
+  writeFileSync(path, JSON.stringify(stored));
+  return bundle;
+}
+
+/** Reads a bundle `writePrebuiltBundle` wrote; a missing or damaged file says how to rebuild it. */
+export function readPrebuiltBundle(path: string): IslandBundle {
+  let stored: PrebuiltBundle;
+  try {
+    stored = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(
+      `The dashboard's prebuilt bundle "${path}" cannot be read (${
+        error instanceof Error ? error.message : String(error)
+      }): build the binary with ./task compile, which writes and embeds it`,
+      { cause: error },
+    );
+  }
+  const assets = new Map<string, StaticAsset>();
+  for (const asset of stored.assets) {
+    const body = Uint8Array.from(atob(asset.base64), (char) => char.charCodeAt(0));
+    assets.set(asset.path, { path: asset.path, contentType: asset.contentType, body });
+  }
+  return bundleOf({
+    boot: stored.boot,
+    islands: stored.islands,
+    stylesheet: stored.stylesheet,
+    assets,
+    imports: new Map(Object.entries(stored.imports)),
+    buildMilliseconds: 0,
+  });
+}
+
+if (import.meta.main) {
+  const path = Deno.args[0] ?? `${ROOT}${PREBUILT_BUNDLE}`;
+  const bundle = await writePrebuiltBundle(path);
+  console.log(`island bundle: wrote ${path} (${bundle.assets.size} files)`);
 }
 
 /** The module script that hydrates `names` on a page ("" when the page has no island). */

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { buildIslandBundle, ISLANDS, loaderScript, staticRoutes } from "./island_bundle.ts";
+import {
+  buildIslandBundle,
+  ISLANDS,
+  loaderScript,
+  readPrebuiltBundle,
+  staticRoutes,
+} from "./island_bundle.ts";
 
 Deno.test("buildIslandBundle() bundles every island with content-hashed names and shared chunks", async () => {
   const bundle = await buildIslandBundle();
@@ -59,4 +65,50 @@ Deno.test("staticRoutes() serves built files immutable and answers 404 for other
   const missing = await app.request("/static/build/nope.js");
   assert.equal(missing.status, 404);
   await missing.body?.cancel();
+});
+
+Deno.test("The prebuilt bundle a compiled binary embeds serves the same files as a build", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "writeit-bundle-" });
+  try {
+    const path = `${folder}/islands.json`;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-all",
+        new URL("island_bundle.ts", import.meta.url).pathname,
+        path,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    assert.match(new TextDecoder().decode(output.stdout), /island bundle: wrote .*islands\.json/);
+    const built = await buildIslandBundle();
+    const prebuilt = readPrebuiltBundle(path);
+    assert.equal(prebuilt.boot, built.boot);
+    assert.deepEqual(prebuilt.islands, built.islands);
+    assert.equal(prebuilt.stylesheet, built.stylesheet);
+    assert.deepEqual([...prebuilt.assets.keys()].sort(), [...built.assets.keys()].sort());
+    for (const [file, asset] of built.assets) {
+      assert.deepEqual(prebuilt.assets.get(file)!.body, new Uint8Array(asset.body), file);
+    }
+    assert.equal(prebuilt.pageBytes(["RunView"]), built.pageBytes(["RunView"]));
+    const app = new Hono().route("/static", staticRoutes(prebuilt));
+    const response = await app.request(prebuilt.islands.RunView);
+    assert.equal(response.status, 200);
+    assert.deepEqual(
+      new Uint8Array(await response.arrayBuffer()),
+      built.assets.get(built.islands.RunView)!.body,
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("readPrebuiltBundle() on a missing file says how to rebuild it", () => {
+  assert.throws(
+    () => readPrebuiltBundle("/nonexistent/islands.json"),
+    /prebuilt bundle "\/nonexistent\/islands\.json" cannot be read .*: build the binary with \.\/task compile/,
+  );
 });

@@ -85,6 +85,12 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     min: 0,
     help: "Hours a cached response stays valid",
   },
+  "cache.replay_pace": {
+    type: "boolean",
+    default: false,
+    env: "WRITEIT_CACHE_REPLAY_PACE",
+    help: "Stream a cached answer at the pace the live one arrived (else at once)",
+  },
   "cache.memory_entries": {
     type: "number",
     default: 1000,

@@ -45,6 +45,7 @@ export class CliContext {
   #backend?: Promise<Backend>;
   #workspace?: WorkspaceInfo;
   #closers: (() => Promise<void> | void)[] = [];
+  #flags: Record<string, string | number | boolean> = {};
 
   constructor(options: CommonOptions, env: Environment) {
     this.options = options;
@@ -90,6 +91,12 @@ export class CliContext {
     return this.#workspace;
   }
 
+  /** Sets a setting for this command, as a command-line flag does (`--replay-pace`: cache.replay_pace). */
+  setFlag(key: string, value: string | number | boolean): void {
+    this.#flags[key] = value;
+    this.#config = undefined;
+  }
+
   /** The resolved configuration for the selected workspace. */
   async config(flags: Record<string, string | number | boolean | undefined> = {}): Promise<
     ResolvedConfig
@@ -100,7 +107,7 @@ export class CliContext {
       home: this.home,
       workspaceRoot: this.workspace().path,
       env: this.env,
-      flags,
+      flags: { ...this.#flags, ...flags },
     });
     if (Object.keys(flags).length === 0) this.#config = resolved;
     return resolved;

@@ -27,6 +27,8 @@ export interface RunOptions {
   json?: boolean;
   /** Print what the run would cost and run nothing. */
   estimate?: boolean;
+  /** Stream cached answers at the pace the live ones arrived. */
+  replayPace?: boolean;
 }
 
 /** Whether this invocation may ask the writer questions: a terminal, without `--yes` or `--json`. */

@@ -107,6 +107,7 @@ export async function createWorkspaceServices(
     context: engineContext,
     workspace: backend.workspace,
     cache,
+    replayPace: config.get<boolean>("cache.replay_pace") === true,
     budget: await spendingBudget(config, store, Budget, options.runSpentUsd ?? 0),
     retry: {
       maxAttempts: config.get<number>("llm.max_attempts"),

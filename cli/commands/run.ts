@@ -19,7 +19,8 @@
  */
 import type { Command } from "commander";
 import { cliContext } from "../cli_context.ts";
-import { localOnly, openPort } from "../command_mode.ts";
+import { localOnly, openPort, throughServer } from "../command_mode.ts";
+import { UsageError } from "../usage_error.ts";
 import { collect, parseResponses } from "../option_values.ts";
 import { canAsk, givenInputs, type RunOptions } from "../run_inputs.ts";
 import type { RunLauncher, RunRequest } from "../sources/run_launcher.ts";
@@ -27,6 +28,19 @@ import type { RunLauncher, RunRequest } from "../sources/run_launcher.ts";
 const ACCEPT_INVALID = "--accept-invalid";
 const ACCEPT_INVALID_HELP =
   "with --yes, where no candidate passes validation use the first anyway (else the run stops there)";
+
+const REPLAY_PACE_HELP =
+  "stream cached answers at the pace the live ones arrived, not at once (setting cache.replay_pace)";
+
+/** `--replay-pace`: this command's cache.replay_pace; a server's cache follows the server's setting. */
+function replayAtPace(command: Command): void {
+  if (throughServer(command)) {
+    throw new UsageError(
+      "--replay-pace sets this machine's cache; with --server set cache.replay_pace on the server (WRITEIT_CACHE_REPLAY_PACE=true)",
+    );
+  }
+  cliContext(command).setFlag("cache.replay_pace", true);
+}
 
 /** Registers `run`, `resume`, `branch` and `rewind`. */
 export function registerRunCommands(program: Command): void {
@@ -55,6 +69,7 @@ export function registerRunCommands(program: Command): void {
       "--estimate",
       "print what the run would cost (tokens and dollars per step), run nothing",
     )
+    .option("--replay-pace", REPLAY_PACE_HELP)
     .option("--json", "print every event and streamed chunk as one JSON object per line")
     .addHelpText(
       "after",
@@ -71,6 +86,7 @@ Examples:
   pbpaste | writeit run quick-article --input topic="Notes" --input notes=- --yes`,
     )
     .action(async function (this: Command, pipeline: string, options: RunOptions) {
+      if (options.replayPace) replayAtPace(this);
       const responses = parseResponses(options.responses);
       const given = await givenInputs(options);
       const request: RunRequest = {
@@ -109,13 +125,21 @@ Examples:
       "-m, --model <name>",
       "continue on this model from now on: the step waiting (or failed) is asked again on it",
     )
+    .option("--replay-pace", REPLAY_PACE_HELP)
     .option("--json", "print every event and streamed chunk as one JSON object per line")
     .action(
       async function (
         this: Command,
         runText: string,
-        options: { yes?: boolean; acceptInvalid?: boolean; model?: string; json?: boolean },
+        options: {
+          yes?: boolean;
+          acceptInvalid?: boolean;
+          model?: string;
+          json?: boolean;
+          replayPace?: boolean;
+        },
       ) {
+        if (options.replayPace) replayAtPace(this);
         const context = cliContext(this);
         const { createRunWiring, openRunStore, resolveRunId } = await import("../run_wiring.ts");
         const store = await openRunStore(context);

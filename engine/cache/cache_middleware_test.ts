@@ -7,7 +7,8 @@ import {
   type ModelRequest,
   type ModelStreamPart,
 } from "../llm/language_model.ts";
-import { cacheMiddleware, replayChunks } from "./cache_middleware.ts";
+import { cacheMiddleware, replayChunks, storedChunks } from "./cache_middleware.ts";
+import { cacheKey } from "./cache_key.ts";
 import { hitRate } from "./cache_stats.ts";
 import { ResponseCache } from "./response_cache.ts";
 
@@ -48,18 +49,20 @@ async function parts(model: LanguageModel, input: ModelRequest): Promise<ModelSt
   return collected;
 }
 
-Deno.test("cacheMiddleware() streams a hit back in several chunks with the original usage and cached: true", async () => {
+function textsOf(collected: ModelStreamPart[]): string[] {
+  return collected.flatMap((part) => part.type === "text" ? [part.text] : []);
+}
+
+Deno.test("cacheMiddleware() streams a hit back in the live answer's chunks with the original usage and cached: true", async () => {
   const context = fixedContext();
   const cache = new ResponseCache({ now: () => context.now().getTime() });
   const inner = countingModel();
   const model = cacheMiddleware(cache, { namespace: "w", chunkCharacters: 8 })(inner);
-  const live = await collectText(model.stream(request));
-  assert.equal(live.cached, false);
+  const liveParts = await parts(model, request);
+  assert.deepEqual(liveParts.at(-1), { type: "finish", reason: "stop" });
   const replayed = await parts(model, request);
   assert.equal(inner.calls, 1);
-  const texts = replayed.filter((part) => part.type === "text");
-  assert.ok(texts.length >= 5, `${texts.length} chunks`);
-  assert.equal(texts.map((part) => part.type === "text" ? part.text : "").join(""), live.text);
+  assert.deepEqual(textsOf(replayed), textsOf(liveParts), "the same chunk boundaries");
   assert.deepEqual(replayed.at(-2), { type: "usage", usage });
   assert.deepEqual(replayed.at(-1), { type: "finish", reason: "stop", cached: true });
   const stats = cache.report().session;
@@ -121,6 +124,57 @@ Deno.test("ResponseCache expires memory entries after the TTL and counts evictio
   const stats = cache.report().session;
   assert.equal(stats.expired, 1);
   assert.equal(stats.evictions, 1);
+});
+
+Deno.test("cacheMiddleware() with replayPace waits for each chunk as long as the live answer did", async () => {
+  let clock = 1_000;
+  const cache = new ResponseCache({ now: () => clock });
+  const slow: LanguageModel = {
+    provider: "test",
+    modelId: "slow",
+    async *stream(): AsyncIterable<ModelStreamPart> {
+      for (const [text, delay] of [["One ", 120], ["two ", 30], ["three.", 250]] as const) {
+        clock += delay;
+        yield { type: "text", text };
+      }
+      yield { type: "usage", usage };
+      yield { type: "finish", reason: "stop" };
+    },
+  };
+  const waits: number[] = [];
+  const sleep = (milliseconds: number) => {
+    waits.push(milliseconds);
+    clock += milliseconds;
+    return Promise.resolve();
+  };
+  const paced = cacheMiddleware(cache, {
+    namespace: "w",
+    replayPace: true,
+    now: () => clock,
+    sleep,
+  })(
+    slow,
+  );
+  await parts(paced, request);
+  const stored = cache.lookup(
+    cacheKey({ namespace: "w", provider: "test", modelId: "slow", request }),
+  );
+  assert.deepEqual(stored?.chunks, [4, 4, 6]);
+  assert.deepEqual(stored?.chunkTimes, [120, 150, 400]);
+  const replayed = await parts(paced, request);
+  assert.deepEqual(textsOf(replayed), ["One ", "two ", "three."]);
+  assert.deepEqual(waits, [120, 30, 250]);
+  const atOnce = cacheMiddleware(cache, { namespace: "w", now: () => clock, sleep })(slow);
+  waits.length = 0;
+  assert.deepEqual(textsOf(await parts(atOnce, request)), ["One ", "two ", "three."]);
+  assert.deepEqual(waits, [], "without replayPace a hit arrives at once");
+});
+
+Deno.test("storedChunks() keeps the live boundaries only when they add up to the text", () => {
+  assert.deepEqual(storedChunks("abcdef", [2, 4]), ["ab", "cdef"]);
+  assert.equal(storedChunks("abcdef", [2, 3]), undefined, "a length that does not fit");
+  assert.equal(storedChunks("abcdef", [6, 0]), undefined, "an empty chunk");
+  assert.equal(storedChunks("abcdef", undefined), undefined, "an entry stored before chunks");
 });
 
 Deno.test("replayChunks() cuts at spaces and loses nothing", () => {

@@ -16,6 +16,14 @@ export interface CachedResponse {
   finishReason: string;
   provider: string;
   modelId: string;
+  /**
+   * Lengths of the chunks the live answer arrived in (they add up to the
+   * text's length), so a hit streams with the same boundaries; absent in
+   * entries stored before they were kept.
+   */
+  chunks?: number[];
+  /** Milliseconds from the start of the live answer to each chunk's arrival, for a paced replay. */
+  chunkTimes?: number[];
   /** When it was stored and when it stops being served (ms since the epoch). */
   createdAt: number;
   expiresAt: number;

@@ -53,6 +53,8 @@ export interface ModelProviderOptions {
   /** Workspace name: the cache namespace and the ledger's label (default "default"). */
   workspace?: string;
   cache?: ResponseCache;
+  /** Stream cache hits at the pace the live answers arrived (cache.replay_pace; default false). */
+  replayPace?: boolean;
   ledger?: UsageLedger;
   budget?: Budget;
   /** Retry policy, or false for none. */
@@ -90,7 +92,13 @@ export function createModelProvider(options: ModelProviderOptions): ModelProvide
   if (options.ledger) {
     layers.push(usageLedgerMiddleware(options.ledger, { workspace, now: () => context.now() }));
   }
-  if (options.cache) layers.push(cacheMiddleware(options.cache, { namespace: workspace }));
+  if (options.cache) {
+    layers.push(cacheMiddleware(options.cache, {
+      namespace: workspace,
+      replayPace: options.replayPace ?? false,
+      now: () => context.now().getTime(),
+    }));
+  }
   if (options.budget) layers.push(budgetMiddleware(options.budget, { prices }));
   layers.push(usageMiddleware(prices));
   if (options.retry !== false) {
